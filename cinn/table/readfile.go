@@ -1,0 +1,262 @@
+package table
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// Formats understood by ReadFile and WriteFile.
+const (
+	FormatCSV   = "csv"
+	FormatTSV   = "tsv"
+	FormatASCII = "ascii"
+	FormatNPY   = "npy"
+	FormatNPZ   = "npz"
+	FormatFITS  = "fits"
+)
+
+// ReadOptions control ReadFile and Read. The zero value reads the format
+// given by the file name's extension with the default memory limit.
+type ReadOptions struct {
+	// Format is one of the Format constants; "" means: from the file name's
+	// extension (.csv; .tsv .tab; .dat .txt .isoc .cmd .iso .ascii; .npy;
+	// .npz; .fits .fit .fts), a trailing .gz being decompressed, and from
+	// the file's first bytes when the extension says nothing.
+	Format string
+
+	// HDU selects the FITS header-data unit holding the table, numbered as
+	// astropy does (the primary HDU is 0, the first extension 1). 0 means
+	// the first BINTABLE extension.
+	HDU int
+
+	// MaxBytes bounds the memory a table may take (8 bytes per cell) and
+	// the size of the file read. A file that would exceed it is refused up
+	// front, from its size or its header, with an error wrapping
+	// ErrTooLarge. 0 means DefaultMaxBytes().
+	MaxBytes int64
+
+	// UnitsRow says that in a CSV/TSV file the line after the header gives
+	// the columns' units.
+	UnitsRow bool
+}
+
+func (o ReadOptions) maxBytes() int64 {
+	if o.MaxBytes > 0 {
+		return o.MaxBytes
+	}
+	return DefaultMaxBytes()
+}
+
+var (
+	defaultMaxOnce sync.Once
+	defaultMax     int64
+)
+
+// DefaultMaxBytes returns the default memory limit for reading a table:
+// half the physical memory (from /proc/meminfo), at most 4 GiB; 4 GiB when
+// the physical memory is unknown.
+func DefaultMaxBytes() int64 {
+	defaultMaxOnce.Do(func() {
+		defaultMax = 4 << 30
+		if total := physicalMemory(); total > 0 && total/2 < defaultMax {
+			defaultMax = total / 2
+		}
+	})
+	return defaultMax
+}
+
+func physicalMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) >= 2 && f[0] == "MemTotal:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// pathErr strips the file name from an *fs.PathError, since ParseError
+// names the file already.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("%w: check the path (relative paths start at the kernel's working directory)", pe.Err)
+		}
+		return fmt.Errorf("%s: %w", pe.Op, pe.Err)
+	}
+	return err
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// formatFromName returns the format implied by a file name and whether it
+// is gzip-compressed.
+func formatFromName(name string) (format string, gz bool) {
+	lower := strings.ToLower(name)
+	if strings.HasSuffix(lower, ".gz") {
+		gz = true
+		lower = strings.TrimSuffix(lower, ".gz")
+	}
+	switch filepath.Ext(lower) {
+	case ".csv":
+		return FormatCSV, gz
+	case ".tsv", ".tab":
+		return FormatTSV, gz
+	case ".dat", ".txt", ".isoc", ".cmd", ".iso", ".ascii":
+		return FormatASCII, gz
+	case ".npy":
+		return FormatNPY, gz
+	case ".npz":
+		return FormatNPZ, gz
+	case ".fits", ".fit", ".fts":
+		return FormatFITS, gz
+	}
+	return "", gz
+}
+
+// sniff guesses the format from the first bytes of a file.
+func sniff(head []byte) string {
+	switch {
+	case bytes.HasPrefix(head, []byte("\x93NUMPY")):
+		return FormatNPY
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):
+		return FormatNPZ
+	case bytes.HasPrefix(head, []byte("SIMPLE  =")):
+		return FormatFITS
+	}
+	line := head
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	switch {
+	case bytes.HasPrefix(bytes.TrimSpace(line), []byte("#")):
+		return FormatASCII
+	case bytes.Count(line, []byte(",")) > 0:
+		return FormatCSV
+	case bytes.Count(line, []byte("\t")) > 0 && bytes.Count(line, []byte(" ")) == 0:
+		return FormatTSV
+	}
+	return FormatASCII
+}
+
+func checkFormat(f string) error {
+	switch f {
+	case FormatCSV, FormatTSV, FormatASCII, FormatNPY, FormatNPZ, FormatFITS:
+		return nil
+	}
+	return cause(ErrFormat, "unknown format %q: use one of csv, tsv, ascii, npy, npz, fits (%s)", f, ErrFormat)
+}
+
+// ReadFile reads a table from a file; see ReadOptions for the choice of
+// format and the memory limit. Errors are *ParseError values naming the
+// file (a missing file wraps fs.ErrNotExist).
+func ReadFile(path string, opts ReadOptions) (*Table, error) {
+	if opts.Format != "" {
+		if err := checkFormat(opts.Format); err != nil {
+			return nil, &ParseError{File: path, Offset: -1, Err: err}
+		}
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
+	}
+	if st.IsDir() {
+		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrFormat, "is a directory, not a table file (%s)", ErrFormat)}
+	}
+	maxBytes := opts.maxBytes()
+	if st.Size() > maxBytes {
+		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
+			"the file is %s, more than the memory limit of %s (%s); raise ReadOptions.MaxBytes if the machine has the memory, or split the file",
+			humanBytes(st.Size()), humanBytes(maxBytes), ErrTooLarge)}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
+	}
+	defer f.Close()
+	format, gz := formatFromName(path)
+	if opts.Format != "" {
+		format = opts.Format
+	}
+	if gz {
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, &ParseError{File: path, Offset: 0, Err: cause(ErrFormat, "not a gzip file: %v (%s)", err, ErrFormat)}
+		}
+		defer zr.Close()
+		return read(zr, path, format, -1, opts)
+	}
+	return read(f, path, format, st.Size(), opts)
+}
+
+// Read reads a table in the given format (opts.Format, else from name's
+// extension, else sniffed from the first bytes) from r; name is used in
+// error messages.
+func Read(r io.Reader, name string, opts ReadOptions) (*Table, error) {
+	format, gz := formatFromName(name)
+	if opts.Format != "" {
+		if err := checkFormat(opts.Format); err != nil {
+			return nil, &ParseError{File: name, Offset: -1, Err: err}
+		}
+		format = opts.Format
+	}
+	if gz {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrFormat, "not a gzip stream: %v (%s)", err, ErrFormat)}
+		}
+		defer zr.Close()
+		r = zr
+	}
+	return read(r, name, format, -1, opts)
+}
+
+// read dispatches to the format's reader. size is the number of bytes r
+// holds, or -1 when unknown.
+func read(r io.Reader, name, format string, size int64, opts ReadOptions) (*Table, error) {
+	if format == "" {
+		br := bufio.NewReaderSize(r, 4096)
+		head, _ := br.Peek(4096)
+		format = sniff(head)
+		r = br
+	}
+	switch format {
+	case FormatCSV:
+		return readDelimited(r, name, ',', opts)
+	case FormatTSV:
+		return readDelimited(r, name, '\t', opts)
+	case FormatASCII:
+		return readASCII(r, name, opts)
+	case FormatNPY, FormatNPZ, FormatFITS:
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrUnsupported, "reading %s is not implemented yet (%s)", format, ErrUnsupported)}
+	}
+	return nil, &ParseError{File: name, Offset: -1, Err: checkFormat(format)}
+}

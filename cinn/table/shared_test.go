@@ -1,0 +1,90 @@
+package table
+
+import (
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// sharedData returns the folder of real data shared by the project's tests
+// ($GOCINN_DATA, else ../shared/data beside the repository's root). The
+// tests that use it are named TestSharedData…; they fail when it is absent.
+func sharedData(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GOCINN_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Fatalf("the shared real data folder is absent (%v): TestSharedData… tests read the real tables "+
+			"in ../shared/data beside the repository (see its README.md); set GOCINN_DATA to its path, "+
+			"or skip these tests with -skip TestSharedData", err)
+	}
+	return dir
+}
+
+func TestSharedDataASCII(t *testing.T) {
+	dir := sharedData(t)
+	for _, tc := range []struct {
+		file       string
+		rows, cols int
+		check      string  // a column
+		first      float64 // its first value
+		last       float64 // its last value
+	}{
+		{"parsec-gaia/isochrones_Z0.010-0.020_logAge7.0-9.5.dat", 14443, 31, "G_RPmag", 10.306, 29.979},
+		{"parsec-hst/11_PARSEC1.1_Z0.015_logAGE7.0Myr_HST_BVI.isoc", 4829, 7, "mass", 2.0, math.NaN()},
+		{"parsec-hst/21_PARSEC1.1_Z0.015_logAGE8.0Myr_HST_BVI.isoc", 2662, 7, "F814W", math.NaN(), -4.269},
+		{"mist/MIST_iso_PanSTARRS_FeH-1.35_12Gyr.iso.cmd", 1460, 17, "EEP", 251, 1710},
+		{"hii/C17_POPSTAR_1myr.dat", 4301, 13, "SIII_9069", 0.0061, 0},
+	} {
+		tb, err := ReadFile(filepath.Join(dir, tc.file), ReadOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+			continue
+		}
+		if tb.Len() != tc.rows || len(tb.Names()) != tc.cols {
+			t.Errorf("%s: %d rows × %d numeric columns, want %d × %d", tc.file, tb.Len(), len(tb.Names()), tc.rows, tc.cols)
+		}
+		c, err := tb.Col(tc.check)
+		if err != nil {
+			t.Errorf("%s: %v", tc.file, err)
+			continue
+		}
+		if !math.IsNaN(tc.first) && c[0] != tc.first || !math.IsNaN(tc.last) && c[len(c)-1] != tc.last {
+			t.Errorf("%s: %s runs %v … %v, want %v … %v", tc.file, tc.check, c[0], c[len(c)-1], tc.first, tc.last)
+		}
+		for _, name := range tb.Names() {
+			if n, _ := tb.Missing(name); n != 0 {
+				t.Errorf("%s: column %s has %d missing values", tc.file, name, n)
+			}
+		}
+	}
+}
+
+func TestSharedDataCSV(t *testing.T) {
+	dir := sharedData(t)
+	tb, err := ReadFile(filepath.Join(dir, "gaia/cluster.csv"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tb.Len() != 1428 || len(tb.Names()) != 15 {
+		t.Errorf("cluster.csv: %v", tb)
+	}
+	rv, _ := tb.Col("RV")
+	if n, _ := tb.Missing("RV"); n != 870 || !math.IsNaN(rv[0]) || rv[1] != 10.7324 {
+		t.Errorf("cluster.csv RV: %d missing, starts %v", n, rv[:2])
+	}
+	if err := tb.AddDiff("", "Gmag", "BP-RP"); err != nil {
+		t.Fatal(err)
+	}
+	field, err := ReadFile(filepath.Join(dir, "gaia/field.csv"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plx, _ := field.Col("Plx")
+	if field.Len() != 8683 || !math.IsNaN(plx[3]) || plx[0] != 0.4155 {
+		t.Errorf("field.csv: %v, Plx starts %v", field, plx[:4])
+	}
+}
