@@ -1,0 +1,222 @@
+package figure
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/plot/plotter"
+)
+
+// ErrEmpty is returned (wrapped) when a figure is given no data.
+var ErrEmpty = errors.New("figure: no data")
+
+// ErrLength is returned (wrapped) when slices that must match do not.
+var ErrLength = errors.New("figure: length mismatch")
+
+// checkFinite returns an error naming the first NaN or infinite element of
+// xs; what describes xs for the message.
+func checkFinite(what string, xs []float64) error {
+	for i, v := range xs {
+		switch {
+		case math.IsNaN(v):
+			return fmt.Errorf("%s[%d] is NaN: %w", what, i, plotter.ErrNaN)
+		case math.IsInf(v, 0):
+			return fmt.Errorf("%s[%d] is %v: %w", what, i, v, plotter.ErrInfinity)
+		}
+	}
+	return nil
+}
+
+// checkTruth accepts NaN (absent) but not infinities.
+func checkTruth(what string, xs []float64) error {
+	for i, v := range xs {
+		if math.IsInf(v, 0) {
+			return fmt.Errorf("%s[%d] is %v (use NaN for an unknown value): %w", what, i, v, plotter.ErrInfinity)
+		}
+	}
+	return nil
+}
+
+// paramName returns names[j] or a default.
+func paramName(names []string, j int) string {
+	if j < len(names) && names[j] != "" {
+		return names[j]
+	}
+	return fmt.Sprintf("θ%d", j)
+}
+
+func checkNames(fn string, names []string, d int) error {
+	if names != nil && len(names) != d {
+		return fmt.Errorf("figure: %s: %d names for %d parameters: %w", fn, len(names), d, ErrLength)
+	}
+	return nil
+}
+
+// sortedCopy returns a sorted copy of xs.
+func sortedCopy(xs []float64) []float64 {
+	s := slices.Clone(xs)
+	sort.Float64s(s)
+	return s
+}
+
+// quantile returns the q-quantile of sorted data (linear interpolation).
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 1 {
+		return sorted[0]
+	}
+	return stat.Quantile(q, stat.LinInterp, sorted, nil)
+}
+
+// span returns a plotting range for sorted data: the [lo, hi] quantiles
+// widened by frac of their width on each side, never of zero width.
+func span(sorted []float64, lo, hi, frac float64) (a, b float64) {
+	a, b = quantile(sorted, lo), quantile(sorted, hi)
+	w := b - a
+	if w <= 0 {
+		w = math.Max(math.Abs(a)*0.1, 1)
+		return a - w/2, b + w/2
+	}
+	return a - frac*w, b + frac*w
+}
+
+// include widens [a, b] so that it contains v (if v is not NaN) with a
+// margin of frac of the width.
+func include(a, b, v, frac float64) (float64, float64) {
+	if math.IsNaN(v) {
+		return a, b
+	}
+	w := b - a
+	if v < a+frac*w {
+		a = v - frac*w
+	}
+	if v > b-frac*w {
+		b = v + frac*w
+	}
+	return a, b
+}
+
+// hist1D bins xs into n bins over [lo, hi]; values outside are dropped.
+func hist1D(xs []float64, lo, hi float64, n int) []float64 {
+	h := make([]float64, n)
+	s := float64(n) / (hi - lo)
+	for _, v := range xs {
+		i := int(math.Floor((v - lo) * s))
+		if v == hi {
+			i = n - 1
+		}
+		if i >= 0 && i < n {
+			h[i]++
+		}
+	}
+	return h
+}
+
+// hist2D bins the pairs (x[k], y[k]) into nx × ny cells over the given
+// ranges, row-major from the bottom left; pairs outside are dropped.
+func hist2D(x, y []float64, x0, x1, y0, y1 float64, nx, ny int) []float64 {
+	h := make([]float64, nx*ny)
+	sx, sy := float64(nx)/(x1-x0), float64(ny)/(y1-y0)
+	for k := range x {
+		i := int(math.Floor((x[k] - x0) * sx))
+		j := int(math.Floor((y[k] - y0) * sy))
+		if i >= 0 && i < nx && j >= 0 && j < ny {
+			h[j*nx+i]++
+		}
+	}
+	return h
+}
+
+// smooth2D convolves a row-major nx × ny grid with a Gaussian of width sigma
+// cells (truncated at 3σ, zero outside the grid). sigma ≤ 0 returns a copy.
+func smooth2D(h []float64, nx, ny int, sigma float64) []float64 {
+	out := slices.Clone(h)
+	if sigma <= 0 {
+		return out
+	}
+	r := int(math.Ceil(3 * sigma))
+	k := make([]float64, 2*r+1)
+	for i := range k {
+		d := float64(i - r)
+		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+	}
+	tmp := make([]float64, len(h))
+	for j := range ny {
+		for i := range nx {
+			var s float64
+			for t := -r; t <= r; t++ {
+				if ii := i + t; ii >= 0 && ii < nx {
+					s += k[t+r] * h[j*nx+ii]
+				}
+			}
+			tmp[j*nx+i] = s
+		}
+	}
+	for j := range ny {
+		for i := range nx {
+			var s float64
+			for t := -r; t <= r; t++ {
+				if jj := j + t; jj >= 0 && jj < ny {
+					s += k[t+r] * tmp[jj*nx+i]
+				}
+			}
+			out[j*nx+i] = s
+		}
+	}
+	return out
+}
+
+// hdrLevels returns, for each mass fraction in fracs, the density level
+// whose super-level set {z ≥ level} holds that fraction of the total of z:
+// the contour of the highest-density region.
+func hdrLevels(z []float64, fracs []float64) []float64 {
+	s := sortedCopy(z)
+	slices.Reverse(s)
+	var total float64
+	for _, v := range s {
+		total += v
+	}
+	levels := make([]float64, len(fracs))
+	for i, f := range fracs {
+		target := f * total
+		var cum float64
+		levels[i] = s[len(s)-1]
+		for k, v := range s {
+			cum += v
+			if cum >= target {
+				// Interpolate between this cell and the next one.
+				levels[i] = v
+				if k+1 < len(s) {
+					levels[i] = (v + s[k+1]) / 2
+				}
+				break
+			}
+		}
+	}
+	return levels
+}
+
+// decimals returns the number of decimals that shows an uncertainty of
+// size err with two significant figures.
+func decimals(err float64) int {
+	if !(err > 0) || math.IsInf(err, 0) {
+		return 2
+	}
+	d := 1 - int(math.Floor(math.Log10(err)))
+	return min(max(d, 0), 8)
+}
+
+// summary formats "median +hi −lo".
+func summary(med, lo, hi float64) string {
+	d := decimals(math.Min(med-lo, hi-med))
+	return fmt.Sprintf("%.*f +%.*f −%.*f", d, med, d, hi-med, d, med-lo)
+}
+
+// autoBins picks a bin count between lo and hi growing like sqrt(n)/div.
+func autoBins(n int, div float64, lo, hi int) int {
+	b := int(math.Round(math.Sqrt(float64(n)) / div))
+	return min(max(b, lo), hi)
+}
