@@ -1,0 +1,628 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package cinn
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/blas64"
+)
+
+// float is the element type of a network instance. The Model uses float32;
+// the tests instantiate the same code with float64 to check the hand-written
+// backward pass against finite differences.
+type float interface{ ~float32 | ~float64 }
+
+// atanScale is FrEIA's ATAN soft-clamp constant: s = clamp·0.636·atan(s_raw).
+const atanScale = 0.636
+
+// linear is a dense layer y = x·W + b. W is stored row-major with shape
+// in×out at params[w:w+in*out] and b at params[b:b+out].
+type linear struct {
+	in, out int
+	w, b    int
+}
+
+// mlp is a stack of linear layers with ReLU after every layer but the last.
+type mlp struct {
+	layers []linear
+}
+
+func (m *mlp) in() int  { return m.layers[0].in }
+func (m *mlp) out() int { return m.layers[len(m.layers)-1].out }
+
+// coupling is one GLOW coupling block (FrEIA GLOWCouplingBlock) followed by
+// an optional ActNorm and a fixed permutation of the dimensions.
+type coupling struct {
+	d1, d2 int
+	// sub2 is fed with [x2, c] and yields [s2_raw, t2] (2·d1 values) that
+	// transform the first half; sub1 is fed with [y1, c] and yields
+	// [s1_raw, t1] (2·d2 values) that transform the second half.
+	sub1, sub2 mlp
+	// actnorm: offsets of log-scale and bias (D values each); -1 if absent.
+	actLogS, actBias int
+	perm             []int // out[:, j] = in[:, perm[j]]
+	inv              []int // inverse of perm
+}
+
+// arch is the parameter-free description of a network. The parameters live
+// in one flat slice so that the optimiser, the file format and the
+// gradient tests can treat them as a single vector.
+type arch struct {
+	dim     int // flow dimension (DimX, or 2 when DimX is 1)
+	dimY    int
+	dimC    int // width of the condition fed to the blocks
+	clamp   float64
+	cond    mlp // empty when there is no conditioning network
+	blocks  []coupling
+	nparams int
+	maxW    int // widest layer anywhere (for scratch buffers)
+}
+
+func (a *arch) hasCond() bool { return len(a.cond.layers) > 0 }
+
+// newMLP appends layers in→widths...→out to the parameter layout.
+func (a *arch) newMLP(in int, hidden []int, out int) mlp {
+	var m mlp
+	prev := in
+	for _, w := range append(append([]int(nil), hidden...), out) {
+		l := linear{in: prev, out: w, w: a.nparams}
+		a.nparams += prev * w
+		l.b = a.nparams
+		a.nparams += w
+		m.layers = append(m.layers, l)
+		if w > a.maxW {
+			a.maxW = w
+		}
+		if prev > a.maxW {
+			a.maxW = prev
+		}
+		prev = w
+	}
+	return m
+}
+
+// splitLen returns the length of the first half as FrEIA computes it,
+// Python's round(D·0.5), which rounds half to even.
+func splitLen(d int) int { return int(math.RoundToEven(float64(d) * 0.5)) }
+
+// newArch lays out the parameters of a network. perms supplies the fixed
+// permutation of each block.
+func newArch(dim, dimY int, blocks, hidden, layers int, clamp float64, condNet []int, actNorm bool, perms [][]int) *arch {
+	a := &arch{dim: dim, dimY: dimY, clamp: clamp}
+	a.dimC = dimY
+	if len(condNet) > 0 {
+		a.cond = a.newMLP(dimY, condNet[:len(condNet)-1], condNet[len(condNet)-1])
+		a.dimC = condNet[len(condNet)-1]
+	}
+	hid := make([]int, layers)
+	for i := range hid {
+		hid[i] = hidden
+	}
+	d1 := splitLen(dim)
+	d2 := dim - d1
+	for k := 0; k < blocks; k++ {
+		c := coupling{d1: d1, d2: d2, actLogS: -1, actBias: -1}
+		c.sub2 = a.newMLP(d2+a.dimC, hid, 2*d1)
+		c.sub1 = a.newMLP(d1+a.dimC, hid, 2*d2)
+		if actNorm {
+			c.actLogS = a.nparams
+			c.actBias = a.nparams + dim
+			a.nparams += 2 * dim
+		}
+		c.perm = perms[k]
+		c.inv = make([]int, dim)
+		for j, p := range c.perm {
+			c.inv[p] = j
+		}
+		a.blocks = append(a.blocks, c)
+	}
+	if dim > a.maxW {
+		a.maxW = dim
+	}
+	return a
+}
+
+// gemm computes c = a'·b' + beta·c for row-major matrices through gonum's
+// blas32 (or blas64) interface, so that blas32.Use plugs in a faster kernel.
+func gemm[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if tA {
+		ta = blas.Trans
+	}
+	if tB {
+		tb = blas.Trans
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemm(ta, tb, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		blas64.Implementation().Dgemm(ta, tb, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// mlpForward evaluates m on the rows×in matrix x. Hidden activations
+// (after ReLU) go to hs[l], the output to out.
+func mlpForward[T float](p []T, m *mlp, x []T, rows int, hs [][]T, out []T) {
+	cur := x
+	last := len(m.layers) - 1
+	for l := range m.layers {
+		L := &m.layers[l]
+		dst := out
+		if l < last {
+			dst = hs[l]
+		}
+		dst = dst[:rows*L.out]
+		bias := p[L.b : L.b+L.out]
+		for r := 0; r < rows; r++ {
+			copy(dst[r*L.out:(r+1)*L.out], bias)
+		}
+		gemm(false, false, rows, L.out, L.in, cur, L.in, p[L.w:L.w+L.in*L.out], L.out, 1, dst, L.out)
+		if l < last {
+			for i, v := range dst {
+				if v < 0 {
+					dst[i] = 0
+				}
+			}
+		}
+		cur = dst
+	}
+}
+
+// mlpBackward accumulates the parameter gradients of m into g given the
+// gradient gOut of its output and, if gIn is not nil, writes the gradient
+// with respect to its input x into gIn. gOut is left untouched. t1 and t2
+// are scratch buffers of at least rows·maxW.
+func mlpBackward[T float](p, g []T, m *mlp, x []T, rows int, hs [][]T, gOut, gIn, t1, t2 []T) {
+	gcur := gOut[:rows*m.out()]
+	for l := len(m.layers) - 1; l >= 0; l-- {
+		L := &m.layers[l]
+		in := x
+		if l > 0 {
+			in = hs[l-1]
+		}
+		// dW += inᵀ·gcur, db += Σ_rows gcur.
+		gemm(true, false, L.in, L.out, rows, in, L.in, gcur, L.out, 1, g[L.w:L.w+L.in*L.out], L.out)
+		gb := g[L.b : L.b+L.out]
+		for r := 0; r < rows; r++ {
+			row := gcur[r*L.out : (r+1)*L.out]
+			for j, v := range row {
+				gb[j] += v
+			}
+		}
+		if l == 0 && gIn == nil {
+			break
+		}
+		var dst []T
+		if l == 0 {
+			dst = gIn[:rows*L.in]
+		} else {
+			dst = t1[:rows*L.in]
+		}
+		gemm(false, true, rows, L.in, L.out, gcur, L.out, p[L.w:L.w+L.in*L.out], L.out, 0, dst, L.in)
+		if l > 0 {
+			h := in[:rows*L.in]
+			for i, v := range h {
+				if v <= 0 {
+					dst[i] = 0
+				}
+			}
+		}
+		gcur = dst
+		t1, t2 = t2, t1
+	}
+}
+
+// blockWS holds the activations of one coupling block.
+type blockWS[T float] struct {
+	u2, u1 []T   // [x2, c] and [y1, c]
+	h2, h1 [][]T // hidden activations of sub2 and sub1
+	a2, a1 []T   // raw subnet outputs [s_raw, t]
+	cy     []T   // coupling output, before ActNorm and permutation
+}
+
+// workspace holds every buffer a forward (and backward) pass needs for up to
+// cap rows. A training workspace keeps the activations of every block; an
+// inference workspace reuses one set.
+type workspace[T float] struct {
+	cap    int
+	train  bool
+	xs     [][]T // block inputs; xs[len-1] is z in training mode
+	y      []T   // standardised observables (input of the condnet)
+	c      []T   // condition fed to the blocks
+	hc     [][]T // condnet hidden activations
+	blocks []blockWS[T]
+	logdet []float64
+
+	// backward scratch
+	g, gNext []T
+	ga       []T
+	t1, t2   []T
+	gu       []T
+	gc       []T
+}
+
+func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
+	ws := &workspace[T]{cap: rows, train: train}
+	D := a.dim
+	nx := 2
+	nb := 1
+	if train {
+		nx = len(a.blocks) + 1
+		nb = len(a.blocks)
+	}
+	for i := 0; i < nx; i++ {
+		ws.xs = append(ws.xs, make([]T, rows*D))
+	}
+	ws.y = make([]T, rows*a.dimY)
+	ws.c = make([]T, rows*a.dimC)
+	hidden := func(m *mlp) [][]T {
+		var hs [][]T
+		for _, l := range m.layers[:len(m.layers)-1] {
+			hs = append(hs, make([]T, rows*l.out))
+		}
+		return hs
+	}
+	if a.hasCond() {
+		ws.hc = hidden(&a.cond)
+	}
+	ws.logdet = make([]float64, rows)
+	maxD := 0
+	for k := 0; k < nb && k < len(a.blocks); k++ {
+		b := &a.blocks[k]
+		ws.blocks = append(ws.blocks, blockWS[T]{
+			u2: make([]T, rows*(b.d2+a.dimC)),
+			u1: make([]T, rows*(b.d1+a.dimC)),
+			h2: hidden(&b.sub2),
+			h1: hidden(&b.sub1),
+			a2: make([]T, rows*2*b.d1),
+			a1: make([]T, rows*2*b.d2),
+			cy: make([]T, rows*D),
+		})
+	}
+	if len(a.blocks) > 0 {
+		maxD = max(a.blocks[0].d1, a.blocks[0].d2)
+	}
+	if train {
+		ws.g = make([]T, rows*D)
+		ws.gNext = make([]T, rows*D)
+		ws.ga = make([]T, rows*2*maxD)
+		ws.t1 = make([]T, rows*a.maxW)
+		ws.t2 = make([]T, rows*a.maxW)
+		ws.gu = make([]T, rows*(maxD+a.dimC))
+		ws.gc = make([]T, rows*a.dimC)
+	}
+	return ws
+}
+
+func (ws *workspace[T]) block(k int) *blockWS[T] {
+	if ws.train {
+		return &ws.blocks[k]
+	}
+	return &ws.blocks[0]
+}
+
+// computeCond fills ws.c from ws.y (the condnet, or a copy when there is
+// none).
+func computeCond[T float](a *arch, p []T, ws *workspace[T], rows int) {
+	if !a.hasCond() {
+		copy(ws.c[:rows*a.dimC], ws.y[:rows*a.dimY])
+		return
+	}
+	mlpForward(p, &a.cond, ws.y, rows, ws.hc, ws.c)
+}
+
+// softClamp returns clamp·0.636·atan(u).
+func softClamp(clamp, u float64) float64 { return clamp * atanScale * math.Atan(u) }
+
+// packInput writes [h, c] row by row into u, where h holds columns
+// [off, off+n) of the rows×D matrix x.
+func packInput[T float](u, x []T, D, off, n int, c []T, dc, rows int) {
+	w := n + dc
+	for r := 0; r < rows; r++ {
+		copy(u[r*w:r*w+n], x[r*D+off:r*D+off+n])
+		copy(u[r*w+n:(r+1)*w], c[r*dc:(r+1)*dc])
+	}
+}
+
+// flowForward maps ws.xs[0] (rows×D) to z given ws.c, adding each row's
+// log|det J| to ws.logdet (which it zeroes first). It returns z, which is
+// ws.xs[len(ws.xs)-1] in training mode. If initAct is set, every ActNorm is
+// first given the data-dependent initialisation of GLOW (zero mean and unit
+// variance of its output over this batch).
+func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bool) []T {
+	D := a.dim
+	dc := a.dimC
+	ld := ws.logdet[:rows]
+	for i := range ld {
+		ld[i] = 0
+	}
+	x := ws.xs[0]
+	for k := range a.blocks {
+		b := &a.blocks[k]
+		bw := ws.block(k)
+		var out []T
+		if ws.train {
+			out = ws.xs[k+1]
+		} else {
+			out = ws.xs[(k+1)%2]
+		}
+		d1, d2 := b.d1, b.d2
+		cy := bw.cy
+		// First half: y1 = exp(s2)·x1 + t2 with [s2, t2] = sub2([x2, c]).
+		packInput(bw.u2, x, D, d1, d2, ws.c, dc, rows)
+		mlpForward(p, &b.sub2, bw.u2, rows, bw.h2, bw.a2)
+		w1 := d1 + dc
+		for r := 0; r < rows; r++ {
+			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
+			var sum float64
+			for j := 0; j < d1; j++ {
+				s := softClamp(a.clamp, float64(a2[j]))
+				y := T(math.Exp(s))*x[r*D+j] + a2[d1+j]
+				cy[r*D+j] = y
+				bw.u1[r*w1+j] = y
+				sum += float64(T(s))
+			}
+			copy(bw.u1[r*w1+d1:(r+1)*w1], ws.c[r*dc:(r+1)*dc])
+			ld[r] += sum
+		}
+		// Second half: y2 = exp(s1)·x2 + t1 with [s1, t1] = sub1([y1, c]).
+		mlpForward(p, &b.sub1, bw.u1, rows, bw.h1, bw.a1)
+		for r := 0; r < rows; r++ {
+			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
+			var sum float64
+			for j := 0; j < d2; j++ {
+				s := softClamp(a.clamp, float64(a1[j]))
+				cy[r*D+d1+j] = T(math.Exp(s))*x[r*D+d1+j] + a1[d2+j]
+				sum += float64(T(s))
+			}
+			ld[r] += sum
+		}
+		// ActNorm and permutation.
+		if b.actLogS >= 0 {
+			logs := p[b.actLogS : b.actLogS+D]
+			bias := p[b.actBias : b.actBias+D]
+			if initAct {
+				initActNorm(cy, rows, D, logs, bias)
+			}
+			var sum float64
+			for j := range logs {
+				sum += float64(logs[j])
+			}
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					out[r*D+j] = T(math.Exp(float64(logs[b.perm[j]])))*cy[r*D+b.perm[j]] + bias[b.perm[j]]
+				}
+				ld[r] += sum
+			}
+		} else {
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					out[r*D+j] = cy[r*D+b.perm[j]]
+				}
+			}
+		}
+		x = out
+	}
+	return x
+}
+
+// initActNorm sets logs and bias so that exp(logs)·v + bias has zero mean and
+// unit variance per column over the rows of v.
+func initActNorm[T float](v []T, rows, D int, logs, bias []T) {
+	for j := 0; j < D; j++ {
+		var s, s2 float64
+		for r := 0; r < rows; r++ {
+			x := float64(v[r*D+j])
+			s += x
+			s2 += x * x
+		}
+		mean := s / float64(rows)
+		vr := s2/float64(rows) - mean*mean
+		sd := math.Sqrt(max(vr, 0))
+		if !(sd > 1e-6) {
+			sd = 1
+		}
+		logs[j] = T(-math.Log(sd))
+		bias[j] = T(-mean / sd)
+	}
+}
+
+// flowInverse maps z (rows×D, it must be ws.xs[0]) back to x given ws.c. It
+// subtracts the forward log|det J| into ws.logdet (zeroed first) and returns
+// the buffer holding x.
+func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
+	D := a.dim
+	dc := a.dimC
+	ld := ws.logdet[:rows]
+	for i := range ld {
+		ld[i] = 0
+	}
+	cur := 0
+	n := len(ws.xs)
+	for k := len(a.blocks) - 1; k >= 0; k-- {
+		b := &a.blocks[k]
+		bw := ws.block(k)
+		y := ws.xs[cur]
+		cy := bw.cy
+		// Undo permutation and ActNorm.
+		if b.actLogS >= 0 {
+			logs := p[b.actLogS : b.actLogS+D]
+			bias := p[b.actBias : b.actBias+D]
+			var sum float64
+			for j := range logs {
+				sum += float64(logs[j])
+			}
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					q := b.perm[j]
+					cy[r*D+q] = (y[r*D+j] - bias[q]) * T(math.Exp(-float64(logs[q])))
+				}
+				ld[r] -= sum
+			}
+		} else {
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					cy[r*D+b.perm[j]] = y[r*D+j]
+				}
+			}
+		}
+		d1, d2 := b.d1, b.d2
+		out := ws.xs[(cur+1)%n]
+		// x2 = (y2 - t1)·exp(-s1) with [s1, t1] = sub1([y1, c]).
+		packInput(bw.u1, cy, D, 0, d1, ws.c, dc, rows)
+		mlpForward(p, &b.sub1, bw.u1, rows, bw.h1, bw.a1)
+		for r := 0; r < rows; r++ {
+			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
+			var sum float64
+			for j := 0; j < d2; j++ {
+				s := softClamp(a.clamp, float64(a1[j]))
+				out[r*D+d1+j] = (cy[r*D+d1+j] - a1[d2+j]) * T(math.Exp(-s))
+				sum += float64(T(s))
+			}
+			ld[r] -= sum
+		}
+		// x1 = (y1 - t2)·exp(-s2) with [s2, t2] = sub2([x2, c]).
+		packInput(bw.u2, out, D, d1, d2, ws.c, dc, rows)
+		mlpForward(p, &b.sub2, bw.u2, rows, bw.h2, bw.a2)
+		for r := 0; r < rows; r++ {
+			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
+			var sum float64
+			for j := 0; j < d1; j++ {
+				s := softClamp(a.clamp, float64(a2[j]))
+				out[r*D+j] = (cy[r*D+j] - a2[d1+j]) * T(math.Exp(-s))
+				sum += float64(T(s))
+			}
+			ld[r] -= sum
+		}
+		cur = (cur + 1) % n
+	}
+	return ws.xs[cur]
+}
+
+// lossGrad runs the forward pass on ws.xs[0] (with ws.y set), computes the
+// loss mean(0.5‖z‖² − log|det J|)/D in float64 and accumulates its gradient
+// with respect to every parameter into g (which it zeroes first).
+func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bool) float64 {
+	D := a.dim
+	dc := a.dimC
+	computeCond(a, p, ws, rows)
+	z := flowForward(a, p, ws, rows, initAct)
+	var loss float64
+	for r := 0; r < rows; r++ {
+		var q float64
+		for _, v := range z[r*D : (r+1)*D] {
+			q += float64(v) * float64(v)
+		}
+		loss += 0.5*q - ws.logdet[r]
+	}
+	scale := 1 / float64(rows*D)
+	loss *= scale
+	for i := range g {
+		g[i] = 0
+	}
+	// dL/dz = z/(rows·D); dL/dlogdet = -1/(rows·D) for every row.
+	gz := ws.g[:rows*D]
+	for i, v := range z[:rows*D] {
+		gz[i] = v * T(scale)
+	}
+	gj := T(-scale)
+	gc := ws.gc[:rows*dc]
+	for i := range gc {
+		gc[i] = 0
+	}
+	for k := len(a.blocks) - 1; k >= 0; k-- {
+		b := &a.blocks[k]
+		bw := &ws.blocks[k]
+		x := ws.xs[k]
+		cy := bw.cy
+		gy := ws.gNext[:rows*D] // gradient w.r.t. coupling output cy
+		// Undo permutation (and ActNorm).
+		if b.actLogS >= 0 {
+			logs := p[b.actLogS : b.actLogS+D]
+			gls := g[b.actLogS : b.actLogS+D]
+			gbs := g[b.actBias : b.actBias+D]
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					q := b.perm[j]
+					gv := gz[r*D+j]
+					e := T(math.Exp(float64(logs[q])))
+					gy[r*D+q] = gv * e
+					gls[q] += gv * e * cy[r*D+q]
+					gbs[q] += gv
+				}
+			}
+			for j := range gls {
+				gls[j] += gj * T(rows)
+			}
+		} else {
+			for r := 0; r < rows; r++ {
+				for j := 0; j < D; j++ {
+					gy[r*D+b.perm[j]] = gz[r*D+j]
+				}
+			}
+		}
+		d1, d2 := b.d1, b.d2
+		gx := gz // reuse: gradient w.r.t. block input x, written below
+		// Second half: y2 = exp(s1)·x2 + t1, s1 = C·0.636·atan(a1_s).
+		ga := ws.ga[:rows*2*d2]
+		for r := 0; r < rows; r++ {
+			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
+			for j := 0; j < d2; j++ {
+				u := float64(a1[j])
+				e := T(math.Exp(softClamp(a.clamp, u)))
+				gyv := gy[r*D+d1+j]
+				gx[r*D+d1+j] = gyv * e
+				gs := gyv*e*x[r*D+d1+j] + gj
+				ga[r*2*d2+j] = gs * T(a.clamp*atanScale/(1+u*u))
+				ga[r*2*d2+d2+j] = gyv
+			}
+		}
+		w1 := d1 + dc
+		gu := ws.gu[:rows*w1]
+		mlpBackward(p, g, &b.sub1, bw.u1, rows, bw.h1, ga, gu, ws.t1, ws.t2)
+		for r := 0; r < rows; r++ {
+			for j := 0; j < d1; j++ {
+				gy[r*D+j] += gu[r*w1+j]
+			}
+			for j := 0; j < dc; j++ {
+				gc[r*dc+j] += gu[r*w1+d1+j]
+			}
+		}
+		// First half: y1 = exp(s2)·x1 + t2.
+		ga = ws.ga[:rows*2*d1]
+		for r := 0; r < rows; r++ {
+			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
+			for j := 0; j < d1; j++ {
+				u := float64(a2[j])
+				e := T(math.Exp(softClamp(a.clamp, u)))
+				gyv := gy[r*D+j]
+				gx[r*D+j] = gyv * e
+				gs := gyv*e*x[r*D+j] + gj
+				ga[r*2*d1+j] = gs * T(a.clamp*atanScale/(1+u*u))
+				ga[r*2*d1+d1+j] = gyv
+			}
+		}
+		w2 := d2 + dc
+		gu = ws.gu[:rows*w2]
+		mlpBackward(p, g, &b.sub2, bw.u2, rows, bw.h2, ga, gu, ws.t1, ws.t2)
+		for r := 0; r < rows; r++ {
+			for j := 0; j < d2; j++ {
+				gx[r*D+d1+j] += gu[r*w2+j]
+			}
+			for j := 0; j < dc; j++ {
+				gc[r*dc+j] += gu[r*w2+d2+j]
+			}
+		}
+		// gz now holds the gradient w.r.t. this block's input.
+	}
+	if a.hasCond() {
+		mlpBackward(p, g, &a.cond, ws.y, rows, ws.hc, gc, nil, ws.t1, ws.t2)
+	}
+	return loss
+}

@@ -1,0 +1,597 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package cinn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Defaults used for zero fields of TrainSettings.
+const (
+	DefaultEpochs    = 50
+	DefaultBatchSize = 512
+	DefaultLR        = 1e-3
+	DefaultBeta1     = 0.9
+	DefaultBeta2     = 0.999
+	DefaultEps       = 1e-6
+	DefaultPatience  = 10
+)
+
+// ScheduleKind selects a learning-rate schedule.
+type ScheduleKind int
+
+const (
+	NoSchedule          ScheduleKind = iota // constant learning rate
+	StepSchedule                            // lr·Gamma^⌊epoch/Every⌋
+	ExponentialSchedule                     // lr·Gamma^epoch
+)
+
+// Schedule is a per-epoch learning-rate schedule. The epoch counts from 0
+// within each Train call.
+type Schedule struct {
+	Kind  ScheduleKind `json:"kind"`
+	Every int          `json:"every,omitempty"`
+	Gamma float64      `json:"gamma,omitempty"`
+}
+
+func (s Schedule) lr(lr0 float64, epoch int) float64 {
+	switch s.Kind {
+	case StepSchedule:
+		return lr0 * math.Pow(s.Gamma, float64(epoch/s.Every))
+	case ExponentialSchedule:
+		return lr0 * math.Pow(s.Gamma, float64(epoch))
+	}
+	return lr0
+}
+
+// Noise is the standard deviation Abs + Rel·|y| of the Gaussian noise added
+// to one y column, in physical units, redrawn every epoch.
+type Noise struct {
+	Abs float64 `json:"abs,omitempty"`
+	Rel float64 `json:"rel,omitempty"`
+}
+
+// TrainSettings controls Train. Zero values select the documented
+// defaults.
+type TrainSettings struct {
+	Epochs    int     `json:"epochs"`    // default 50
+	BatchSize int     `json:"batchSize"` // default 512
+	LR        float64 `json:"lr"`        // Adam learning rate, default 1e-3
+	Beta1     float64 `json:"beta1"`     // default 0.9
+	Beta2     float64 `json:"beta2"`     // default 0.999
+	Eps       float64 `json:"eps"`       // default 1e-6
+
+	// WeightDecay is an L2 penalty added to the gradient, g += wd·θ, as
+	// torch.optim.Adam's weight_decay (used by the seed papers). With
+	// DecoupledWeightDecay it is instead applied as AdamW does,
+	// θ -= lr·wd·θ.
+	WeightDecay          float64 `json:"weightDecay,omitempty"`
+	DecoupledWeightDecay bool    `json:"decoupledWeightDecay,omitempty"`
+
+	Schedule Schedule `json:"schedule"`
+
+	// ClipNorm, if positive, rescales the gradient so that its global L2
+	// norm is at most ClipNorm.
+	ClipNorm float64 `json:"clipNorm,omitempty"`
+
+	// Patience is the number of epochs without improvement of the
+	// validation loss after which training stops (default 10; negative
+	// disables early stopping). It is ignored without a validation set.
+	Patience int `json:"patience"`
+
+	// Noise has one entry per y column (or is nil for no noise).
+	Noise []Noise `json:"noise,omitempty"`
+
+	// Seed seeds the shuffling, the noise and the auxiliary dimension.
+	Seed int64 `json:"seed"`
+
+	// Progress, if not nil, is called at the end of every epoch and, when
+	// ProgressEvery is positive, at most that often within an epoch. It is
+	// called on the training goroutine.
+	Progress      func(Progress) `json:"-"`
+	ProgressEvery time.Duration  `json:"-"`
+}
+
+func (s TrainSettings) withDefaults() TrainSettings {
+	if s.Epochs == 0 {
+		s.Epochs = DefaultEpochs
+	}
+	if s.BatchSize == 0 {
+		s.BatchSize = DefaultBatchSize
+	}
+	if s.LR == 0 {
+		s.LR = DefaultLR
+	}
+	if s.Beta1 == 0 {
+		s.Beta1 = DefaultBeta1
+	}
+	if s.Beta2 == 0 {
+		s.Beta2 = DefaultBeta2
+	}
+	if s.Eps == 0 {
+		s.Eps = DefaultEps
+	}
+	if s.Patience == 0 {
+		s.Patience = DefaultPatience
+	}
+	return s
+}
+
+func (s TrainSettings) validate(dimY int) error {
+	bad := func(f string, v any, want string) error {
+		return fmt.Errorf("cinn: training setting %s is %v: %s", f, v, want)
+	}
+	pos := func(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+	switch {
+	case s.Epochs < 1:
+		return bad("Epochs", s.Epochs, "must be at least 1")
+	case s.BatchSize < 1:
+		return bad("BatchSize", s.BatchSize, "must be at least 1")
+	case !pos(s.LR):
+		return bad("LR", s.LR, "must be positive and finite")
+	case !(s.Beta1 >= 0 && s.Beta1 < 1):
+		return bad("Beta1", s.Beta1, "must be in [0, 1)")
+	case !(s.Beta2 >= 0 && s.Beta2 < 1):
+		return bad("Beta2", s.Beta2, "must be in [0, 1)")
+	case !pos(s.Eps):
+		return bad("Eps", s.Eps, "must be positive")
+	case !(s.WeightDecay >= 0) || math.IsInf(s.WeightDecay, 0):
+		return bad("WeightDecay", s.WeightDecay, "must be non-negative")
+	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 0):
+		return bad("ClipNorm", s.ClipNorm, "must be non-negative (0 disables clipping)")
+	case s.Noise != nil && len(s.Noise) != dimY:
+		return bad("Noise", fmt.Sprintf("%d entries", len(s.Noise)), fmt.Sprintf("need one per y column (%d)", dimY))
+	}
+	switch s.Schedule.Kind {
+	case NoSchedule:
+	case StepSchedule:
+		if s.Schedule.Every < 1 || !pos(s.Schedule.Gamma) {
+			return bad("Schedule", s.Schedule, "a step schedule needs Every ≥ 1 and Gamma > 0")
+		}
+	case ExponentialSchedule:
+		if !pos(s.Schedule.Gamma) {
+			return bad("Schedule", s.Schedule, "an exponential schedule needs Gamma > 0")
+		}
+	default:
+		return bad("Schedule.Kind", s.Schedule.Kind, "unknown schedule")
+	}
+	for i, n := range s.Noise {
+		if !(n.Abs >= 0 && n.Rel >= 0) || math.IsInf(n.Abs+n.Rel, 0) {
+			return bad(fmt.Sprintf("Noise[%d]", i), n, "σ must be non-negative and finite")
+		}
+	}
+	return nil
+}
+
+// Progress is reported to TrainSettings.Progress.
+type Progress struct {
+	Epoch, Epochs int     // current epoch (1-based within this call) and total
+	Step, Steps   int     // mini-batch within the epoch (1-based) and per epoch
+	TrainLoss     float64 // running mean loss of the epoch
+	ValLoss       float64 // last validation loss, or NaN
+	LR            float64
+	SamplesPerSec float64
+	Elapsed, ETA  time.Duration
+	EpochDone     bool // the call that ends an epoch
+}
+
+// StopReason says why Train returned.
+type StopReason int
+
+const (
+	Completed    StopReason = iota // all epochs ran
+	EarlyStopped                   // validation loss stopped improving
+	Interrupted                    // the context was cancelled
+	Diverged                       // the loss or gradient became NaN or infinite
+)
+
+func (r StopReason) String() string {
+	switch r {
+	case Completed:
+		return "completed"
+	case EarlyStopped:
+		return "early stopped"
+	case Interrupted:
+		return "interrupted"
+	case Diverged:
+		return "diverged"
+	}
+	return fmt.Sprintf("StopReason(%d)", int(r))
+}
+
+// TrainResult summarises a Train call.
+type TrainResult struct {
+	Epochs      int     // epochs completed in this call
+	Steps       int     // optimiser steps taken in this call
+	TrainLoss   float64 // mean training loss of the last completed epoch
+	BestEpoch   int     // epoch (in History numbering) whose weights the model holds, 0 if none
+	BestValLoss float64 // validation loss of BestEpoch, or NaN
+	Stopped     StopReason
+	Duration    time.Duration
+}
+
+// ErrDiverged is wrapped by the error Train returns when the loss or the
+// gradient becomes NaN or infinite.
+var ErrDiverged = errors.New("training diverged")
+
+// snapshot is a copy of the parameters and optimiser state.
+type snapshot struct {
+	params, m, v []float32
+	step         int64
+	valid        bool
+}
+
+func (s *snapshot) save(md *Model) {
+	s.params = append(s.params[:0], md.params...)
+	s.m = append(s.m[:0], md.opt.m...)
+	s.v = append(s.v[:0], md.opt.v...)
+	s.step = md.opt.step
+	s.valid = true
+}
+
+func (s *snapshot) restore(md *Model) {
+	copy(md.params, s.params)
+	copy(md.opt.m, s.m)
+	copy(md.opt.v, s.v)
+	md.opt.step = s.step
+}
+
+// trainData is a data set converted to flow space.
+type trainData struct {
+	rows int
+	x    []float32 // rows×DimX, standardised
+	y    []float32 // rows×DimY, standardised (noisy when noise is on)
+}
+
+// Train fits the model by maximum likelihood on x (rows×DimX) and y
+// (rows×DimY) in physical units, with an optional validation set xVal,
+// yVal (both nil for none). The first call fits the standardisation on x
+// and y; later calls continue training from the current weights and Adam
+// state.
+//
+// Train checks ctx between mini-batches. When it is cancelled, Train
+// returns with the best weights so far (the lowest validation loss, or the
+// current weights without a validation set) and an error wrapping
+// context.Cause(ctx); the model is consistent and usable. When the loss or
+// the gradient becomes NaN or infinite, Train restores the weights of the
+// end of the last good epoch and returns an error wrapping ErrDiverged that
+// says what to change. Shape mismatches are caller bugs and panic.
+func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainSettings) (TrainResult, error) {
+	start := time.Now()
+	res := TrainResult{BestValLoss: math.NaN()}
+	s = s.withDefaults()
+	if err := s.validate(m.cfg.DimY); err != nil {
+		return res, err
+	}
+	n := checkShape(x, m.cfg.DimX, "x")
+	if ny := checkShape(y, m.cfg.DimY, "y"); ny != n {
+		panic(fmt.Sprintf("cinn: x has %d rows, y has %d", n, ny))
+	}
+	if n == 0 {
+		return res, errors.New("cinn: the training set is empty")
+	}
+	hasVal := xVal != nil || yVal != nil
+	if hasVal {
+		nv := checkShape(xVal, m.cfg.DimX, "validation x")
+		if nvy := checkShape(yVal, m.cfg.DimY, "validation y"); nvy != nv {
+			panic(fmt.Sprintf("cinn: validation x has %d rows, validation y has %d", nv, nvy))
+		}
+		hasVal = nv > 0
+	}
+	tx, err := transformed(x, m.spec.XTransforms, m.spec.XNames, "x")
+	if err != nil {
+		return res, err
+	}
+	ty, err := transformed(y, m.spec.YTransforms, m.spec.YNames, "y")
+	if err != nil {
+		return res, err
+	}
+	if !m.prep.Fitted {
+		m.prep.XMean, m.prep.XStd = meanStd(tx)
+		m.prep.YMean, m.prep.YStd = meanStd(ty)
+		m.prep.Fitted = true
+	}
+	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0xda3e39cb94b95bdb))
+	train := trainData{rows: n, x: make([]float32, n*m.cfg.DimX), y: make([]float32, n*m.cfg.DimY)}
+	standardised(train.x, m.cfg.DimX, tx, m.prep.XMean, m.prep.XStd)
+	noisy := s.Noise != nil
+	if !noisy {
+		standardised(train.y, m.cfg.DimY, ty, m.prep.YMean, m.prep.YStd)
+	}
+	var val trainData
+	var valAux []float32
+	if hasVal {
+		tvx, err := transformed(xVal, m.spec.XTransforms, m.spec.XNames, "validation x")
+		if err != nil {
+			return res, err
+		}
+		nv, _ := xVal.Dims()
+		val = trainData{rows: nv, x: make([]float32, nv*m.cfg.DimX), y: make([]float32, nv*m.cfg.DimY)}
+		standardised(val.x, m.cfg.DimX, tvx, m.prep.XMean, m.prep.XStd)
+		// The validation observables get one fixed noise draw so that
+		// the validation loss measures the task being trained.
+		vy := yVal
+		if noisy {
+			vy = m.addNoise(yVal, s.Noise, rand.New(rand.NewPCG(uint64(s.Seed), 0x5bd1e995)))
+		}
+		tvy, err := transformed(vy, m.spec.YTransforms, m.spec.YNames, "validation y")
+		if err != nil {
+			return res, err
+		}
+		standardised(val.y, m.cfg.DimY, tvy, m.prep.YMean, m.prep.YStd)
+		if m.cfg.DimX == 1 {
+			arng := rand.New(rand.NewPCG(uint64(s.Seed), 0x27d4eb2f))
+			valAux = make([]float32, nv)
+			for i := range valAux {
+				valAux[i] = float32(arng.NormFloat64())
+			}
+		}
+	}
+	if m.opt.m == nil {
+		m.opt.m = make([]float32, len(m.params))
+		m.opt.v = make([]float32, len(m.params))
+	}
+	last := s
+	last.Progress = nil
+	last.Noise = append([]Noise(nil), s.Noise...)
+	m.last = &last
+
+	B := min(s.BatchSize, n)
+	a := m.arch
+	D := a.dim
+	dx, dy := m.cfg.DimX, m.cfg.DimY
+	ws := newWorkspace[float32](a, B, true)
+	var vws *workspace[float32]
+	if hasVal {
+		vws = newWorkspace[float32](a, min(B, val.rows), false)
+	}
+	grad := make([]float32, len(m.params))
+	idx := make([]int, n)
+	for i := range idx {
+		idx[i] = i
+	}
+	steps := (n + B - 1) / B
+
+	var best, good snapshot
+	good.save(m)
+	bestVal := math.Inf(1)
+	bad := 0
+	lastVal := math.NaN()
+	histBase := len(m.history)
+	totalSteps := s.Epochs * steps
+	lastReport := time.Now()
+
+	finish := func(r StopReason) TrainResult {
+		res.Stopped = r
+		res.Duration = time.Since(start)
+		if hasVal && best.valid {
+			best.restore(m)
+			res.BestValLoss = bestVal
+		} else if k := len(m.history); k > histBase {
+			res.BestEpoch = m.history[k-1].Epoch
+		}
+		return res
+	}
+
+	for ep := 0; ep < s.Epochs; ep++ {
+		epStart := time.Now()
+		lr := s.Schedule.lr(s.LR, ep)
+		if noisy {
+			ny := m.addNoise(y, s.Noise, rng)
+			tny, err := transformed(ny, m.spec.YTransforms, m.spec.YNames, "noisy y")
+			if err != nil {
+				return finish(Completed), err
+			}
+			standardised(train.y, dy, tny, m.prep.YMean, m.prep.YStd)
+		}
+		rng.Shuffle(n, func(i, j int) { idx[i], idx[j] = idx[j], idx[i] })
+		var epLoss float64
+		var epRows int
+		for st := 0; st < steps; st++ {
+			if err := context.Cause(ctx); err != nil {
+				r := finish(Interrupted)
+				return r, fmt.Errorf("cinn: training interrupted in epoch %d at step %d of %d (model holds %s): %w",
+					histBase+ep+1, st+1, steps, m.heldWeights(hasVal, best.valid), err)
+			}
+			lo := st * B
+			hi := min(lo+B, n)
+			rows := hi - lo
+			xs := ws.xs[0]
+			for r, id := range idx[lo:hi] {
+				copy(xs[r*D:r*D+dx], train.x[id*dx:(id+1)*dx])
+				if dx == 1 {
+					xs[r*D+1] = float32(rng.NormFloat64())
+				}
+				copy(ws.y[r*dy:(r+1)*dy], train.y[id*dy:(id+1)*dy])
+			}
+			initAct := m.cfg.ActNorm && !m.actInit
+			loss := lossGrad(a, m.params, grad, ws, rows, initAct)
+			if initAct {
+				m.actInit = true
+			}
+			gnorm := norm(grad)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(gnorm) || math.IsInf(gnorm, 0) {
+				good.restore(m)
+				res.Stopped = Diverged
+				res.Duration = time.Since(start)
+				what, badVal := "loss", loss
+				if !(math.IsNaN(loss) || math.IsInf(loss, 0)) {
+					what, badVal = "gradient norm", gnorm
+				}
+				return res, fmt.Errorf("cinn: the %s became %v in epoch %d, step %d; restored the weights of the last good epoch. "+
+					"Lower the learning rate (now %g), set gradient clipping (ClipNorm, e.g. 1), "+
+					"or check the training data for extreme values: %w",
+					what, badVal, histBase+ep+1, st+1, lr, ErrDiverged)
+			}
+			m.adamStep(grad, gnorm, lr, s)
+			res.Steps++
+			epLoss += loss * float64(rows)
+			epRows += rows
+			if s.Progress != nil && s.ProgressEvery > 0 && time.Since(lastReport) >= s.ProgressEvery && st+1 < steps {
+				lastReport = time.Now()
+				s.Progress(m.progress(s, ep, st+1, steps, epLoss/float64(epRows), lastVal, lr, epRows, epStart, start, ep*steps+st+1, totalSteps, false))
+			}
+		}
+		epLoss /= float64(epRows)
+		e := Epoch{Epoch: histBase + ep + 1, TrainLoss: epLoss, ValLoss: math.NaN(), LR: lr}
+		if hasVal {
+			e.ValLoss = m.valLoss(vws, val, valAux)
+			lastVal = e.ValLoss
+		}
+		e.Seconds = time.Since(epStart).Seconds()
+		m.history = append(m.history, e)
+		res.Epochs++
+		res.TrainLoss = epLoss
+		if hasVal && (math.IsNaN(e.ValLoss) || math.IsInf(e.ValLoss, 0)) {
+			good.restore(m)
+			res.Stopped = Diverged
+			res.Duration = time.Since(start)
+			return res, fmt.Errorf("cinn: the validation loss became %v in epoch %d; restored the weights of the last good epoch. "+
+				"Lower the learning rate (now %g) or set gradient clipping (ClipNorm, e.g. 1): %w", e.ValLoss, e.Epoch, lr, ErrDiverged)
+		}
+		good.save(m)
+		if s.Progress != nil {
+			lastReport = time.Now()
+			s.Progress(m.progress(s, ep, steps, steps, epLoss, lastVal, lr, epRows, epStart, start, (ep+1)*steps, totalSteps, true))
+		}
+		if hasVal {
+			if e.ValLoss < bestVal {
+				bestVal = e.ValLoss
+				best.save(m)
+				res.BestEpoch = e.Epoch
+				bad = 0
+			} else {
+				bad++
+				if s.Patience > 0 && bad >= s.Patience {
+					return finish(EarlyStopped), nil
+				}
+			}
+		}
+	}
+	return finish(Completed), nil
+}
+
+func (m *Model) heldWeights(hasVal, haveBest bool) string {
+	if hasVal && haveBest {
+		return "the weights of the best validation epoch"
+	}
+	return "the weights after the last completed step"
+}
+
+func (m *Model) progress(s TrainSettings, ep, step, steps int, loss, val, lr float64, rows int, epStart, start time.Time, done, total int, end bool) Progress {
+	el := time.Since(start)
+	p := Progress{
+		Epoch: ep + 1, Epochs: s.Epochs, Step: step, Steps: steps,
+		TrainLoss: loss, ValLoss: val, LR: lr, Elapsed: el, EpochDone: end,
+	}
+	if sec := time.Since(epStart).Seconds(); sec > 0 {
+		p.SamplesPerSec = float64(rows) / sec
+	}
+	if done > 0 {
+		p.ETA = time.Duration(float64(el) / float64(done) * float64(total-done))
+	}
+	return p
+}
+
+// addNoise returns y plus Gaussian noise of σ = Abs + Rel·|y| per column.
+// A noisy value that leaves the column transform's domain is redrawn (up
+// to 8 times) and otherwise left noise-free.
+func (m *Model) addNoise(y *mat.Dense, noise []Noise, rng *rand.Rand) *mat.Dense {
+	r, c := y.Dims()
+	out := mat.NewDense(r, c, nil)
+	for i := 0; i < r; i++ {
+		for j := 0; j < c; j++ {
+			v := y.At(i, j)
+			sd := noise[j].Abs + noise[j].Rel*math.Abs(v)
+			w := v
+			if sd > 0 {
+				for try := 0; try < 8; try++ {
+					cand := v + sd*rng.NormFloat64()
+					if _, ok := m.spec.YTransforms[j].apply(cand); ok {
+						w = cand
+						break
+					}
+				}
+			}
+			out.Set(i, j, w)
+		}
+	}
+	return out
+}
+
+// valLoss returns the mean loss over the validation set.
+func (m *Model) valLoss(ws *workspace[float32], val trainData, aux []float32) float64 {
+	a := m.arch
+	D, dx, dy := a.dim, m.cfg.DimX, m.cfg.DimY
+	var sum float64
+	for lo := 0; lo < val.rows; lo += ws.cap {
+		rows := min(ws.cap, val.rows-lo)
+		for r := 0; r < rows; r++ {
+			id := lo + r
+			copy(ws.xs[0][r*D:r*D+dx], val.x[id*dx:(id+1)*dx])
+			if dx == 1 {
+				ws.xs[0][r*D+1] = aux[id]
+			}
+			copy(ws.y[r*dy:(r+1)*dy], val.y[id*dy:(id+1)*dy])
+		}
+		computeCond(a, m.params, ws, rows)
+		z := flowForward(a, m.params, ws, rows, false)
+		for r := 0; r < rows; r++ {
+			var q float64
+			for _, v := range z[r*D : (r+1)*D] {
+				q += float64(v) * float64(v)
+			}
+			sum += 0.5*q - ws.logdet[r]
+		}
+	}
+	return sum / float64(val.rows*D)
+}
+
+// norm returns the L2 norm of g accumulated in float64.
+func norm(g []float32) float64 {
+	var s float64
+	for _, v := range g {
+		s += float64(v) * float64(v)
+	}
+	return math.Sqrt(s)
+}
+
+// adamStep applies one Adam update with the (unclipped) gradient g whose
+// norm is gnorm.
+func (m *Model) adamStep(g []float32, gnorm, lr float64, s TrainSettings) {
+	scale := 1.0
+	if s.ClipNorm > 0 && gnorm > s.ClipNorm {
+		scale = s.ClipNorm / (gnorm + 1e-6)
+	}
+	m.opt.step++
+	t := float64(m.opt.step)
+	b1, b2 := s.Beta1, s.Beta2
+	bc1 := 1 - math.Pow(b1, t)
+	bc2 := 1 - math.Pow(b2, t)
+	stepSize := lr / bc1
+	sqrtBc2 := math.Sqrt(bc2)
+	l2 := 0.0
+	decay := 1.0
+	if s.DecoupledWeightDecay {
+		decay = 1 - lr*s.WeightDecay
+	} else {
+		l2 = s.WeightDecay
+	}
+	p, mm, vv := m.params, m.opt.m, m.opt.v
+	for i := range p {
+		gi := float64(g[i])*scale + l2*float64(p[i])
+		mi := b1*float64(mm[i]) + (1-b1)*gi
+		vi := b2*float64(vv[i]) + (1-b2)*gi*gi
+		mm[i] = float32(mi)
+		vv[i] = float32(vi)
+		pi := float64(p[i]) * decay
+		p[i] = float32(pi - stepSize*mi/(math.Sqrt(vi)/sqrtBc2+s.Eps))
+	}
+}
