@@ -1,0 +1,284 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package diagnostics
+
+import (
+	"context"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"reflect"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// Values computed with numpy.percentile (default method "linear").
+func TestPercentile(t *testing.T) {
+	for _, tc := range []struct {
+		x    []float64
+		p    float64
+		want float64
+	}{
+		{[]float64{7}, 0, 7},
+		{[]float64{7}, 0.3, 7},
+		{[]float64{7}, 1, 7},
+		{[]float64{1, 2, 3, 4}, 0, 1},
+		{[]float64{1, 2, 3, 4}, 0.25, 1.75},
+		{[]float64{1, 2, 3, 4}, 0.5, 2.5},
+		{[]float64{1, 2, 3, 4}, 0.75, 3.25},
+		{[]float64{1, 2, 3, 4}, 1, 4},
+		{[]float64{0, 10}, 0.16, 1.6},
+		{[]float64{0, 10}, 0.84, 8.4},
+		{[]float64{-3, -1, 0, 2, 10}, 0.025, -2.8},
+		{[]float64{-3, -1, 0, 2, 10}, 0.975, 9.2},
+		{[]float64{-3, -1, 0, 2, 10}, 0.16, -1.72},
+	} {
+		if got := Percentile(tc.x, tc.p); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("Percentile(%v, %v) = %v, want %v", tc.x, tc.p, got, tc.want)
+		}
+	}
+}
+
+func TestPercentilePanics(t *testing.T) {
+	for name, f := range map[string]func(){
+		"empty":      func() { Percentile(nil, 0.5) },
+		"negative":   func() { Percentile([]float64{1}, -0.1) },
+		"above one":  func() { Percentile([]float64{1}, 1.1) },
+		"NaN level":  func() { Percentile([]float64{1}, math.NaN()) },
+		"zero level": func() { CentralInterval([]float64{1}, 0) },
+		"nil":        func() { Summarize(nil, nil) },
+		"bad level":  func() { Summarize(mat.NewDense(2, 1, []float64{1, 2}), []float64{0.68, 1.5}) },
+		"nil in all": func() { SummarizeAll(context.Background(), []*mat.Dense{nil}, nil) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatal("no panic")
+				}
+				if s, ok := r.(string); !ok || !strings.HasPrefix(s, "diagnostics: ") {
+					t.Fatalf("panic %v lacks the diagnostics: prefix", r)
+				}
+			}()
+			f()
+		})
+	}
+}
+
+func normalSamples(rng *rand.Rand, n int, mu, sigma float64) *mat.Dense {
+	m := mat.NewDense(n, 1, nil)
+	for i := range n {
+		m.Set(i, 0, mu+sigma*rng.NormFloat64())
+	}
+	return m
+}
+
+// TestSummarizeNormal checks the summaries of N(μ, σ²) samples against the
+// distribution's values. With n = 20,000 the standard errors are σ/√n =
+// 0.014σ (mean), 1.25σ/√n = 0.018σ (median), σ/√(2n) = 0.005σ (std),
+// about 0.02σ (16/84 percentiles) and 0.03σ (2.5/97.5 percentiles); the
+// tolerances are about five standard errors. The KDE mode of a normal sample
+// converges slowly (its error is of order n^(-1/5)): over 200 seeds its
+// standard deviation is 0.09σ at this n, so 0.4σ is allowed.
+func TestSummarizeNormal(t *testing.T) {
+	const n = 20000
+	for _, tc := range []struct{ mu, sigma float64 }{{0, 1}, {3, 2}, {-1e3, 1e-3}, {1e6, 50}} {
+		rng := rand.New(rand.NewPCG(uint64(tc.sigma*1e3), 7))
+		s := Summarize(normalSamples(rng, n, tc.mu, tc.sigma), []float64{0.68, 0.95})[0]
+		z68, z95 := 0.994457883209753, 1.959963984540054
+		for _, c := range []struct {
+			name      string
+			got, want float64
+			tol       float64 // in units of σ
+		}{
+			{"mean", s.Mean, tc.mu, 0.07},
+			{"median", s.Median, tc.mu, 0.09},
+			{"std", s.Std, tc.sigma, 0.025},
+			{"MAP", s.MAP, tc.mu, 0.4},
+			{"lo68", s.Intervals[0].Lo, tc.mu - z68*tc.sigma, 0.1},
+			{"hi68", s.Intervals[0].Hi, tc.mu + z68*tc.sigma, 0.1},
+			{"lo95", s.Intervals[1].Lo, tc.mu - z95*tc.sigma, 0.15},
+			{"hi95", s.Intervals[1].Hi, tc.mu + z95*tc.sigma, 0.15},
+			{"bandwidth", s.Bandwidth, 0.9 * tc.sigma * math.Pow(n, -0.2), 0.01},
+		} {
+			if math.Abs(c.got-c.want) > c.tol*tc.sigma {
+				t.Errorf("N(%v, %v²): %s = %v, want %v ± %v", tc.mu, tc.sigma, c.name, c.got, c.want, c.tol*tc.sigma)
+			}
+		}
+		if s.N != n || s.Intervals[0].Level != 0.68 || s.Intervals[1].Level != 0.95 {
+			t.Errorf("N = %d, levels %v", s.N, s.Intervals)
+		}
+	}
+}
+
+// TestSummarizeBimodal checks that the MAP is at the higher mode of a
+// two-component mixture, on either side, while the mean lies between.
+func TestSummarizeBimodal(t *testing.T) {
+	for _, tc := range []struct {
+		w1, m1, s1, m2, s2 float64
+		want             float64
+	}{
+		{0.3, -2, 0.5, 3, 0.5, 3},
+		{0.7, -2, 0.5, 3, 0.5, -2},
+		{0.45, 0, 0.2, 5, 1, 0}, // fewer but narrower samples give the higher peak
+		{0.6, 10, 1, 11, 0.05, 11},
+	} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		const n = 4096
+		m := mat.NewDense(n, 1, nil)
+		for i := range n {
+			if rng.Float64() < tc.w1 {
+				m.Set(i, 0, tc.m1+tc.s1*rng.NormFloat64())
+			} else {
+				m.Set(i, 0, tc.m2+tc.s2*rng.NormFloat64())
+			}
+		}
+		s := Summarize(m, nil)[0]
+		sd := tc.s2
+		if tc.want == tc.m1 {
+			sd = tc.s1
+		}
+		// The component's own mode estimate has a standard deviation of
+		// about 0.14σ at this n (see TestSummarizeNormal); the mixture
+		// bandwidth is wider, which biases towards the other mode a little.
+		if math.Abs(s.MAP-tc.want) > 0.5*sd {
+			t.Errorf("mixture %+v: MAP = %v, want %v ± %v", tc, s.MAP, tc.want, 0.5*sd)
+		}
+	}
+}
+
+// TestModeIsKDEMaximum compares the refined mode with a brute-force search
+// of the exact KDE on a fine grid: the refined density must not be lower.
+func TestModeIsKDEMaximum(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for trial := range 20 {
+		n := 5 + rng.IntN(300)
+		x := make([]float64, n)
+		for i := range x {
+			switch trial % 3 {
+			case 0:
+				x[i] = rng.NormFloat64()
+			case 1:
+				x[i] = rng.ExpFloat64()
+			default:
+				x[i] = float64(rng.IntN(4)) + 0.3*rng.NormFloat64()
+			}
+		}
+		slices.Sort(x)
+		mode, h := Mode(x)
+		dens := func(t float64) float64 { s, _, _ := kdeSums(x, h, t); return s }
+		best := math.Inf(-1)
+		const g = 20000
+		for i := range g + 1 {
+			t := x[0] + (x[n-1]-x[0])*float64(i)/g
+			best = math.Max(best, dens(t))
+		}
+		if got := dens(mode); got < best*(1-1e-9) {
+			t.Errorf("trial %d (n=%d): density at mode %v is %v, grid maximum %v", trial, n, mode, got, best)
+		}
+		if h != SilvermanBandwidth(x) {
+			t.Errorf("bandwidth %v != SilvermanBandwidth %v", h, SilvermanBandwidth(x))
+		}
+	}
+}
+
+func TestSummarizeDegenerate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x    []float64
+		want Summary
+	}{
+		{"constant", []float64{1.5, 1.5, 1.5, 1.5}, Summary{N: 4, Mean: 1.5, Median: 1.5, MAP: 1.5, Min: 1.5, Max: 1.5,
+			Intervals: []Interval{{0.68, 1.5, 1.5}}}},
+		{"single", []float64{-2}, Summary{N: 1, Mean: -2, Median: -2, MAP: -2, Min: -2, Max: -2,
+			Intervals: []Interval{{0.68, -2, -2}}}},
+	} {
+		got := Summarize(mat.NewDense(len(tc.x), 1, tc.x), []float64{0.68})[0]
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
+		}
+	}
+
+	// Zero IQR but non-zero σ: most samples tied. The bandwidth falls back
+	// to σ and the mode is near the tied value (the kernels of the spread
+	// samples pull it a little to the right).
+	x := make([]float64, 100)
+	for i := range 10 {
+		x[90+i] = float64(i + 1)
+	}
+	s := Summarize(mat.NewDense(100, 1, x), nil)[0]
+	if s.MAP < 0 || s.MAP > 0.05 {
+		t.Errorf("tied samples: MAP = %v, want 0", s.MAP)
+	}
+	if want := 0.9 * s.Std * math.Pow(100, -0.2); math.Abs(s.Bandwidth-want) > 1e-12 {
+		t.Errorf("tied samples: bandwidth %v, want %v", s.Bandwidth, want)
+	}
+
+	// A NaN column gives NaN statistics; the other column is unaffected.
+	m := mat.NewDense(3, 2, []float64{1, 1, math.NaN(), 2, 3, 3})
+	ss := Summarize(m, []float64{0.5})
+	if !math.IsNaN(ss[0].Mean) || !math.IsNaN(ss[0].MAP) || !math.IsNaN(ss[0].Intervals[0].Lo) {
+		t.Errorf("NaN column: %+v", ss[0])
+	}
+	if ss[1].Mean != 2 || ss[1].Median != 2 {
+		t.Errorf("finite column: %+v", ss[1])
+	}
+}
+
+func TestSummarizeAll(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 9))
+	obs := make([]*mat.Dense, 13)
+	for i := range obs {
+		n := 50 + rng.IntN(200)
+		m := mat.NewDense(n, 3, nil)
+		for k := range n {
+			m.Set(k, 0, rng.NormFloat64())
+			m.Set(k, 1, rng.ExpFloat64())
+			m.Set(k, 2, float64(i))
+		}
+		obs[i] = m
+	}
+	levels := []float64{0.5, 0.9}
+	var prev [][]Summary
+	for _, procs := range []int{1, 2, 4} {
+		old := runtime.GOMAXPROCS(procs)
+		got, err := SummarizeAll(context.Background(), obs, levels)
+		runtime.GOMAXPROCS(old)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, m := range obs {
+			if want := Summarize(m, levels); !reflect.DeepEqual(got[i], want) {
+				t.Fatalf("GOMAXPROCS %d: observation %d differs from Summarize", procs, i)
+			}
+		}
+		if prev != nil && !reflect.DeepEqual(prev, got) {
+			t.Fatalf("GOMAXPROCS %d changes the result", procs)
+		}
+		prev = got
+	}
+
+	obs[7].Set(4, 1, math.Inf(1))
+	obs[9].Set(0, 0, math.NaN())
+	_, err := SummarizeAll(context.Background(), obs, levels)
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) || nf.Obs != 7 || nf.Row != 4 || nf.Col != 1 {
+		t.Fatalf("error %v, want the +Inf of observation 7, row 4, column 1", err)
+	}
+	if !strings.Contains(err.Error(), "observation 7: row 4, column 1 is +Inf") {
+		t.Errorf("message %q", err)
+	}
+
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cause := errors.New("interrupted")
+	cancel(cause)
+	if _, err := SummarizeAll(ctx, obs, levels); err != cause {
+		t.Errorf("cancelled: error %v, want the cause", err)
+	}
+}
