@@ -53,7 +53,7 @@
 // with the Gaussian kernel cut at ±8h. Then every local maximum of the grid
 // estimate within 1% of its largest value (at most five) is refined on the
 // exact f: starting from the vertex of the parabola through the three grid
-// values, it takes Newton steps t ← t - f'(t)/f''(t) where f is concave and
+// values, it takes Newton steps t ← t - f′(t)/f″(t) where f is concave and
 // the step is shorter than one grid spacing, and mean-shift steps
 // t ← Σ xᵢ·wᵢ / Σ wᵢ (wᵢ = exp(-(t-xᵢ)²/(2h²)), which never decrease f)
 // otherwise, until a step is below 10⁻⁹·h. Kernel sums skip samples farther

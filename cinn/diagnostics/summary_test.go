@@ -122,7 +122,7 @@ func TestSummarizeNormal(t *testing.T) {
 func TestSummarizeBimodal(t *testing.T) {
 	for _, tc := range []struct {
 		w1, m1, s1, m2, s2 float64
-		want             float64
+		want               float64
 	}{
 		{0.3, -2, 0.5, 3, 0.5, 3},
 		{0.7, -2, 0.5, 3, 0.5, -2},
