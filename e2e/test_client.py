@@ -1,0 +1,288 @@
+"""gocinn driven by jupyter_client's KernelManager and BlockingKernelClient."""
+
+from __future__ import annotations
+
+import base64
+import os
+import signal
+import time
+from queue import Empty
+
+import pytest
+import zmq
+from jupyter_client.blocking.client import BlockingKernelClient
+
+from conftest import REPLY_TIMEOUT, collect, execute, stream_text
+
+
+def iopub_until_idle(kc, msg_id, timeout=REPLY_TIMEOUT):
+    """All IOPub messages of msg_id, status included, up to status idle."""
+    deadline = time.monotonic() + timeout
+    msgs = []
+    while True:
+        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.monotonic()))
+        if m["parent_header"].get("msg_id") != msg_id:
+            continue
+        msgs.append(m)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            return msgs
+
+
+def test_kernel_info(kernel):
+    km, kc = kernel
+    msg_id = kc.kernel_info()
+    reply = kc.get_shell_msg(timeout=REPLY_TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["header"]["version"] == "5.3"
+    c = reply["content"]
+    assert c["status"] == "ok"
+    assert c["protocol_version"] == "5.3"
+    assert c["implementation"] == "gocinn" and c["implementation_version"]
+    li = c["language_info"]
+    assert li["name"] == "gocinn"
+    for field in ("version", "mimetype", "file_extension"):
+        assert li[field], field
+    assert li["file_extension"].startswith(".")
+    assert "gocinn" in c["banner"]
+    assert c["help_links"] and all(set(h) == {"text", "url"} for h in c["help_links"])
+    # kernel_info is wrapped in busy/idle like every request.
+    states = [m["content"]["execution_state"] for m in iopub_until_idle(kc, msg_id) if m["msg_type"] == "status"]
+    assert states == ["busy", "idle"]
+
+
+def test_stdout_stderr_and_execute_input(kernel):
+    km, kc = kernel
+    code = "%echo hello, world"
+    msg_id = kc.execute(code)
+    msgs = iopub_until_idle(kc, msg_id)
+    types = [m["msg_type"] for m in msgs]
+    assert types[0] == "status" and msgs[0]["content"]["execution_state"] == "busy"
+    assert types[1] == "execute_input" and msgs[1]["content"]["code"] == code
+    assert "hello, world" in stream_text(msgs)
+    reply = shell_reply(kc, msg_id)
+    assert reply["content"]["status"] == "ok"
+    assert msgs[1]["content"]["execution_count"] == reply["content"]["execution_count"]
+
+    reply, out = execute(kc, "%echo --stderr careful")
+    assert reply["content"]["status"] == "ok"
+    assert "careful" in stream_text(out, "stderr") and stream_text(out, "stdout") == ""
+
+
+def shell_reply(kc, msg_id):
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    while True:
+        m = kc.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+
+
+def test_rich_outputs(kernel):
+    km, kc = kernel
+    reply, out = execute(kc, "%png")
+    assert reply["content"]["status"] == "ok"
+    (d,) = [m for m in out if m["msg_type"] == "display_data"]
+    png = base64.b64decode(d["content"]["data"]["image/png"])
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "text/plain" in d["content"]["data"]
+
+    reply, out = execute(kc, "%html <b>bold</b>")
+    (d,) = [m for m in out if m["msg_type"] == "display_data"]
+    assert "<b>bold</b>" in d["content"]["data"]["text/html"]
+    assert "text/plain" in d["content"]["data"]
+
+    reply, out = execute(kc, "%result forty-two")
+    (r,) = [m for m in out if m["msg_type"] == "execute_result"]
+    assert r["content"]["data"]["text/plain"] == "forty-two"
+    assert r["content"]["execution_count"] == reply["content"]["execution_count"]
+
+
+def test_display_update_and_clear(kernel):
+    km, kc = kernel
+    reply, out = execute(kc, "%display progress first")
+    (d,) = [m for m in out if m["msg_type"] == "display_data"]
+    assert d["content"]["transient"]["display_id"] == "progress"
+    assert "first" in d["content"]["data"]["text/plain"]
+    reply, out = execute(kc, "%update progress second")
+    (u,) = [m for m in out if m["msg_type"] == "update_display_data"]
+    assert u["content"]["transient"]["display_id"] == "progress"
+    assert "second" in u["content"]["data"]["text/plain"]
+    reply, out = execute(kc, "%clear")
+    assert [m["msg_type"] for m in out] == ["clear_output"]
+
+
+def test_error_and_execution_count(kernel):
+    km, kc = kernel
+    r1, _ = execute(kc, "%echo one")
+    r2, out = execute(kc, "%fail something broke")
+    c = r2["content"]
+    assert c["status"] == "error"
+    assert c["execution_count"] == r1["content"]["execution_count"] + 1
+    assert c["ename"] and "something broke" in c["evalue"] and isinstance(c["traceback"], list)
+    assert [m["msg_type"] for m in out] == ["error"]
+    e = out[0]["content"]
+    assert e["ename"] == c["ename"] and e["evalue"] == c["evalue"] and isinstance(e["traceback"], list)
+
+    # store_history false keeps the count; silent publishes nothing.
+    r3, _ = execute(kc, "%echo quiet", store_history=False)
+    assert r3["content"]["execution_count"] == c["execution_count"]
+    r4, out = execute(kc, "%echo silent", silent=True)
+    assert r4["content"]["status"] == "ok" and out == []
+    r5, _ = execute(kc, "%echo two")
+    assert r5["content"]["execution_count"] == c["execution_count"] + 1
+
+
+def test_stop_on_error_aborts_queued_cells(kernel):
+    km, kc = kernel
+    failing = kc.execute("%fail first")
+    queued = kc.execute("%echo never")
+    r1, _ = collect(kc, failing)
+    r2, out = collect(kc, queued)
+    assert r1["content"]["status"] == "error"
+    assert r2["content"]["status"] == "aborted"
+    assert "never" not in stream_text(out)
+    # The next cell runs again.
+    r3, out = execute(kc, "%echo after")
+    assert r3["content"]["status"] == "ok" and "after" in stream_text(out)
+
+
+def wait_busy(kc, msg_id, timeout=REPLY_TIMEOUT):
+    deadline = time.monotonic() + timeout
+    while True:
+        m = kc.get_iopub_msg(timeout=max(0.01, deadline - time.monotonic()))
+        if m["parent_header"].get("msg_id") == msg_id and m["msg_type"] == "execute_input":
+            return
+
+
+@pytest.mark.parametrize("how", ["interrupt_request", "SIGINT"])
+def test_interrupt(kernel, how):
+    km, kc = kernel
+    start = time.monotonic()
+    msg_id = kc.execute("%sleep 60")
+    wait_busy(kc, msg_id)
+    time.sleep(0.2)
+    if how == "interrupt_request":
+        km.interrupt_kernel()  # interrupt_mode "message": an interrupt_request on control
+    else:
+        os.kill(km.provisioner.pid, signal.SIGINT)
+    reply, out = collect(kc, msg_id, timeout=10)
+    assert time.monotonic() - start < 10, "the interrupt did not stop the cell"
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert [m["msg_type"] for m in out] == ["error"]
+    # The kernel is idle and runs the next cell.
+    reply, out = execute(kc, "%echo still here")
+    assert reply["content"]["status"] == "ok" and "still here" in stream_text(out)
+    assert km.is_alive()
+
+
+def test_heartbeat_and_control_while_cell_spins(kernel):
+    km, kc = kernel
+    msg_id = kc.execute("%spin 3")
+    wait_busy(kc, msg_id)
+    ctx = zmq.Context.instance()
+    hb = ctx.socket(zmq.REQ)
+    hb.setsockopt(zmq.LINGER, 0)
+    hb.connect(f"{km.transport}://{km.ip}:{km.hb_port}")
+    try:
+        for i in range(5):
+            hb.send(b"ping %d" % i)
+            assert hb.poll(1000), "heartbeat not answered within 1 s while a cell runs"
+            assert hb.recv() == b"ping %d" % i
+            time.sleep(0.1)
+    finally:
+        hb.close()
+    # Control is served too: a kernel_info on control comes back before the cell ends.
+    t0 = time.monotonic()
+    req = kc.session.msg("kernel_info_request")
+    kc.control_channel.send(req)
+    cid = req["header"]["msg_id"]
+    m = kc.get_control_msg(timeout=2)
+    assert m["parent_header"]["msg_id"] == cid and m["msg_type"] == "kernel_info_reply"
+    assert time.monotonic() - t0 < 2
+    reply, _ = collect(kc, msg_id)
+    assert reply["content"]["status"] == "ok"
+
+
+def test_stdin(kernel):
+    km, kc = kernel
+    msg_id = kc.execute("%input Your name?", allow_stdin=True)
+    req = kc.get_stdin_msg(timeout=REPLY_TIMEOUT)
+    assert req["msg_type"] == "input_request"
+    assert req["parent_header"]["msg_id"] == msg_id
+    assert "Your name?" in req["content"]["prompt"]
+    kc.input("Ada")
+    reply, out = collect(kc, msg_id)
+    assert reply["content"]["status"] == "ok"
+    assert "Ada" in stream_text(out)
+
+    # Without allow_stdin the cell fails instead of waiting forever.
+    reply, out = execute(kc, "%input Your name?", allow_stdin=False, timeout=10)
+    assert reply["content"]["status"] == "error"
+
+
+def test_restart(kernel):
+    km, kc = kernel
+    r, _ = execute(kc, "%echo before")
+    assert r["content"]["execution_count"] == 1
+    old = km.provisioner.process
+    km.restart_kernel(now=False)
+    # The old process exited by itself after shutdown_request, not killed.
+    assert old.wait(timeout=10) == 0
+    kc.wait_for_ready(timeout=30)
+    r, out = execute(kc, "%echo after restart")
+    assert r["content"]["status"] == "ok" and "after restart" in stream_text(out)
+    assert r["content"]["execution_count"] == 1
+
+
+def test_shutdown(kernel):
+    km, kc = kernel
+    proc = km.provisioner.process
+    msg_id = kc.shutdown()
+    reply = kc.get_control_msg(timeout=REPLY_TIMEOUT)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["msg_type"] == "shutdown_reply"
+    assert reply["content"]["status"] == "ok" and reply["content"]["restart"] is False
+    assert proc.wait(timeout=10) == 0
+
+
+def test_forged_messages_are_dropped(kernel):
+    km, kc = kernel
+    info = km.get_connection_info()
+    forger = BlockingKernelClient()
+    forger.load_connection_info({**info, "key": b"not-the-key"})
+    forger.start_channels()
+    try:
+        forger.execute("%echo FORGED")
+        forger.shutdown()
+        time.sleep(1)
+        # Nothing the forger sent ran: no output, no reply, kernel alive.
+        seen = []
+        while True:
+            try:
+                seen.append(kc.get_iopub_msg(timeout=0.2))
+            except Empty:
+                break
+        assert not any("FORGED" in str(m["content"]) for m in seen)
+        with pytest.raises(Empty):
+            forger.get_shell_msg(timeout=0.5)
+        assert km.is_alive()
+        reply, out = execute(kc, "%echo genuine")
+        assert reply["content"]["status"] == "ok" and "genuine" in stream_text(out)
+    finally:
+        forger.stop_channels()
+
+
+def test_concurrent_requests_keep_their_replies(kernel):
+    """Requests sent back to back are all answered, each with its own parent."""
+    km, kc = kernel
+    ids = [kc.execute(f"%echo n{i}") for i in range(20)] + [kc.complete("%ec", 3), kc.is_complete("%echo")]
+    got = {}
+    deadline = time.monotonic() + REPLY_TIMEOUT
+    while len(got) < len(ids):
+        m = kc.get_shell_msg(timeout=max(0.01, deadline - time.monotonic()))
+        got[m["parent_header"]["msg_id"]] = m
+    assert set(got) == set(ids)
+    assert all(got[i]["content"]["status"] == "ok" for i in ids[:-1])  # executes and complete
+    assert got[ids[-1]]["content"]["status"] == "complete"
+    counts = [got[i]["content"]["execution_count"] for i in ids[:20]]
+    assert counts == list(range(counts[0], counts[0] + 20))
