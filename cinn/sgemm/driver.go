@@ -1,0 +1,388 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package sgemm
+
+import (
+	"sync"
+)
+
+// Blocking parameters. A block of kc rows of op(B) by nc columns is packed
+// into NR-wide panels and stays in the L2 cache (256·512·4 B = 512 KiB)
+// while every MR-row micro-panel of A (at most 24·256·4 B = 24 KiB, read in
+// place) is multiplied with it from the L1 cache.
+const (
+	kcMax = 256 // k depth of a packed block
+	ncMax = 512 // columns of a packed block (rounded down to NR)
+)
+
+// minParallelFlops is the work below which Sgemm stays on one goroutine:
+// handing work to another core costs a few microseconds.
+const minParallelFlops = 1 << 21
+
+// operand is a matrix view: element (i, j) is data[i*rs+j*cs].
+type operand struct {
+	data   []float32
+	rs, cs int
+}
+
+// t returns the transpose of o.
+func (o operand) t() operand { return operand{data: o.data, rs: o.cs, cs: o.rs} }
+
+// kernelSet is a family of micro-kernels for one instruction set.
+type kernelSet struct {
+	name    string
+	kernels []kernel
+}
+
+// Costs of the cost model, in cycles per element.
+const (
+	mergeCost      = 1.5  // an edge tile's element merged into C in Go
+	packCostUnit   = 0.25 // a B element packed from a contiguous row
+	packCostStride = 1.5  // a B element packed from a strided column
+)
+
+// cost estimates the cycles of C(m×n) = A(m×k)·B(k×n) with kernel kn.
+func cost(kn *kernel, m, n, k int, b, c operand) float64 {
+	mt, nt := (m+kn.mr-1)/kn.mr, (n+kn.nr-1)/kn.nr
+	tiles := float64(mt * nt)
+	tile := float64(kn.mr * kn.nr)
+	t := tiles * tile * float64(k) / kn.speed
+	edge := tiles
+	if c.cs == 1 {
+		edge = 0
+		if m%kn.mr != 0 {
+			edge += float64(nt)
+		}
+		if n%kn.nr != 0 {
+			edge += float64(mt)
+		}
+	}
+	t += edge * tile * mergeCost * float64((k+kcMax-1)/kcMax)
+	pc := packCostStride
+	if b.cs == 1 {
+		pc = packCostUnit
+	}
+	t += float64(k*nt*kn.nr) * pc
+	return t
+}
+
+// choose picks the kernel and orientation (C or Cᵀ = op(B)ᵀ·op(A)ᵀ) of
+// least estimated cost.
+func choose(set []kernel, m, n, k int, a, b, c operand) (kn *kernel, swap bool) {
+	best := 0.0
+	for i := range set {
+		x := &set[i]
+		if t := cost(x, m, n, k, b, c); kn == nil || t < best {
+			kn, swap, best = x, false, t
+		}
+		if t := cost(x, n, m, k, a.t(), c.t()); t < best {
+			kn, swap, best = x, true, t
+		}
+	}
+	return kn, swap
+}
+
+// gemm computes C = alpha·A·B + beta·C for the m×n matrix C, using up to
+// workers goroutines.
+func gemm(set []kernel, workers int, m, n, k int, alpha float32, a, b operand, beta float32, c operand) {
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scale(m, n, beta, c)
+		return
+	}
+	kn, swap := choose(set, m, n, k, a, b, c)
+	flops := 2 * float64(m) * float64(n) * float64(k)
+	workers = min(workers, int(flops/minParallelFlops)+1)
+	run(kn, swap, workers, m, n, k, alpha, a, b, beta, c)
+}
+
+// run computes C = alpha·A·B + beta·C with kernel kn (alpha ≠ 0, k > 0),
+// as Cᵀ = Bᵀ·Aᵀ if swap, on at most workers goroutines.
+func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b operand, beta float32, c operand) {
+	if swap {
+		m, n = n, m
+		a, b = b.t(), a.t()
+		c = c.t()
+	}
+	j := getJob()
+	defer putJob(j)
+	j.kn, j.m, j.n, j.k = kn, m, n, k
+	j.alpha, j.beta = alpha, beta
+	j.a, j.b, j.c = a, b, c
+
+	// Even k blocks no deeper than kcMax; nc a multiple of nr.
+	kb := (k + kcMax - 1) / kcMax
+	j.kc = (k + kb - 1) / kb
+	nc := max(ncMax/kn.nr, 1) * kn.nr
+	j.nc = min(nc, (n+kn.nr-1)/kn.nr*kn.nr)
+
+	mp := (m + kn.mr - 1) / kn.mr
+	np := j.nc / kn.nr
+	w := workers
+	j.splitM = mp >= np
+	if j.splitM {
+		w = min(w, mp)
+	} else {
+		w = min(w, np)
+	}
+	j.workers = max(w, 1)
+	j.prepare()
+	if j.workers == 1 {
+		j.work(0)
+		return
+	}
+	j.bar.reset(j.workers)
+	j.wg.Add(j.workers - 1)
+	startHelpers(j.workers - 1)
+	for i := 1; i < j.workers; i++ {
+		tasks <- task{j: j, w: i}
+	}
+	j.work(0)
+	j.wg.Wait()
+}
+
+// job is one Sgemm call shared by its workers. Jobs and their buffers are
+// recycled through jobPool, so a steady stream of calls does not allocate.
+type job struct {
+	kn          *kernel
+	m, n, k     int
+	alpha, beta float32
+	a, b, c     operand
+	kc, nc      int
+	workers     int
+	splitM      bool
+	packed      []float32 // the packed block of B
+	scratch     []scratch // one per worker
+	bar         barrier
+	wg          sync.WaitGroup
+}
+
+// scratch is a worker's room for an edge micro-panel of A and a tile of C.
+type scratch struct {
+	a [maxMR * kcMax]float32
+	c [maxMR * maxNR]float32
+}
+
+var jobPool = sync.Pool{New: func() any { return new(job) }}
+
+func getJob() *job { return jobPool.Get().(*job) }
+
+func putJob(j *job) {
+	j.kn = nil
+	j.a, j.b, j.c = operand{}, operand{}, operand{}
+	jobPool.Put(j)
+}
+
+// prepare sizes the buffers of j.
+func (j *job) prepare() {
+	if need := j.kc * j.nc; cap(j.packed) < need {
+		j.packed = make([]float32, need)
+	}
+	j.packed = j.packed[:j.kc*j.nc]
+	for len(j.scratch) < j.workers {
+		j.scratch = append(j.scratch, scratch{})
+	}
+}
+
+// share returns worker w's part [lo, hi) of n items split among j.workers.
+func (j *job) share(n, w int) (lo, hi int) {
+	return n * w / j.workers, n * (w + 1) / j.workers
+}
+
+// work runs worker w's part of every block. When the workers split the
+// rows of C they all need the whole packed block, so they wait for each
+// other after packing it and before packing the next; when they split the
+// columns each packs and uses only its own panels.
+func (j *job) work(w int) {
+	kn := j.kn
+	mp := (j.m + kn.mr - 1) / kn.mr
+	for jc := 0; jc < j.n; jc += j.nc {
+		nc := min(j.nc, j.n-jc)
+		np := (nc + kn.nr - 1) / kn.nr
+		for pc := 0; pc < j.k; pc += j.kc {
+			kc := min(j.kc, j.k-pc)
+			beta := j.beta
+			if pc > 0 {
+				beta = 1
+			}
+			if j.splitM {
+				lo, hi := j.share(np, w)
+				j.pack(pc, kc, jc, nc, lo, hi)
+				if j.workers > 1 {
+					j.bar.wait()
+				}
+				ilo, ihi := j.share(mp, w)
+				j.compute(w, pc, kc, jc, nc, ilo, ihi, 0, np, beta)
+				if j.workers > 1 && (pc+kc < j.k || jc+nc < j.n) {
+					j.bar.wait()
+				}
+			} else {
+				lo, hi := j.share(np, w)
+				j.pack(pc, kc, jc, nc, lo, hi)
+				j.compute(w, pc, kc, jc, nc, 0, mp, lo, hi, beta)
+			}
+		}
+	}
+}
+
+// pack copies panels [lo, hi) of the kc×nc block of B at (pc, jc) into
+// j.packed: panel q holds kc rows of nr values, zero-padded past the edge.
+func (j *job) pack(pc, kc, jc, nc, lo, hi int) {
+	nr := j.kn.nr
+	b := j.b
+	for q := lo; q < hi; q++ {
+		j0 := jc + q*nr
+		width := min(nr, jc+nc-j0)
+		dst := j.packed[q*nr*j.kc:][:nr*kc]
+		switch {
+		case b.cs == 1:
+			for p := 0; p < kc; p++ {
+				row := dst[p*nr : (p+1)*nr]
+				src := b.data[(pc+p)*b.rs+j0:]
+				copy(row, src[:width])
+				clear(row[width:])
+			}
+		case b.rs == 1:
+			for jj := 0; jj < width; jj++ {
+				col := b.data[(j0+jj)*b.cs+pc:]
+				col = col[:kc]
+				for p, v := range col {
+					dst[p*nr+jj] = v
+				}
+			}
+			if width < nr {
+				for p := 0; p < kc; p++ {
+					clear(dst[p*nr+width : (p+1)*nr])
+				}
+			}
+		default:
+			for p := 0; p < kc; p++ {
+				row := dst[p*nr : (p+1)*nr]
+				for jj := range row {
+					if jj < width {
+						row[jj] = b.data[(pc+p)*b.rs+(j0+jj)*b.cs]
+					} else {
+						row[jj] = 0
+					}
+				}
+			}
+		}
+	}
+}
+
+// compute multiplies row panels [ilo, ihi) of A's k block at pc with the
+// packed panels [qlo, qhi) into C.
+func (j *job) compute(w, pc, kc, jc, nc, ilo, ihi, qlo, qhi int, beta float32) {
+	kn := j.kn
+	mr, nr := kn.mr, kn.nr
+	a, c := j.a, j.c
+	scr := &j.scratch[w]
+	for ip := ilo; ip < ihi; ip++ {
+		i := ip * mr
+		mcur := min(mr, j.m-i)
+		var ap *float32
+		rsa, csa := a.rs*4, a.cs*4
+		if mcur == mr {
+			ap = &a.data[i*a.rs+pc*a.cs]
+		} else {
+			// Copy the short micro-panel, k-major and zero-padded.
+			buf := scr.a[:mr*kc]
+			for p := 0; p < kc; p++ {
+				row := buf[p*mr : (p+1)*mr]
+				for ii := range row {
+					if ii < mcur {
+						row[ii] = a.data[(i+ii)*a.rs+(pc+p)*a.cs]
+					} else {
+						row[ii] = 0
+					}
+				}
+			}
+			ap, rsa, csa = &buf[0], 4, mr*4
+		}
+		for q := qlo; q < qhi; q++ {
+			jj := jc + q*nr
+			ncur := min(nr, jc+nc-jj)
+			bp := &j.packed[q*nr*j.kc]
+			if mcur == mr && ncur == nr && c.cs == 1 {
+				kn.fn(kc, ap, rsa, csa, bp, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
+				continue
+			}
+			t := scr.c[:mr*nr]
+			kn.fn(kc, ap, rsa, csa, bp, &t[0], nr*4, 1, 0)
+			for ii := 0; ii < mcur; ii++ {
+				tr := t[ii*nr : ii*nr+ncur]
+				base := (i+ii)*c.rs + jj*c.cs
+				if beta == 0 {
+					for x, v := range tr {
+						c.data[base+x*c.cs] = j.alpha * v
+					}
+				} else {
+					for x, v := range tr {
+						p := &c.data[base+x*c.cs]
+						*p = j.alpha*v + beta**p
+					}
+				}
+			}
+		}
+	}
+}
+
+// barrier is a reusable barrier for the workers of one job.
+type barrier struct {
+	mu    sync.Mutex
+	cond  sync.Cond
+	n     int // parties
+	count int // arrived in this generation
+	gen   int
+}
+
+func (b *barrier) reset(n int) {
+	b.cond.L = &b.mu
+	b.n, b.count = n, 0
+}
+
+func (b *barrier) wait() {
+	b.mu.Lock()
+	g := b.gen
+	b.count++
+	if b.count == b.n {
+		b.count = 0
+		b.gen++
+		b.cond.Broadcast()
+		b.mu.Unlock()
+		return
+	}
+	for g == b.gen {
+		b.cond.Wait()
+	}
+	b.mu.Unlock()
+}
+
+// task hands worker w of job j to a helper goroutine.
+type task struct {
+	j *job
+	w int
+}
+
+var (
+	tasks      = make(chan task, 64)
+	helpersMu  sync.Mutex
+	numHelpers int
+)
+
+// startHelpers makes sure at least n helper goroutines serve tasks. They
+// live as long as the process, idle on the channel.
+func startHelpers(n int) {
+	helpersMu.Lock()
+	defer helpersMu.Unlock()
+	for ; numHelpers < n; numHelpers++ {
+		go func() {
+			for t := range tasks {
+				t.j.work(t.w)
+				t.j.wg.Done()
+			}
+		}()
+	}
+}

@@ -1,0 +1,248 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+//go:build ignore
+
+// Command asmgen writes the amd64 micro-kernels of package sgemm
+// (kernels_amd64.s). It is a plain text generator with no dependencies;
+// run it from cinn/sgemm with
+//
+//	go generate
+//
+// which executes `go run ./internal/asmgen/main.go -o kernels_amd64.s`.
+//
+// Every kernel computes one MR×NR tile of
+//
+//	C = alpha·A·B + beta·C
+//
+// where A is read in place through byte strides (rsa between rows, csa
+// between the k steps), B is a packed panel of k rows of NR contiguous
+// float32 values, and C is row-major with a row stride of ldc bytes. When
+// beta is ±0 the kernel never reads C. The Go prototype of every kernel is
+//
+//	func name(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+package main
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+)
+
+// spec describes one micro-kernel.
+type spec struct {
+	name   string
+	mr     int  // rows of the tile
+	nv     int  // vectors per row of the tile
+	avx512 bool // zmm registers (16 lanes) instead of ymm (8 lanes)
+	unroll int  // k steps per loop iteration
+}
+
+func (s spec) lanes() int {
+	if s.avx512 {
+		return 16
+	}
+	return 8
+}
+
+var specs = []spec{
+	{name: "avx2K6x16", mr: 6, nv: 2, unroll: 4},
+	{name: "avx2K12x8", mr: 12, nv: 1, unroll: 4},
+	{name: "avx512K12x32", mr: 12, nv: 2, avx512: true, unroll: 4},
+	{name: "avx512K14x32", mr: 14, nv: 2, avx512: true, unroll: 4},
+	{name: "avx512K24x16", mr: 24, nv: 1, avx512: true, unroll: 4},
+}
+
+// ptrRegs hold the addresses of A's rows 3g, 3g+1 and 3g+2 (group g); the
+// last two are reached through the row stride in R9. SI and DI are free in
+// the loop: C is loaded after it. R14, R15 and BP are left alone.
+var ptrRegs = []string{"R8", "R10", "R12", "R13", "AX", "BX", "SI", "DI"}
+
+type gen struct {
+	buf bytes.Buffer
+}
+
+func (g *gen) p(format string, args ...any) {
+	fmt.Fprintf(&g.buf, "\t"+format+"\n", args...)
+}
+
+func (g *gen) label(l string) {
+	fmt.Fprintf(&g.buf, "%s:\n", l)
+}
+
+func (s spec) vreg(i int) string {
+	if s.avx512 {
+		return fmt.Sprintf("Z%d", i)
+	}
+	return fmt.Sprintf("Y%d", i)
+}
+
+// acc is the accumulator of tile row i, vector v.
+func (s spec) acc(i, v int) string { return s.vreg(i*s.nv + v) }
+
+// rowAddr is the address of A's element of row i at the current k step.
+func rowAddr(i int) string {
+	p := ptrRegs[i/3]
+	switch i % 3 {
+	case 0:
+		return "(" + p + ")"
+	case 1:
+		return "(" + p + ")(R9*1)"
+	default:
+		return "(" + p + ")(R9*2)"
+	}
+}
+
+func (s spec) check() {
+	nacc := s.mr * s.nv
+	regs := 16
+	if s.avx512 {
+		regs = 32
+	}
+	if nacc+s.nv+1 > regs {
+		log.Fatalf("%s: %d accumulators do not fit", s.name, nacc)
+	}
+	if (s.mr+2)/3 > len(ptrRegs) {
+		log.Fatalf("%s: too many rows", s.name)
+	}
+}
+
+func (g *gen) kernel(s spec) {
+	s.check()
+	w := s.lanes()
+	nacc := s.mr * s.nv
+	groups := (s.mr + 2) / 3
+	// Registers after the accumulators.
+	bReg := func(v int) string { return s.vreg(nacc + v) }
+	// Broadcast registers rotate through what is left.
+	var bcast []string
+	top := 16
+	if s.avx512 {
+		top = 32
+	}
+	for r := nacc + s.nv; r < top; r++ {
+		bcast = append(bcast, s.vreg(r))
+	}
+	rowBytes := s.nv * w * 4
+
+	fmt.Fprintf(&g.buf, "\n// func %s(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)\n", s.name)
+	fmt.Fprintf(&g.buf, "// %d×%d tile, %d accumulators, k unrolled by %d.\n", s.mr, s.nv*w, nacc, s.unroll)
+	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-64\n", s.name)
+	g.p("MOVQ a+8(FP), R8")
+	g.p("MOVQ rsa+16(FP), R9")
+	g.p("MOVQ csa+24(FP), R11")
+	g.p("LEAQ (R9)(R9*2), DX")
+	for gi := 1; gi < groups; gi++ {
+		g.p("LEAQ (%s)(DX*1), %s", ptrRegs[gi-1], ptrRegs[gi])
+	}
+	g.p("MOVQ b+32(FP), DX")
+	g.p("MOVQ k+0(FP), CX")
+	for i := 0; i < nacc; i++ {
+		r := s.vreg(i)
+		if s.avx512 {
+			g.p("VPXORD %s, %s, %s", r, r, r)
+		} else {
+			g.p("VXORPS %s, %s, %s", r, r, r)
+		}
+	}
+	step := func(off int) {
+		for v := 0; v < s.nv; v++ {
+			g.p("VMOVUPS %d(DX), %s", off+v*w*4, bReg(v))
+		}
+		for i := 0; i < s.mr; i++ {
+			if s.avx512 && s.nv == 1 {
+				g.p("VFMADD231PS.BCST %s, %s, %s", rowAddr(i), bReg(0), s.acc(i, 0))
+				continue
+			}
+			bc := bcast[i%len(bcast)]
+			g.p("VBROADCASTSS %s, %s", rowAddr(i), bc)
+			for v := 0; v < s.nv; v++ {
+				g.p("VFMADD231PS %s, %s, %s", bReg(v), bc, s.acc(i, v))
+			}
+		}
+		for gi := 0; gi < groups; gi++ {
+			g.p("ADDQ R11, %s", ptrRegs[gi])
+		}
+	}
+	lu := s.name + "_unrolled"
+	lt := s.name + "_tail"
+	ld := s.name + "_done"
+	g.label(lu)
+	g.p("CMPQ CX, $%d", s.unroll)
+	g.p("JLT %s", lt)
+	for u := 0; u < s.unroll; u++ {
+		step(u * rowBytes)
+	}
+	g.p("ADDQ $%d, DX", s.unroll*rowBytes)
+	g.p("SUBQ $%d, CX", s.unroll)
+	g.p("JMP %s", lu)
+	g.label(lt)
+	g.p("TESTQ CX, CX")
+	g.p("JEQ %s", ld)
+	step(0)
+	g.p("ADDQ $%d, DX", rowBytes)
+	g.p("DECQ CX")
+	g.p("JMP %s", lt)
+
+	g.label(ld)
+	var alpha, beta, tmp string
+	if len(bcast) >= 3 {
+		alpha, beta, tmp = bcast[0], bcast[1], bcast[2]
+	} else {
+		// Reuse the B registers, free after the loop.
+		alpha, beta = bReg(0), bcast[0]
+		tmp = bcast[1%len(bcast)]
+		if s.nv > 1 {
+			tmp = bReg(1)
+		}
+	}
+	g.p("MOVQ c+40(FP), DI")
+	g.p("MOVQ ldc+48(FP), SI")
+	g.p("VBROADCASTSS alpha+56(FP), %s", alpha)
+	g.p("MOVL beta+60(FP), AX")
+	g.p("ANDL $0x7fffffff, AX")
+	g.p("JEQ %s_beta0", s.name)
+	g.p("VBROADCASTSS beta+60(FP), %s", beta)
+	for i := 0; i < s.mr; i++ {
+		for v := 0; v < s.nv; v++ {
+			a := s.acc(i, v)
+			g.p("VMOVUPS %d(DI), %s", v*w*4, tmp)
+			g.p("VMULPS %s, %s, %s", alpha, a, a)
+			g.p("VFMADD231PS %s, %s, %s", beta, tmp, a)
+			g.p("VMOVUPS %s, %d(DI)", a, v*w*4)
+		}
+		if i < s.mr-1 {
+			g.p("ADDQ SI, DI")
+		}
+	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+	g.label(s.name + "_beta0")
+	for i := 0; i < s.mr; i++ {
+		for v := 0; v < s.nv; v++ {
+			a := s.acc(i, v)
+			g.p("VMULPS %s, %s, %s", alpha, a, a)
+			g.p("VMOVUPS %s, %d(DI)", a, v*w*4)
+		}
+		if i < s.mr-1 {
+			g.p("ADDQ SI, DI")
+		}
+	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
+func main() {
+	out := flag.String("o", "kernels_amd64.s", "output file")
+	flag.Parse()
+	var g gen
+	g.buf.WriteString("// Code generated by internal/asmgen/main.go; DO NOT EDIT.\n\n")
+	g.buf.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n")
+	for _, s := range specs {
+		g.kernel(s)
+	}
+	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
+		log.Fatal(err)
+	}
+}

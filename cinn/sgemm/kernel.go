@@ -1,0 +1,86 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package sgemm
+
+import "unsafe"
+
+// kernFunc computes one mr×nr tile
+//
+//	C = alpha·A·B + beta·C
+//
+// over k steps. A is read in place: element (i, p) of the tile's rows is at
+// byte offset i·rsa + p·csa from a. B is a packed panel of k rows of nr
+// contiguous values. C is row-major with a row stride of ldc bytes. When beta
+// is ±0, C is only written, never read.
+type kernFunc func(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+
+// kernel is a micro-kernel and the size of its register tile.
+type kernel struct {
+	name   string
+	mr, nr int
+	// speed is the kernel's rate in useful multiply-adds per cycle on a
+	// full tile, used by the cost model that picks a kernel for a shape.
+	speed float64
+	fn    kernFunc
+}
+
+// Largest tile of any kernel: the size of the per-worker scratch.
+const (
+	maxMR = 24
+	maxNR = 32
+)
+
+// goKernel is the portable kernel: a 4×4 tile kept in 16 local variables.
+var goKernel = kernel{name: "go4x4", mr: 4, nr: 4, speed: 1, fn: goKern4x4}
+
+func goKern4x4(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32) {
+	const mr, nr = 4, 4
+	rs, cs := rsa/4, csa/4
+	av := unsafe.Slice(a, (mr-1)*rs+(k-1)*cs+1)
+	bv := unsafe.Slice(b, k*nr)
+	var (
+		c00, c01, c02, c03 float32
+		c10, c11, c12, c13 float32
+		c20, c21, c22, c23 float32
+		c30, c31, c32, c33 float32
+	)
+	for p := 0; p < k; p++ {
+		bp := bv[p*nr : p*nr+nr : p*nr+nr]
+		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
+		o := p * cs
+		a0, a1, a2, a3 := av[o], av[o+rs], av[o+2*rs], av[o+3*rs]
+		c00 += a0 * b0
+		c01 += a0 * b1
+		c02 += a0 * b2
+		c03 += a0 * b3
+		c10 += a1 * b0
+		c11 += a1 * b1
+		c12 += a1 * b2
+		c13 += a1 * b3
+		c20 += a2 * b0
+		c21 += a2 * b1
+		c22 += a2 * b2
+		c23 += a2 * b3
+		c30 += a3 * b0
+		c31 += a3 * b1
+		c32 += a3 * b2
+		c33 += a3 * b3
+	}
+	ld := ldc / 4
+	cv := unsafe.Slice(c, (mr-1)*ld+nr)
+	store := func(r []float32, x0, x1, x2, x3 float32) {
+		r = r[:nr:nr]
+		if beta == 0 {
+			r[0], r[1], r[2], r[3] = alpha*x0, alpha*x1, alpha*x2, alpha*x3
+			return
+		}
+		r[0] = alpha*x0 + beta*r[0]
+		r[1] = alpha*x1 + beta*r[1]
+		r[2] = alpha*x2 + beta*r[2]
+		r[3] = alpha*x3 + beta*r[3]
+	}
+	store(cv[0:], c00, c01, c02, c03)
+	store(cv[ld:], c10, c11, c12, c13)
+	store(cv[2*ld:], c20, c21, c22, c23)
+	store(cv[3*ld:], c30, c31, c32, c33)
+}
