@@ -85,7 +85,7 @@ func samplesColumns(fn string, samples *mat.Dense, names []string, truth []float
 	cols := make([][]float64, d)
 	for j := range d {
 		cols[j] = mat.Col(nil, j, samples)
-		if err := checkFinite(fmt.Sprintf("figure: %s: samples column %d (%s), row", fn, j, paramName(names, j)), cols[j]); err != nil {
+		if err := checkFinite(fmt.Sprintf("figure: %s: samples column %d (%s)", fn, j, paramName(names, j)), "row", cols[j]); err != nil {
 			return nil, err
 		}
 	}

@@ -117,35 +117,45 @@ func (f *Figure) Draw(c draw.Canvas) {
 	}
 }
 
-// drawLegendStrip draws the entries centred in one row at the top of c and
-// returns the height used.
+// drawLegendStrip draws the entries centred in rows at the top of c,
+// wrapping when a row is full, and returns the height used.
 func drawLegendStrip(c draw.Canvas, entries []LegendEntry) vg.Length {
 	sty := textStyle(legendSize)
 	sty.YAlign = draw.YCenter
 	const thumbW, gap = vg.Length(18), vg.Length(4)
 	h := sty.Height("Mg")
-	var total vg.Length
-	for i, e := range entries {
-		total += thumbW + gap + sty.Width(e.Label)
-		if i > 0 {
-			total += 3 * gap
-		}
-	}
-	x := c.Center().X - total/2
-	yc := c.Max.Y - h/2
+	width := func(e LegendEntry) vg.Length { return thumbW + gap + sty.Width(e.Label) }
+	avail := c.Max.X - c.Min.X
+	var rows [][]LegendEntry
+	var rowW []vg.Length
 	for _, e := range entries {
-		tc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x, Y: yc - h/2 + 1},
-			Max: vg.Point{X: x + thumbW, Y: yc + h/2 - 1},
-		}}
-		if e.Thumb != nil {
-			e.Thumb.Thumbnail(&tc)
+		w := width(e)
+		if n := len(rows); n > 0 && rowW[n-1]+3*gap+w <= avail {
+			rows[n-1] = append(rows[n-1], e)
+			rowW[n-1] += 3*gap + w
+			continue
 		}
-		x += thumbW + gap
-		c.FillText(sty, vg.Point{X: x, Y: yc}, e.Label)
-		x += sty.Width(e.Label) + 3*gap
+		rows = append(rows, []LegendEntry{e})
+		rowW = append(rowW, w)
 	}
-	return h
+	yc := c.Max.Y - h/2
+	for r, row := range rows {
+		x := c.Center().X - rowW[r]/2
+		for _, e := range row {
+			tc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+				Min: vg.Point{X: x, Y: yc - h/2 + 1},
+				Max: vg.Point{X: x + thumbW, Y: yc + h/2 - 1},
+			}}
+			if e.Thumb != nil {
+				e.Thumb.Thumbnail(&tc)
+			}
+			x += thumbW + gap
+			c.FillText(sty, vg.Point{X: x, Y: yc}, e.Label)
+			x += sty.Width(e.Label) + 3*gap
+		}
+		yc -= h + 2
+	}
+	return vg.Length(len(rows))*(h+2) - 2
 }
 
 // Image is a rendered PNG figure. The PNG has twice the pixel size of the

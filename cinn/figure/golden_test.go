@@ -112,3 +112,171 @@ func TestCornerGolden(t *testing.T) {
 	}
 	checkGolden(t, "corner", im)
 }
+
+func TestMarginalsGolden(t *testing.T) {
+	s, names, truth := testPosterior(20000, 2)
+	f, err := Marginals(s, names, truth, MarginalsOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "marginals", f)
+}
+
+// testLoss returns a typical cINN training curve: negative log-likelihood
+// per dimension falling from a large first epoch, with noisy batches.
+func testLoss(epochs, steps int) (train, val, batch []float64) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for e := range epochs {
+		base := -2.1 + 3.5*math.Exp(-float64(e)/6) + 0.3*math.Exp(-float64(e)/1.2)*4
+		var sum float64
+		for range steps {
+			v := base + 0.15*rng.NormFloat64()
+			batch = append(batch, v)
+			sum += v
+		}
+		train = append(train, sum/float64(steps))
+		val = append(val, base+0.04+0.004*math.Max(0, float64(e-25))*float64(e-25)/4+0.02*rng.NormFloat64())
+	}
+	return train, val, batch
+}
+
+func TestLossGolden(t *testing.T) {
+	train, val, batch := testLoss(40, 50)
+	f, err := Loss(train, val, LossOptions{Steps: batch, YLabel: "negative log-likelihood per dimension"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "loss", f)
+}
+
+func TestCalibrationGolden(t *testing.T) {
+	q := make([]float64, 101)
+	for k := range q {
+		q[k] = float64(k) / 100
+	}
+	shapes := []float64{0.04, -0.06, 0.01, 0.0, -0.02}
+	ecal := make([][]float64, len(shapes))
+	rng := rand.New(rand.NewPCG(5, 6))
+	for j, a := range shapes {
+		ecal[j] = make([]float64, len(q))
+		for k, v := range q {
+			ecal[j][k] = a*math.Sin(math.Pi*v) + 0.004*rng.NormFloat64()*math.Sin(math.Pi*v)
+		}
+	}
+	_, names, _ := testPosterior(2, 0)
+	f, err := Calibration(q, ecal, names, CalibrationOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "calibration", f)
+}
+
+func TestTruthGolden(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	n := 5000
+	names := []string{"12+log(O/H)", "log(N/O)", "log U"}
+	lo := []float64{7.6, -2.0, -4.0}
+	hi := []float64{9.2, 0.0, -1.0}
+	sig := []float64{0.05, 0.12, 0.3}
+	truth := make([][]float64, 3)
+	pred := make([][]float64, 3)
+	for j := range 3 {
+		for range n {
+			v := lo[j] + (hi[j]-lo[j])*rng.Float64()
+			truth[j] = append(truth[j], v)
+			pred[j] = append(pred[j], v+sig[j]*rng.NormFloat64()*(1+0.5*(v-lo[j])/(hi[j]-lo[j])))
+		}
+	}
+	f, err := TruthVsMAP(truth, pred, names, TruthOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "truth", f)
+}
+
+// testCMD returns a toy cluster population: a main sequence whose turn-off
+// and colour depend on log age.
+func testCMD(n int) (colour, mag, age []float64) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range n {
+		a := 6.6 + 1.4*rng.Float64()
+		m := 2 + 12*math.Pow(rng.Float64(), 0.6)
+		c := 0.02 + 0.11*(m-2) + 0.15*(a-7)*math.Exp(-(m-4)*(m-4)/4) + 0.05*rng.NormFloat64()
+		if m < 6 && rng.Float64() < 0.5*(a-6.6) {
+			c += 0.8 + 0.2*rng.NormFloat64() // evolved stars
+			m -= 1.5
+		}
+		colour = append(colour, c)
+		mag = append(mag, m+0.05*rng.NormFloat64())
+		age = append(age, a)
+	}
+	return colour, mag, age
+}
+
+func TestCMDGolden(t *testing.T) {
+	opts := CMDOptions{ColorLabel: "G_BP − G_RP (mag)", MagLabel: "G (mag)", ValueLabel: "MAP log(age/yr)"}
+	for _, tc := range []struct {
+		name string
+		n    int
+	}{{"cmd_scatter", 2000}, {"cmd_binned", 60000}} {
+		c, m, a := testCMD(tc.n)
+		f, err := CMD(c, m, a, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		render(t, tc.name, f)
+	}
+}
+
+func TestHist2DGolden(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	var x, y []float64
+	for range 40000 {
+		u := rng.Float64()
+		xv := -1.6 + 1.3*u + 0.12*rng.NormFloat64()
+		yv := 0.7 - 1.1*u*u + 0.15*rng.NormFloat64()
+		if rng.Float64() < 0.15 {
+			xv, yv = -0.1+0.2*rng.NormFloat64(), 0.5+0.25*rng.NormFloat64()
+		}
+		x, y = append(x, xv), append(y, yv)
+	}
+	// Kauffmann et al. (2003) demarcation line.
+	var cx, cy []float64
+	for v := -2.0; v < 0.0; v += 0.02 {
+		cx, cy = append(cx, v), append(cy, 0.61/(v-0.05)+1.3)
+	}
+	f, err := Hist2D(x, y, "log([N II] 6584 / Hα)", "log([O III] 5007 / Hβ)", Hist2DOptions{
+		Curves: []Curve{{Label: "Kauffmann et al. (2003)", X: cx, Y: cy}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "hist2d", f)
+}
+
+func TestSBCGolden(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	const L, n = 99, 1000
+	ranks := make([][]int, 3)
+	for i := range n {
+		_ = i
+		ranks[0] = append(ranks[0], rng.IntN(L+1)) // calibrated
+		u := rng.Float64()                         // overconfident: U shape
+		ranks[1] = append(ranks[1], int(float64(L+1)*math.Pow(math.Sin(math.Pi*u/2), 2)*0.9999))
+		ranks[2] = append(ranks[2], min(L, int(float64(L+1)*math.Pow(rng.Float64(), 1.3)))) // biased
+	}
+	f, err := SBC(ranks, L, []string{"log(age/yr)", "M / Msun", "log g"}, SBCOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "sbc", f)
+}
+
+func render(t *testing.T, name string, f *Figure) {
+	t.Helper()
+	im, err := Render(f, 0, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGolden(t, name, im)
+}

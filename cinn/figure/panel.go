@@ -45,7 +45,7 @@ func newPanel() *plot.Plot {
 		a.Tick.LineStyle.Width = 0.7
 	}
 	p.X.Tick.Marker = fewTicks{n: 6}
-	p.Y.Tick.Marker = fewTicks{n: 6}
+	p.Y.Tick.Marker = fewTicks{n: 5}
 	p.Add(frame{})
 	return p
 }
@@ -72,18 +72,51 @@ func (t noLabels) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-// fewTicks wraps plot.DefaultTicks: it labels the major ticks with a
-// common number of decimals (enough to tell them apart) and keeps at most n
-// labels by dropping every other one, for narrow panels.
+// fewTicks places about n major ticks (n = 0 means 5) at multiples of
+// 1, 2 or 5 times a power of ten, with minor ticks between them, and
+// labels the majors with a common number of decimals (enough to tell them
+// apart).
 type fewTicks struct{ n int }
 
 func (t fewTicks) Ticks(min, max float64) []plot.Tick {
-	ts := plot.DefaultTicks{}.Ticks(min, max)
-	var major []float64
-	for _, tk := range ts {
-		if !tk.IsMinor() {
-			major = append(major, tk.Value)
+	if !(max > min) {
+		return plot.DefaultTicks{}.Ticks(min, max)
+	}
+	n := t.n
+	if n <= 0 {
+		n = 5
+	}
+	raw := (max - min) / float64(n)
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step, sub := 10*mag, 5
+	for _, c := range []struct {
+		f   float64
+		sub int
+	}{{1, 5}, {2, 4}, {5, 5}} {
+		if c.f*mag >= raw*0.7 {
+			step, sub = c.f*mag, c.sub
+			break
 		}
+	}
+	var major []float64
+	var ts []plot.Tick
+	minor := step / float64(sub)
+	first := math.Ceil(min/minor-1e-9) * minor
+	for k := 0; ; k++ {
+		v := first + float64(k)*minor
+		if v > max+1e-9*step {
+			break
+		}
+		if r := v / step; math.Abs(r-math.Round(r)) < 1e-6 {
+			v = math.Round(r) * step
+			major = append(major, v)
+			ts = append(ts, plot.Tick{Value: v, Label: "x"})
+		} else {
+			ts = append(ts, plot.Tick{Value: v})
+		}
+	}
+	if len(major) < 2 {
+		return plot.DefaultTicks{}.Ticks(min, max)
 	}
 	labels := tickLabels(major)
 	k := 0
@@ -92,9 +125,6 @@ func (t fewTicks) Ticks(min, max float64) []plot.Tick {
 			continue
 		}
 		ts[i].Label = labels[k]
-		if t.n > 0 && len(major) > t.n && k%2 == 1 {
-			ts[i].Label = ""
-		}
 		k++
 	}
 	return ts
@@ -128,8 +158,8 @@ func tickLabels(vs []float64) []string {
 		ok := true
 		for i, v := range vs {
 			out[i] = strconv.FormatFloat(v, 'f', d, 64)
-			if out[i] == "-0" || strings.TrimLeft(out[i], "-0.") == "" {
-				out[i] = "0"
+			if strings.TrimLeft(out[i], "-0.") == "" {
+				out[i] = strconv.FormatFloat(0, 'f', d, 64) // no "-0"
 			}
 			back, _ := strconv.ParseFloat(out[i], 64)
 			if math.Abs(back-v) > 1e-6*step {

@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot/plotter"
@@ -18,14 +20,14 @@ var ErrEmpty = errors.New("figure: no data")
 var ErrLength = errors.New("figure: length mismatch")
 
 // checkFinite returns an error naming the first NaN or infinite element of
-// xs; what describes xs for the message.
-func checkFinite(what string, xs []float64) error {
+// xs; what describes xs and unit its elements for the message.
+func checkFinite(what, unit string, xs []float64) error {
 	for i, v := range xs {
 		switch {
 		case math.IsNaN(v):
-			return fmt.Errorf("%s[%d] is NaN: %w", what, i, plotter.ErrNaN)
+			return fmt.Errorf("%s: %s %d is NaN: %w", what, unit, i, plotter.ErrNaN)
 		case math.IsInf(v, 0):
-			return fmt.Errorf("%s[%d] is %v: %w", what, i, v, plotter.ErrInfinity)
+			return fmt.Errorf("%s: %s %d is %v: %w", what, unit, i, v, plotter.ErrInfinity)
 		}
 	}
 	return nil
@@ -35,7 +37,7 @@ func checkFinite(what string, xs []float64) error {
 func checkTruth(what string, xs []float64) error {
 	for i, v := range xs {
 		if math.IsInf(v, 0) {
-			return fmt.Errorf("%s[%d] is %v (use NaN for an unknown value): %w", what, i, v, plotter.ErrInfinity)
+			return fmt.Errorf("%s: parameter %d is %v (use NaN for an unknown value): %w", what, i, v, plotter.ErrInfinity)
 		}
 	}
 	return nil
@@ -212,7 +214,17 @@ func decimals(err float64) int {
 // summary formats "median +hi −lo".
 func summary(med, lo, hi float64) string {
 	d := decimals(math.Min(med-lo, hi-med))
-	return fmt.Sprintf("%.*f +%.*f −%.*f", d, med, d, hi-med, d, med-lo)
+	return fmt.Sprintf("%s +%.*f −%.*f", fmtFixed(med, d), d, hi-med, d, med-lo)
+}
+
+// fmtFixed formats v with d decimals and a typographic minus sign.
+func fmtFixed(v float64, d int) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', d, 64), "-", "−", 1)
+}
+
+// fmtG formats v with 4 significant digits and a typographic minus sign.
+func fmtG(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'g', 4, 64), "-", "−", 1)
 }
 
 // autoBins picks a bin count between lo and hi growing like sqrt(n)/div.

@@ -1,0 +1,93 @@
+package figure
+
+import (
+	"fmt"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// MarginalsOptions adjusts Marginals. The zero value gives sensible
+// defaults.
+type MarginalsOptions struct {
+	// Bins is the number of histogram bins; 0 chooses from the sample size.
+	Bins int
+
+	// Cols is the number of panels per row; 0 means up to 3.
+	Cols int
+
+	// Ranges optionally fixes the plotting range of each parameter, as in
+	// CornerOptions.
+	Ranges [][2]float64
+
+	// Title is the figure title.
+	Title string
+}
+
+// Marginals returns one panel per parameter of the posterior samples
+// (n × d) of one observation: the histogram normalised to a density, the
+// median, the shaded 68% interval, and the true value when known (truth
+// may be nil; NaN entries are unknown). Each panel's title gives the
+// median and the distances to the 84th and 16th percentiles.
+func Marginals(samples *mat.Dense, names []string, truth []float64, opts MarginalsOptions) (*Figure, error) {
+	cols, err := samplesColumns("marginals", samples, names, truth)
+	if err != nil {
+		return nil, err
+	}
+	d, n := len(cols), len(cols[0])
+	if opts.Ranges != nil && len(opts.Ranges) != d {
+		return nil, fmt.Errorf("figure: marginals: %d ranges for %d parameters: %w", len(opts.Ranges), d, ErrLength)
+	}
+	bins := opts.Bins
+	if bins <= 0 {
+		bins = autoBins(n, 2, 20, 60)
+	}
+	nc := opts.Cols
+	if nc <= 0 {
+		nc = min(d, 3)
+	}
+	nr := (d + nc - 1) / nc
+	fig := &Figure{Title: opts.Title, PadX: 14, PadY: 10}
+	fig.Panels = make([][]*plot.Plot, nr)
+	for r := range fig.Panels {
+		fig.Panels[r] = make([]*plot.Plot, nc)
+	}
+	anyTruth := false
+	for j := range d {
+		s := newParamStats(cols[j])
+		t := math.NaN()
+		if truth != nil {
+			t = truth[j]
+		}
+		anyTruth = anyTruth || !math.IsNaN(t)
+		s.lo, s.hi = include(s.lo, s.hi, t, 0.05)
+		if opts.Ranges != nil && opts.Ranges[j][0] < opts.Ranges[j][1] {
+			s.lo, s.hi = opts.Ranges[j][0], opts.Ranges[j][1]
+		}
+		p := marginalPanel(s, bins, t)
+		p.HideY()
+		p.X.Tick.Marker = fewTicks{n: 4}
+		p.X.Label.Text = paramName(names, j)
+		p.Title.Text = summary(s.q50, s.q16, s.q84)
+		if !math.IsNaN(t) {
+			p.Title.Text += "   (true " + fmtFixed(t, decimals(math.Min(s.q50-s.q16, s.q84-s.q50))) + ")"
+		}
+		fig.Panels[j/nc][j%nc] = p
+	}
+	fig.Legend = []LegendEntry{
+		{Label: "posterior", Thumb: fillThumb{Color: lightBlue, Line: lineStyle(darkBlue, 1)}},
+		{Label: "68% interval", Thumb: fillThumb{Color: shadeBlue}},
+		{Label: "median", Thumb: vline{Style: lineStyle(darkBlue, 1.1)}},
+	}
+	if anyTruth {
+		fig.Legend = append(fig.Legend, LegendEntry{Label: "truth", Thumb: vline{Style: lineStyle(truthColor, 1.4)}})
+	}
+	fig.Width = vg.Length(nc)*2.9*vg.Inch + 20
+	fig.Height = vg.Length(nr)*2.1*vg.Inch + 40
+	if opts.Title != "" {
+		fig.Height += 20
+	}
+	return fig, nil
+}
