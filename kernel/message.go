@@ -111,6 +111,12 @@ func newSigner(scheme string, key []byte) (*Signer, error) {
 	return &Signer{newHash: h, key: bytes.Clone(key)}, nil
 }
 
+// Sign returns the hex signature of the four signed frames, as sent in the
+// signature frame ("" when unsigned).
+func (s *Signer) Sign(header, parent, metadata, content []byte) string {
+	return hex.EncodeToString(s.sign(header, parent, metadata, content))
+}
+
 // sign returns the binary HMAC of the four signed frames, or nil when
 // unsigned.
 func (s *Signer) sign(header, parent, metadata, content []byte) []byte {

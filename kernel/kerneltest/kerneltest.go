@@ -326,6 +326,19 @@ func (c *Client) NewMessage(msgType string, content any) (*kernel.Message, error
 // with them before SendFrames).
 func (c *Client) Encode(m *kernel.Message) ([][]byte, error) { return c.signer.Encode(m) }
 
+// Resign recomputes, in place, the signature of wire frames (identities,
+// <IDS|MSG>, signature, header, parent, metadata, content, buffers) after
+// a test changed them. It panics if there is no delimiter.
+func (c *Client) Resign(frames [][]byte) {
+	for i, f := range frames {
+		if string(f) == "<IDS|MSG>" && len(frames) >= i+6 {
+			frames[i+1] = []byte(c.signer.Sign(frames[i+2], frames[i+3], frames[i+4], frames[i+5]))
+			return
+		}
+	}
+	panic("kerneltest: Resign of frames without a delimiter and five frames after it")
+}
+
 // Send signs m and sends it on ch.
 func (c *Client) Send(ch Channel, m *kernel.Message) error {
 	frames, err := c.signer.Encode(m)
