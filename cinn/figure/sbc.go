@@ -162,10 +162,10 @@ func binomialInterval(n int, p, cov float64) (lo, hi float64) {
 
 // rankBars draws rank-histogram bars over the expectation band.
 type rankBars struct {
-	x            []float64 // bin edges
-	h            []float64
-	lo, hi, exp  []float64
-	out          []bool
+	x           []float64 // bin edges
+	h           []float64
+	lo, hi, exp []float64
+	out         []bool
 }
 
 func (r rankBars) Plot(c draw.Canvas, p *plot.Plot) {
