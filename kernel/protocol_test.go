@@ -720,7 +720,9 @@ func (funcExecutor) Complete(string, int) kernel.Completion { panic("no completi
 func (funcExecutor) Inspect(string, int, int) kernel.Inspection {
 	return kernel.Inspection{Found: true, Data: kernel.MIMEBundle{"text/html": "<i>x</i>"}}
 }
-func (funcExecutor) IsComplete(string) kernel.Completeness { return kernel.Completeness{Status: "maybe"} }
+func (funcExecutor) IsComplete(string) kernel.Completeness {
+	return kernel.Completeness{Status: "maybe"}
+}
 
 func TestExecutorContract(t *testing.T) {
 	var late kernel.Output
