@@ -45,6 +45,11 @@ type ReadOptions struct {
 	// ErrTooLarge. 0 means DefaultMaxBytes().
 	MaxBytes int64
 
+	// Columns, if not empty, selects the columns to keep, in this order
+	// for text and NumPy formats. A FITS reader decodes only these (so a
+	// table with an unsupported column type can still be read).
+	Columns []string
+
 	// UnitsRow says that in a CSV/TSV file the line after the header gives
 	// the columns' units.
 	UnitsRow bool
@@ -242,6 +247,18 @@ func Read(r io.Reader, name string, opts ReadOptions) (*Table, error) {
 // read dispatches to the format's reader. size is the number of bytes r
 // holds, or -1 when unknown.
 func read(r io.Reader, name, format string, size int64, opts ReadOptions) (*Table, error) {
+	t, err := readFormat(r, name, format, size, opts)
+	if err != nil || len(opts.Columns) == 0 || format == FormatFITS {
+		return t, err
+	}
+	sel, err := t.Select(opts.Columns...)
+	if err != nil {
+		return nil, &ParseError{File: name, Offset: -1, Err: err}
+	}
+	return sel, nil
+}
+
+func readFormat(r io.Reader, name, format string, size int64, opts ReadOptions) (*Table, error) {
 	if format == "" {
 		br := bufio.NewReaderSize(r, 4096)
 		head, _ := br.Peek(4096)
@@ -255,8 +272,12 @@ func read(r io.Reader, name, format string, size int64, opts ReadOptions) (*Tabl
 		return readDelimited(r, name, '\t', opts)
 	case FormatASCII:
 		return readASCII(r, name, opts)
-	case FormatNPY, FormatNPZ, FormatFITS:
-		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrUnsupported, "reading %s is not implemented yet (%s)", format, ErrUnsupported)}
+	case FormatNPY:
+		return readNPY(r, name, size, opts.maxBytes())
+	case FormatNPZ:
+		return readNPZStream(r, name, size, opts.maxBytes())
+	case FormatFITS:
+		return readFITS(r, name, size, opts)
 	}
 	return nil, &ParseError{File: name, Offset: -1, Err: checkFormat(format)}
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -86,5 +87,29 @@ func TestSharedDataCSV(t *testing.T) {
 	plx, _ := field.Col("Plx")
 	if field.Len() != 8683 || !math.IsNaN(plx[3]) || plx[0] != 0.4155 {
 		t.Errorf("field.csv: %v, Plx starts %v", field, plx[:4])
+	}
+}
+
+func TestSharedDataFITS(t *testing.T) {
+	dir := sharedData(t)
+	path := filepath.Join(dir, "fits/gd1_photo.fits")
+	for _, hdu := range []int{0, 1} {
+		tb, err := ReadFile(path, ReadOptions{HDU: hdu})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tb.Len() != 3724 || len(tb.Names()) != 3 || tb.Unit("i_mean_psf_mag") != "mag" {
+			t.Fatalf("HDU %d: %v", hdu, tb)
+		}
+		id, ok := tb.Int64("source_id")
+		g, _ := tb.Col("g_mean_psf_mag")
+		i, _ := tb.Col("i_mean_psf_mag")
+		// Values checked with astropy: Table.read(path)[0] and [-1].
+		if !ok || id[0] != 635860218726658176 || g[0] != 17.8978004455566 || i[0] != 17.5174007415771 {
+			t.Errorf("HDU %d: first row %v %v %v (exact ids: %v)", hdu, id[0], g[0], i[0], ok)
+		}
+	}
+	if _, err := ReadFile(path, ReadOptions{HDU: 2}); err == nil || !strings.Contains(err.Error(), "no HDU 2; the file has HDUs 0 (primary), 1 (BINTABLE)") {
+		t.Errorf("HDU 2: %v", err)
 	}
 }

@@ -28,6 +28,48 @@ type column struct {
 	unit string
 	num  []float64 // numeric column, or nil for a text column
 	text []string  // text column, or nil for a numeric column
+
+	// ints holds the exact values of a column read from an integer field
+	// (int64 identifiers such as Gaia's source_id exceed float64's 2^53).
+	// It is nil for other columns, and is trusted only where it still
+	// agrees with num (see exactInts), so writes through Col are safe.
+	ints []int64
+}
+
+// exactInts returns the column's integers if it came from an integer field
+// and every value of num still equals its integer (rounded to float64).
+func (c *column) exactInts() ([]int64, bool) {
+	if c.ints == nil || len(c.ints) != len(c.num) {
+		return nil, false
+	}
+	for i, v := range c.ints {
+		if float64(v) != c.num[i] {
+			return nil, false
+		}
+	}
+	return c.ints, true
+}
+
+// Int64 returns the exact integer values of a numeric column that was read
+// from an integer field (FITS B, I, J, K; NumPy integer arrays) and has not
+// been changed since. ok is false otherwise. Integers beyond ±2^53, such as
+// Gaia source_id, are not exact in the float64 column; Int64 keeps them,
+// and the writers write such columns as 64-bit integers.
+func (t *Table) Int64(name string) (v []int64, ok bool) {
+	i, found := t.index[name]
+	if !found {
+		return nil, false
+	}
+	return t.cols[i].exactInts()
+}
+
+// AddInt64 appends a numeric column of integers, kept exactly (see Int64).
+func (t *Table) AddInt64(name string, v []int64, unit string) error {
+	num := make([]float64, len(v))
+	for i, x := range v {
+		num[i] = float64(x)
+	}
+	return t.addColumn(column{name: name, unit: unit, num: num, ints: v})
 }
 
 func (c *column) isText() bool { return c.num == nil && c.text != nil }
@@ -270,6 +312,9 @@ func (t *Table) Select(names ...string) (*Table, error) {
 			cp.text = append([]string{}, c.text...)
 		} else {
 			cp.num = append([]float64{}, c.num...)
+			if ints, ok := c.exactInts(); ok {
+				cp.ints = append([]int64{}, ints...)
+			}
 		}
 		if err := out.addColumn(cp); err != nil {
 			return nil, err
@@ -301,6 +346,12 @@ func (t *Table) Rows(idx []int) *Table {
 			cp.num = make([]float64, len(idx))
 			for k, i := range idx {
 				cp.num[k] = c.num[i]
+			}
+			if ints, ok := c.exactInts(); ok {
+				cp.ints = make([]int64, len(idx))
+				for k, i := range idx {
+					cp.ints[k] = ints[i]
+				}
 			}
 		}
 		out.cols[j] = cp

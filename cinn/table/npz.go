@@ -1,0 +1,123 @@
+package table
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ReadNPZ reads a NumPy .npz archive (np.savez or np.savez_compressed) of
+// size bytes. Each .npy member gives columns: a 1-D array one column named
+// by its key, a 2-D array of k columns key_0 … key_k-1, a structured array
+// one column per field. All arrays must have the same number of rows.
+// Members that are not .npy files are ignored. name is used in errors; the
+// memory limit is DefaultMaxBytes.
+func ReadNPZ(r io.ReaderAt, size int64, name string) (*Table, error) {
+	return readNPZ(r, size, name, DefaultMaxBytes())
+}
+
+// readNPZStream reads an .npz archive from a stream, holding it in memory
+// when r is not an io.ReaderAt of known size.
+func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, error) {
+	if ra, ok := r.(io.ReaderAt); ok && size >= 0 {
+		return readNPZ(ra, size, name, maxBytes)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
+	if err != nil {
+		return nil, &ParseError{File: name, Offset: int64(len(data)), Err: err}
+	}
+	if int64(len(data)) > maxBytes {
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s (%s); raise ReadOptions.MaxBytes", humanBytes(maxBytes), ErrTooLarge)}
+	}
+	return readNPZ(bytes.NewReader(data), int64(len(data)), name, maxBytes)
+}
+
+func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "not a NumPy .npz (zip) archive: %v (%s)", err, ErrFormat)}
+	}
+	out := &Table{}
+	first := ""
+	budget := maxBytes
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".npy") {
+			continue
+		}
+		key := strings.TrimSuffix(f.Name, ".npy")
+		member := fmt.Sprintf("%s (array %q)", name, key)
+		sub, err := readNPZMember(f, member, budget)
+		if err != nil {
+			return nil, err
+		}
+		budget -= int64(sub.n) * 8 * int64(len(sub.cols))
+		if first != "" && sub.n != out.n {
+			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
+				"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths (%s)", sub.n, first, out.n, ErrRagged)}
+		}
+		for i, c := range sub.cols {
+			switch {
+			case sub.structured:
+				if out.Has(c.name) {
+					c.name = key + "." + c.name
+				}
+			case len(sub.cols) == 1 && !sub.twoD:
+				c.name = key
+			default:
+				c.name = fmt.Sprintf("%s_%d", key, i)
+			}
+			if err := out.addColumn(c); err != nil {
+				return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrHeader, "%v (%s)", err, ErrHeader)}
+			}
+		}
+		if first == "" {
+			first = key
+			out.n = sub.n
+		}
+	}
+	if first == "" {
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "the archive holds no .npy arrays (%s)", ErrFormat)}
+	}
+	return out, nil
+}
+
+// npzMember is one array of an .npz archive as columns.
+type npzMember struct {
+	cols       []column
+	n          int
+	structured bool
+	twoD       bool
+}
+
+func readNPZMember(f *zip.File, member string, budget int64) (*npzMember, error) {
+	rc, err := f.Open()
+	if err != nil {
+		if errors.Is(err, zip.ErrAlgorithm) {
+			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrUnsupported, "zip compression method %d is not supported (stored and deflated are) (%s)", f.Method, ErrUnsupported)}
+		}
+		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "%v (%s)", err, ErrFormat)}
+	}
+	defer rc.Close()
+	br := bufio.NewReaderSize(rc, 1<<16)
+	h, err := readNPYHeader(br, member)
+	if err != nil {
+		return nil, err
+	}
+	size := int64(-1)
+	if f.UncompressedSize64 < 1<<62 {
+		size = int64(f.UncompressedSize64)
+	}
+	t, err := readNPYData(br, member, h, size, budget)
+	if err != nil {
+		return nil, err
+	}
+	// Drain what is left so that the zip reader checks the CRC.
+	if _, err := io.Copy(io.Discard, io.LimitReader(br, 1<<20)); err != nil {
+		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "corrupt archive member: %v (%s)", err, ErrFormat)}
+	}
+	return &npzMember{cols: t.cols, n: t.n, structured: h.fields != nil, twoD: len(h.shape) == 2}, nil
+}
