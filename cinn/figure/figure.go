@@ -175,9 +175,10 @@ func (im *Image) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Render draws d on a white canvas of the given logical size at twice the
-// logical dpi and encodes it as a PNG. Zero width or height take the
+// logical dpi and encodes it as a PNG. Zero width and height take the
 // preferred size of d (if it has a Size method) or DefaultWidth ×
-// DefaultHeight; a zero dpi means DefaultDPI. Panics raised while drawing
+// DefaultHeight; when only one of them is zero it keeps the preferred
+// aspect ratio. A zero dpi means DefaultDPI. Panics raised while drawing
 // (gonum/plot panics on some degenerate inputs) are returned as errors.
 func Render(d Drawer, width, height vg.Length, dpi float64) (img *Image, err error) {
 	if d == nil {
@@ -188,11 +189,13 @@ func Render(d Drawer, width, height vg.Length, dpi float64) (img *Image, err err
 		if s, ok := d.(interface{ Size() (vg.Length, vg.Length) }); ok {
 			w, h = s.Size()
 		}
-		if width <= 0 {
-			width = w
-		}
-		if height <= 0 {
-			height = h
+		switch {
+		case width <= 0 && height <= 0:
+			width, height = w, h
+		case width <= 0:
+			width = height * w / h
+		default:
+			height = width * h / w
 		}
 	}
 	if dpi == 0 {

@@ -72,7 +72,7 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 	bins = min(bins, L+1)
 	edges := make([]int, bins+1)
 	for b := range edges {
-		edges[b] = int(math.Round(float64(b) * float64(L+1) / float64(bins)))
+		edges[b] = (b*(L+1) + bins - 1) / bins // rank r is in bin ⌊r·bins/(L+1)⌋
 	}
 
 	nc := opts.Cols

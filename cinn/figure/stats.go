@@ -141,9 +141,14 @@ func smooth2D(h []float64, nx, ny int, sigma float64) []float64 {
 	}
 	r := int(math.Ceil(3 * sigma))
 	k := make([]float64, 2*r+1)
+	var ksum float64
 	for i := range k {
 		d := float64(i - r)
 		k[i] = math.Exp(-d * d / (2 * sigma * sigma))
+		ksum += k[i]
+	}
+	for i := range k {
+		k[i] /= ksum
 	}
 	tmp := make([]float64, len(h))
 	for j := range ny {
