@@ -1,3 +1,7 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package figure
 
 import (
@@ -60,11 +64,15 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 	if len(val) > len(train) {
 		return nil, fmt.Errorf("figure: loss: %d validation losses for %d epochs: %w", len(val), len(train), ErrLength)
 	}
-	if err := checkFinite("figure: loss: train", "epoch index", train); err != nil {
-		return nil, fmt.Errorf("%w (the training diverged; lower --lr)", err)
-	}
-	if err := checkFinite("figure: loss: val", "epoch index", val); err != nil {
-		return nil, err
+	for _, c := range []struct {
+		what string
+		xs   []float64
+	}{{"training", train}, {"validation", val}} {
+		for e, v := range c.xs {
+			if sentinel := nonFinite(v); sentinel != nil {
+				return nil, fmt.Errorf("figure: loss: %s loss of epoch %d is %v (the training diverged; lower --lr): %w", c.what, e+1, v, sentinel)
+			}
+		}
 	}
 	if err := checkFinite("figure: loss: steps", "step", opts.Steps); err != nil {
 		return nil, err

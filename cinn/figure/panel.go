@@ -1,3 +1,7 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package figure
 
 import (

@@ -1,3 +1,7 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
 package figure
 
 import (
@@ -29,6 +33,18 @@ func checkFinite(what, unit string, xs []float64) error {
 		case math.IsInf(v, 0):
 			return fmt.Errorf("%s: %s %d is %v: %w", what, unit, i, v, plotter.ErrInfinity)
 		}
+	}
+	return nil
+}
+
+// nonFinite returns plotter.ErrNaN or plotter.ErrInfinity for such v, or
+// nil.
+func nonFinite(v float64) error {
+	switch {
+	case math.IsNaN(v):
+		return plotter.ErrNaN
+	case math.IsInf(v, 0):
+		return plotter.ErrInfinity
 	}
 	return nil
 }
