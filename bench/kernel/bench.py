@@ -69,7 +69,7 @@ def startup(name: str) -> float:
     """Seconds from start_kernel to the first kernel_info_reply."""
     km = KernelManager(kernel_name=name)
     t0 = time.perf_counter()
-    km.start_kernel()
+    km.start_kernel(stderr=subprocess.DEVNULL)
     kc = km.client()
     kc.start_channels()
     try:
@@ -82,7 +82,7 @@ def startup(name: str) -> float:
 
 def round_trips(name: str, code: str, rounds: int) -> dict[str, list[float]]:
     km = KernelManager(kernel_name=name)
-    km.start_kernel()
+    km.start_kernel(stderr=subprocess.DEVNULL)
     kc = km.client()
     kc.start_channels()
     try:
@@ -135,13 +135,11 @@ def main() -> int:
             results[name] = r
 
     go, py = results["gocinn"], results["python3"]
-    print(f"\n{'':16}{'gocinn median':>14}{'p90':>10}{'ipykernel median':>18}{'p90':>10}{'ratio':>8}")
+    ms = lambda v: f"{v * 1e3:10.3f} ms"  # noqa: E731
+    print(f"\n{'':14}{'gocinn median':>15}{'p90':>14}{'ipykernel median':>18}{'p90':>14}{'ratio':>8}")
     for metric in go:
         gm, pm = statistics.median(go[metric]), statistics.median(py[metric])
-        print(
-            f"{metric:16}{gm * 1e3:11.3f} ms{p90(go[metric]) * 1e3:7.3f} ms"
-            f"{pm * 1e3:15.3f} ms{p90(py[metric]) * 1e3:7.3f} ms{pm / gm:7.1f}x"
-        )
+        print(f"{metric:14}{ms(gm):>15}{ms(p90(go[metric])):>14}{ms(pm):>18}{ms(p90(py[metric])):>14}{pm / gm:7.1f}x")
     print("\nratio = ipykernel median / gocinn median (higher: gocinn faster)")
     return 0
 
