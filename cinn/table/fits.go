@@ -147,7 +147,8 @@ func allZeroOrSpace(b []byte) bool {
 	return true
 }
 
-// parseFITSString parses a quoted FITS string value (” is a quote);
+// parseFITSString parses a quoted FITS string value (a doubled quote
+// stands for one quote);
 // trailing spaces are not significant.
 func parseFITSString(s string) (string, bool) {
 	s = strings.TrimLeft(s, " ")
