@@ -28,7 +28,7 @@ type CMDOptions struct {
 
 	// Bins is the number of cells along the colour axis when binning (the
 	// magnitude axis gets 1.25 times as many); 0 chooses from the number of
-	// stars (40 to 150).
+	// stars (50 to 160).
 	Bins int
 
 	// ValueRange fixes the colour scale; a pair with lo ≥ hi (the zero
@@ -98,7 +98,7 @@ func CMD(colour, mag, value []float64, opts CMDOptions) (*Figure, error) {
 	} else {
 		nx := opts.Bins
 		if nx <= 0 {
-			nx = autoBins(n, 2.5, 40, 150)
+			nx = autoBins(n, 1.5, 50, 160)
 		}
 		ny := int(math.Round(1.25 * float64(nx)))
 		sum := make([]float64, nx*ny)

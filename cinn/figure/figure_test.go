@@ -289,6 +289,15 @@ func TestTicks(t *testing.T) {
 	if want := "1 10 100 1000 10⁴"; strings.Join(got, " ") != want {
 		t.Errorf("power ticks %q, want %q", got, want)
 	}
+	got = got[:0]
+	for _, tk := range (PowerTicks{}).Ticks(0, 1.6) {
+		if tk.Label != "" {
+			got = append(got, tk.Label)
+		}
+	}
+	if want := "1 2 5 10 20"; strings.Join(got, " ") != want {
+		t.Errorf("power ticks over 1.6 decades %q, want %q", got, want)
+	}
 }
 
 func TestBinomialInterval(t *testing.T) {

@@ -260,12 +260,14 @@ func canvasDPI(c draw.Canvas) float64 {
 }
 
 // PowerTicks labels the integer values of a log10 axis as powers of ten
-// (1, 10, 100, 10³, …), with minor ticks at 2…9 times a power.
+// (1, 10, 100, 10³, …), with minor ticks at 2…9 times a power; over less
+// than 2.5 decades 2 and 5 times the powers are labelled too.
 type PowerTicks struct{}
 
 // Ticks implements plot.Ticker for values that are log10 of the quantity.
 func (PowerTicks) Ticks(min, max float64) []plot.Tick {
 	var ticks []plot.Tick
+	few := max-min < 2.5 // label 2 and 5 times the powers as well
 	for k := math.Floor(min); k <= math.Ceil(max); k++ {
 		if k >= min-1e-9 && k <= max+1e-9 {
 			ticks = append(ticks, plot.Tick{Value: k, Label: powerLabel(int(k))})
@@ -273,7 +275,11 @@ func (PowerTicks) Ticks(min, max float64) []plot.Tick {
 		for m := 2; m <= 9; m++ {
 			v := k + math.Log10(float64(m))
 			if v >= min && v <= max {
-				ticks = append(ticks, plot.Tick{Value: v})
+				t := plot.Tick{Value: v}
+				if few && (m == 2 || m == 5) && k >= 0 && k <= 3 {
+					t.Label = fmt.Sprint(m * int(math.Pow(10, k)))
+				}
+				ticks = append(ticks, t)
 			}
 		}
 	}
