@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"runtime"
 	"syscall"
+	"time"
 
 	"github.com/gocinn/gocinn/kernel"
 	"github.com/gocinn/gocinn/kernel/demo"
@@ -54,7 +55,7 @@ Kernel serves one Jupyter session over the sockets that the connection file
 shutdown_request. It logs to standard error.
 
 SIGINT interrupts the running cell, as an interrupt_request does; SIGTERM
-stops the kernel.
+stops the kernel, and so does the exit of the process that started it.
 `,
 		Flag: flag.NewFlagSet("kernel", flag.ContinueOnError),
 	}
@@ -110,11 +111,44 @@ func serveKernel(ctx context.Context, connFile string, logger *slog.Logger) erro
 		}
 	}()
 
+	go watchParent(ctx, cancel, logger)
+
 	err = k.Serve(ctx)
-	if errors.Is(context.Cause(ctx), errTerminated) {
-		return nil // SIGTERM is an ordinary way to stop a kernel
+	if c := context.Cause(ctx); errors.Is(c, errTerminated) || errors.Is(c, errOrphaned) {
+		return nil // ordinary ways for a kernel to stop
 	}
 	return err
 }
 
-var errTerminated = errors.New("terminated by SIGTERM")
+var (
+	errTerminated = errors.New("terminated by SIGTERM")
+	errOrphaned   = errors.New("the frontend that started the kernel exited")
+)
+
+// parentPollInterval is how often watchParent looks at the parent process.
+const parentPollInterval = time.Second
+
+// watchParent stops the kernel when the process that started it exits
+// without shutting it down (a frontend killed with SIGKILL, say), as
+// ipykernel's parent poller does, so that no orphaned kernel is left
+// holding its ports. An orphan is reparented, so its parent id changes.
+func watchParent(ctx context.Context, cancel context.CancelCauseFunc, logger *slog.Logger) {
+	parent := os.Getppid()
+	if runtime.GOOS == "windows" || parent <= 1 {
+		return // no reparenting to watch for
+	}
+	t := time.NewTicker(parentPollInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if os.Getppid() != parent {
+				logger.Warn("parent process exited; stopping the kernel", "parent_pid", parent)
+				cancel(errOrphaned)
+				return
+			}
+		}
+	}
+}
