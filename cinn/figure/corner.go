@@ -151,7 +151,10 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	if size <= 0 {
 		size = min(max(8*vg.Inch/vg.Length(d), 1.3*vg.Inch), 2.6*vg.Inch)
 	}
-	narrow := size < 1.5*vg.Inch
+	nticks := 4
+	if size < 1.5*vg.Inch {
+		nticks = 3
+	}
 
 	fig := &Figure{Title: opts.Title, PadX: 5, PadY: 5}
 	fig.Panels = make([][]*plot.Plot, d)
@@ -168,18 +171,13 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 			} else {
 				p = pairPanel(st[j], st[i], bins2, sigma, levels, truthAt(j), truthAt(i))
 			}
-			p.X.Tick.Marker = fewTicks{n: 4}
-			p.Y.Tick.Marker = fewTicks{n: 4}
+			p.X.Tick.Marker = fewTicks{n: nticks}
+			p.Y.Tick.Marker = fewTicks{n: nticks}
 			if i == j {
 				p.HideY()
 			}
 			if i == d-1 {
 				p.X.Label.Text = paramName(names, j)
-				if narrow {
-					p.X.Tick.Label.Rotation = math.Pi / 4
-					p.X.Tick.Label.XAlign = draw.XRight
-					p.X.Tick.Label.YAlign = draw.YCenter
-				}
 			} else {
 				p.HideX()
 			}
@@ -196,6 +194,9 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 		{Label: "median, 68% interval", Thumb: fillThumb{Color: shadeBlue, Line: lineStyle(darkBlue, 1)}},
 	}
 	for k, l := range levels {
+		if d == 1 {
+			break
+		}
 		fig.Legend = append(fig.Legend, LegendEntry{Label: fmt.Sprintf("%g%% HDR", 100*l), Thumb: hline{Style: contourStyle(k)}})
 	}
 	if slices.ContainsFunc(truth, func(v float64) bool { return !math.IsNaN(v) }) {
@@ -256,7 +257,7 @@ func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx,
 	r := &raster{nx: bins, ny: bins, x0: sx.lo, x1: sx.hi, y0: sy.lo, y1: sy.hi, col: make([]color.NRGBA, len(z))}
 	cm := Blues()
 	for k, v := range z {
-		if zmax > 0 && v > 0 {
+		if zmax > 0 && v > 0.005*zmax {
 			r.col[k] = cm.at(0.9 * v / zmax)
 		}
 	}

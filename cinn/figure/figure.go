@@ -109,6 +109,7 @@ func (f *Figure) Draw(c draw.Canvas) {
 			}
 			p.Draw(canvases[j][i])
 			dc := p.DataCanvas(canvases[j][i])
+			drawFrame(dc)
 			top = max(top, dc.Max.Y)
 			bottom = min(bottom, dc.Min.Y)
 		}

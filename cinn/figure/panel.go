@@ -33,8 +33,8 @@ var (
 	colorBlack  = color.NRGBA{A: 255}
 )
 
-// newPanel returns a plot styled for publication: framed data area, axes
-// flush with the frame, moderate fonts.
+// newPanel returns a plot styled for publication: axes flush with the data
+// area (which Figure.Draw frames), moderate fonts.
 func newPanel() *plot.Plot {
 	p := plot.New()
 	p.Title.TextStyle.Font = font.From(plot.DefaultFont, panelSize)
@@ -50,14 +50,11 @@ func newPanel() *plot.Plot {
 	}
 	p.X.Tick.Marker = fewTicks{n: 6}
 	p.Y.Tick.Marker = fewTicks{n: 5}
-	p.Add(frame{})
 	return p
 }
 
-// frame is a plotter that outlines the data area.
-type frame struct{}
-
-func (frame) Plot(c draw.Canvas, _ *plot.Plot) {
+// drawFrame outlines the data area c.
+func drawFrame(c draw.Canvas) {
 	r := c.Rectangle
 	c.StrokeLines(draw.LineStyle{Color: color.Black, Width: 0.7}, []vg.Point{
 		r.Min, {X: r.Max.X, Y: r.Min.Y}, r.Max, {X: r.Min.X, Y: r.Max.Y}, r.Min,
