@@ -74,6 +74,9 @@ func (fr *fitsReader) readHeader(num int) (*fitsHeader, error) {
 		n, err := io.ReadFull(fr.r, block)
 		if err != nil {
 			if n == 0 && nb == 0 && err == io.EOF {
+				if num == 0 {
+					return nil, fr.errf(0, ErrFormat, "empty file, not a FITS file")
+				}
 				return nil, io.EOF
 			}
 			if n > 0 && nb == 0 && num > 0 && allZeroOrSpace(block[:n]) {

@@ -46,6 +46,9 @@ func (d dtype) isText() bool { return d.kind == 'S' || d.kind == 'U' }
 
 // parseDescr parses a NumPy type string such as "<f8", "|b1", ">i4", "<U7".
 func parseDescr(s string) (dtype, error) {
+	if strings.TrimLeft(s, "<>|=") == "O" {
+		return dtype{}, fmt.Errorf("the array holds Python objects (dtype 'O', saved with pickling); convert it to a numeric or string dtype in Python and save it again")
+	}
 	if len(s) < 2 {
 		return dtype{}, fmt.Errorf("unknown dtype %q", s)
 	}

@@ -72,9 +72,11 @@ const (
 )
 
 type colBuild struct {
-	kind colKind
-	num  []float64
-	text []string
+	kind   colKind
+	num    []float64
+	text   []string
+	ints   []int64 // exact values while every cell is an integer literal
+	notInt bool
 }
 
 func newBuilder(file string, names []string, maxBytes int64) (*builder, error) {
@@ -113,15 +115,25 @@ func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
 			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s (%s); raise ReadOptions.MaxBytes or read a subset", b.cells-int64(len(fields)), humanBytes(b.cells*8), humanBytes(b.maxBytes), ErrTooLarge)}
 	}
-	for i, f := range fields {
+	for i, raw := range fields {
 		c := &b.cols[i]
+		f := strings.TrimSpace(raw)
 		switch c.kind {
 		case kindText:
 			if isMissingToken(f) {
-				f = ""
+				raw = ""
 			}
-			c.text = append(c.text, f)
+			c.text = append(c.text, raw)
 			continue
+		}
+		if !c.notInt {
+			if n, err := strconv.ParseInt(f, 10, 64); err == nil && f != "-0" {
+				c.kind = kindNum
+				c.ints = append(c.ints, n)
+				c.num = append(c.num, float64(n))
+				continue
+			}
+			c.notInt, c.ints = true, nil
 		}
 		v, ok := parseNum(f)
 		if ok {
@@ -139,7 +151,7 @@ func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
 		c.kind = kindText
 		c.text = make([]string, len(c.num), max(cap(c.num), 16))
 		c.num = nil
-		c.text = append(c.text, f)
+		c.text = append(c.text, raw)
 	}
 	b.rows++
 	return nil
@@ -153,6 +165,9 @@ func (b *builder) table() (*Table, error) {
 			col.text = c.text
 		} else {
 			col.num = nonNil(c.num)
+			if !c.notInt && c.kind == kindNum {
+				col.ints = c.ints
+			}
 		}
 		if err := t.addColumn(col); err != nil {
 			return nil, &ParseError{File: b.file, Offset: -1, Err: cause(ErrHeader, "%v", err)}
@@ -411,9 +426,6 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && rec[0] == "" && len(names) > 1 {
 			continue // a blank line with only spaces
-		}
-		for i := range rec {
-			rec[i] = strings.TrimSpace(rec[i])
 		}
 		err = b.add(rec, line, func(i int) int64 {
 			if i >= len(rec) {
