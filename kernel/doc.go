@@ -53,7 +53,9 @@
 // signature, no <IDS|MSG> delimiter, fewer than five frames after it,
 // invalid JSON, a header that is not an object of strings, or content
 // whose fields have the wrong types is logged and dropped: it is never
-// executed and never answered. A panic while handling a message is
+// executed and never answered. As in jupyter_client, the kernel remembers
+// the signatures of the last 65536 messages and drops a message whose
+// signature it has seen, so a captured message cannot be replayed. A panic while handling a message is
 // recovered and logged; a panic in Execute becomes a cell error named
 // "Panic". With an empty key messages are neither signed nor checked.
 //

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"os/user"
+	"strings"
 	"sync"
 	"time"
 
@@ -93,6 +94,7 @@ type Kernel struct {
 	iopubStop   chan struct{} // closed to ask the publisher to drain and stop
 	iopubDone   chan struct{} // closed when the publisher has stopped
 	shellQ      *queue
+	digests     *digestHistory
 	shutdownReq chan struct{}
 	shutOnce    sync.Once
 
@@ -160,6 +162,7 @@ func New(conn *ConnectionInfo, exec Executor, opts Options) (*Kernel, error) {
 		iopubStop:   make(chan struct{}),
 		iopubDone:   make(chan struct{}),
 		shellQ:      newQueue(),
+		digests:     newDigestHistory(len(c.Key) > 0, digestHistorySize),
 		shutdownReq: make(chan struct{}),
 	}
 	k.sockCtx, k.sockCancel = context.WithCancel(context.Background())
@@ -182,6 +185,9 @@ func New(conn *ConnectionInfo, exec Executor, opts Options) (*Kernel, error) {
 	}
 	for _, b := range binds {
 		ep := k.conn.Endpoint(*b.port)
+		if k.conn.Transport == "ipc" {
+			removeStaleSocket(strings.TrimPrefix(ep, "ipc://"))
+		}
 		if err := b.sock.Listen(ep); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: binding the %s socket to %s: %w (is another kernel using this connection file?)", b.name, ep, err)
@@ -195,6 +201,14 @@ func New(conn *ConnectionInfo, exec Executor, opts Options) (*Kernel, error) {
 	k.controlCh = &channel{"control", k.control}
 	k.stdinCh = &channel{"stdin", k.stdin}
 	return k, nil
+}
+
+// removeStaleSocket removes a Unix socket file left by a kernel that did
+// not exit cleanly, as libzmq does before binding an ipc endpoint.
+func removeStaleSocket(path string) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
+		_ = os.Remove(path)
+	}
 }
 
 func username() string {
@@ -353,7 +367,12 @@ func (k *Kernel) recvLoop(ch *channel, handle func(*Message)) {
 			k.log.Warn("dropping an invalid message", "socket", ch.name, "err", err, "frames", len(raw.Frames))
 			continue
 		}
-		handle(m)
+		if !k.digests.add(m.Signature) {
+			k.log.Warn("dropping a replayed message (its signature was seen before)", "socket", ch.name,
+				"msg_type", m.Header.MsgType, "msg_id", m.Header.MsgID)
+			continue
+		}
+		k.safely(m, func() { handle(m) })
 	}
 }
 

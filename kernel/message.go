@@ -40,7 +40,10 @@ type Message struct {
 	// RawHeader is the header frame exactly as received (set by
 	// Signer.Decode, ignored by Signer.Encode). A reply's parent_header is
 	// the RawHeader of its request.
-	RawHeader    json.RawMessage
+	RawHeader json.RawMessage
+	// Signature is the hex signature frame as received (set by
+	// Signer.Decode, ignored by Signer.Encode, which signs afresh).
+	Signature    string
 	ParentHeader json.RawMessage // a JSON object; nil means {}
 	Metadata     json.RawMessage // a JSON object; nil means {}
 	Content      json.RawMessage // a JSON object; nil means {}
@@ -194,6 +197,7 @@ func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 	m := &Message{
 		Identities:   frames[:i:i],
 		RawHeader:    json.RawMessage(header),
+		Signature:    string(sig),
 		ParentHeader: json.RawMessage(parent),
 		Metadata:     json.RawMessage(metadata),
 		Content:      json.RawMessage(content),

@@ -113,3 +113,22 @@ func TestGlob(t *testing.T) {
 		}
 	}
 }
+
+func TestDigestHistory(t *testing.T) {
+	d := newDigestHistory(true, 3)
+	for i, tt := range []struct {
+		sig  string
+		want bool
+	}{
+		{"a", true}, {"b", true}, {"a", false}, {"c", true}, {"d", true}, // "a" forgotten
+		{"a", true}, {"b", true}, {"d", false}, {"c", true},
+	} {
+		if got := d.add(tt.sig); got != tt.want {
+			t.Errorf("%d: add(%q) = %v, want %v", i, tt.sig, got, tt.want)
+		}
+	}
+	off := newDigestHistory(false, 3)
+	if !off.add("") || !off.add("") {
+		t.Error("unsigned messages rejected as replays")
+	}
+}

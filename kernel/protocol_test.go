@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
@@ -786,4 +787,50 @@ func TestExecutorContract(t *testing.T) {
 	if err != nil || content(t, reply)["data"].(map[string]any)["text/plain"] == nil {
 		t.Errorf("inspect: %v %v", err, reply)
 	}
+}
+
+func TestReplayedMessageDropped(t *testing.T) {
+	_, c := start(t, kerneltest.Config{})
+	m, err := c.NewMessage("execute_request", kerneltest.ExecuteContent("%echo once"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, err := c.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := c.SendFrames(kerneltest.Shell, frames); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, iopub := mustExecute(t, c, "%echo genuine"); streamText(t, iopub) != "genuine\n" {
+		t.Fatal("no answer after a replay")
+	}
+	var runs int
+	for _, r := range c.Received(kerneltest.Shell) {
+		if r.ParentMsgID() == m.Header.MsgID {
+			runs++
+		}
+	}
+	if runs != 1 {
+		t.Errorf("a message sent twice ran %d times, want once", runs)
+	}
+}
+
+func TestStaleIPCSocket(t *testing.T) {
+	ip := filepath.Join(t.TempDir(), "kernel")
+	// A socket file left behind by a killed kernel.
+	l, err := net.Listen("unix", ip+"-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.(*net.UnixListener).SetUnlinkOnClose(false)
+	l.Close()
+	info := &kernel.ConnectionInfo{Transport: "ipc", IP: ip, ShellPort: 1, IOPubPort: 2, StdinPort: 3, ControlPort: 4, HBPort: 5}
+	k, err := kernel.New(info, funcExecutor(nil), kernel.Options{})
+	if err != nil {
+		t.Fatalf("binding over a stale socket file: %v", err)
+	}
+	k.Close()
 }
