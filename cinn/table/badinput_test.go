@@ -2,10 +2,10 @@ package table
 
 import (
 	"archive/zip"
-	"compress/gzip"
 	"bytes"
-	"fmt"
+	"compress/gzip"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
