@@ -284,9 +284,10 @@ func (j *job) compute(w, pc, kc, jc, nc, ilo, ihi, qlo, qhi int, beta float32) {
 		mcur := min(mr, j.m-i)
 		var ap *float32
 		rsa, csa := a.rs*4, a.cs*4
-		if mcur == mr {
+		switch {
+		case mcur == mr:
 			ap = &a.data[i*a.rs+pc*a.cs]
-		} else {
+		default:
 			// Copy the short micro-panel, k-major and zero-padded.
 			buf := scr.a[:mr*kc]
 			for p := 0; p < kc; p++ {

@@ -1,0 +1,60 @@
+"""Measure numpy float32 matmul GFLOP/s on the cINN's GEMM shapes.
+
+Prints one line per shape, "name gflops", with the names of the Go
+benchmark BenchmarkSgemm in cinn/sgemm (m x k x n / op(A) op(B)), then the
+BLAS that numpy runs as threadpoolctl reports it, on lines starting with '#'.
+Run it through bench/gemm/run.sh, which unsets OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE for this command only.
+"""
+
+import sys
+import time
+
+import numpy as np
+from threadpoolctl import threadpool_info
+
+
+def shapes(batch):
+    """The products of a subnet layer in -> out at the given batch size."""
+    out = []
+    for fan_in, fan_out in ((13, 256), (256, 256), (256, 6)):
+        out.append((f"{batch}x{fan_in}x{fan_out}/NN", "N", "N", batch, fan_out, fan_in))
+        out.append((f"{batch}x{fan_out}x{fan_in}/NT", "N", "T", batch, fan_in, fan_out))
+        out.append((f"{fan_in}x{batch}x{fan_out}/TN", "T", "N", fan_in, fan_out, batch))
+    return out
+
+
+def measure(ta, tb, m, n, k, seconds, rng):
+    a = rng.standard_normal((k, m) if ta == "T" else (m, k), dtype=np.float32)
+    b = rng.standard_normal((n, k) if tb == "T" else (k, n), dtype=np.float32)
+    opa = a.T if ta == "T" else a
+    opb = b.T if tb == "T" else b
+    c = np.empty((m, n), dtype=np.float32)
+    np.matmul(opa, opb, out=c)  # warm up
+    reps, best = 1, 0.0
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        t0 = time.perf_counter()
+        for _ in range(reps):
+            np.matmul(opa, opb, out=c)
+        dt = time.perf_counter() - t0
+        best = max(best, 2.0 * m * n * k * reps / dt / 1e9)
+        if dt < 0.01:
+            reps *= 2
+    return best
+
+
+def main():
+    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.3
+    batches = [int(x) for x in sys.argv[2].split(",")] if len(sys.argv) > 2 else [512, 4096]
+    rng = np.random.default_rng(1)
+    for batch in batches:
+        for name, ta, tb, m, n, k in shapes(batch):
+            print(f"{name} {measure(ta, tb, m, n, k, seconds, rng):.2f}", flush=True)
+    for lib in threadpool_info():
+        print("# " + ", ".join(f"{key}={lib.get(key)}" for key in
+                               ("internal_api", "version", "architecture", "num_threads", "filepath")))
+
+
+if __name__ == "__main__":
+    main()
