@@ -45,6 +45,15 @@ type CornerOptions struct {
 	// diagonal.
 	NoTitles bool
 
+	// Reference optionally holds other samples of the same posterior (m × d),
+	// such as an exact reference posterior, drawn as contours and outline
+	// histograms in another colour for comparison.
+	Reference *mat.Dense
+
+	// ReferenceLabel names Reference in the legend; empty means
+	// "reference".
+	ReferenceLabel string
+
 	// Title is the figure title.
 	Title string
 
@@ -110,6 +119,16 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	if opts.Ranges != nil && len(opts.Ranges) != d {
 		return nil, fmt.Errorf("figure: corner: %d ranges for %d parameters: %w", len(opts.Ranges), d, ErrLength)
 	}
+	var ref [][]float64
+	if opts.Reference != nil {
+		ref, err = samplesColumns("corner: reference", opts.Reference, names, nil)
+		if err != nil {
+			return nil, err
+		}
+		if len(ref) != d {
+			return nil, fmt.Errorf("figure: corner: reference has %d parameters, samples %d: %w", len(ref), d, ErrLength)
+		}
+	}
 	levels := opts.Levels
 	if levels == nil {
 		levels = []float64{0.68, 0.95}
@@ -123,6 +142,7 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	if bins2 <= 0 {
 		bins2 = autoBins(n, 4, 16, 50)
 	}
+	bins2 = max(bins2, 4)
 	bins1 := opts.Bins1D
 	if bins1 <= 0 {
 		bins1 = autoBins(n, 2, 20, 60)
@@ -141,6 +161,10 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	st := make([]paramStats, d)
 	for j := range d {
 		st[j] = newParamStats(cols[j])
+		if ref != nil {
+			rs := newParamStats(ref[j])
+			st[j].lo, st[j].hi = math.Min(st[j].lo, rs.lo), math.Max(st[j].hi, rs.hi)
+		}
 		st[j].lo, st[j].hi = include(st[j].lo, st[j].hi, truthAt(j), 0.05)
 		if opts.Ranges != nil && opts.Ranges[j][0] < opts.Ranges[j][1] {
 			st[j].lo, st[j].hi = opts.Ranges[j][0], opts.Ranges[j][1]
@@ -164,12 +188,23 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 			var p *plot.Plot
 			if i == j {
 				p = marginalPanel(st[j], bins1, truthAt(j))
+				if ref != nil {
+					addRefHist(p, ref[j], st[j].lo, st[j].hi, bins1)
+				}
 				if !opts.NoTitles {
 					p.Title.Text = summary(st[j].q50, st[j].q16, st[j].q84)
 					p.Title.TextStyle.Font = font.From(plot.DefaultFont, tickSize)
 				}
 			} else {
 				p = pairPanel(st[j], st[i], bins2, sigma, levels, truthAt(j), truthAt(i))
+				if ref != nil {
+					h := hist2D(ref[j], ref[i], st[j].lo, st[j].hi, st[i].lo, st[i].hi, bins2, bins2)
+					g := gridXYZ{nx: bins2, ny: bins2, x0: st[j].lo, x1: st[j].hi, y0: st[i].lo, y1: st[i].hi,
+						z: smooth2D(h, bins2, bins2, sigma)}
+					if c := hdrContours(g, levels, refStyle); c != nil {
+						p.Add(c)
+					}
+				}
 			}
 			p.X.Tick.Marker = fewTicks{n: nticks}
 			p.Y.Tick.Marker = fewTicks{n: nticks}
@@ -199,6 +234,13 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 		}
 		fig.Legend = append(fig.Legend, LegendEntry{Label: fmt.Sprintf("%g%% HDR", 100*l), Thumb: hline{Style: contourStyle(k)}})
 	}
+	if ref != nil {
+		label := opts.ReferenceLabel
+		if label == "" {
+			label = "reference"
+		}
+		fig.Legend = append(fig.Legend, LegendEntry{Label: label, Thumb: hline{Style: refStyle(0)}})
+	}
 	if slices.ContainsFunc(truth, func(v float64) bool { return !math.IsNaN(v) }) {
 		fig.Legend = append(fig.Legend, LegendEntry{Label: "truth", Thumb: hline{Style: lineStyle(truthColor, 1.2)}})
 	}
@@ -220,6 +262,32 @@ func contourStyle(k int) draw.LineStyle {
 		return lineStyle(colorBlack, 0.8, 3, 2)
 	}
 	return lineStyle(colorBlack, 0.6, 1, 1.5)
+}
+
+// refColor marks reference samples.
+var refColor = color.NRGBA{R: 0, G: 158, B: 115, A: 255}
+
+// refStyle returns the line style of the k-th contour of the reference.
+func refStyle(k int) draw.LineStyle {
+	s := contourStyle(k)
+	s.Color = refColor
+	s.Width *= 1.2
+	return s
+}
+
+// addRefHist adds the outline histogram (as a density) of reference samples
+// to a marginal panel and makes room for it.
+func addRefHist(p *plot.Plot, x []float64, lo, hi float64, bins int) {
+	h := hist1D(x, lo, hi, bins)
+	w := (hi - lo) / float64(bins)
+	for i := range h {
+		h[i] /= float64(len(x)) * w
+	}
+	line, _ := plotter.NewLine(stepLine(h, lo, hi))
+	line.LineStyle = lineStyle(refColor, 1.3)
+	p.Add(clipped{line})
+	p.Y.Max = math.Max(p.Y.Max, 1.08*slices.Max(h))
+	p.X.Min, p.X.Max = lo, hi
 }
 
 // marginalPanel draws the histogram of one parameter normalised to a
@@ -262,32 +330,9 @@ func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx,
 		}
 	}
 	p.Add(r)
-	if zmax > 0 {
-		lv := hdrLevels(z, levels)
-		// plotter.Contour sorts its levels; give each its own style.
-		type ls struct {
-			z   float64
-			sty draw.LineStyle
-		}
-		var pairs []ls
-		for k, l := range lv {
-			if l > 0 && l < zmax {
-				pairs = append(pairs, ls{l, contourStyle(k)})
-			}
-		}
-		slices.SortFunc(pairs, func(a, b ls) int { return cmpFloat(a.z, b.z) })
-		pairs = slices.CompactFunc(pairs, func(a, b ls) bool { return a.z == b.z })
-		if len(pairs) > 0 {
-			g := gridXYZ{nx: bins, ny: bins, x0: sx.lo, x1: sx.hi, y0: sy.lo, y1: sy.hi, z: z}
-			c := plotter.NewContour(g, nil, nil)
-			c.Levels = c.Levels[:0]
-			c.LineStyles = nil
-			for _, pr := range pairs {
-				c.Levels = append(c.Levels, pr.z)
-				c.LineStyles = append(c.LineStyles, pr.sty)
-			}
-			p.Add(contourPlotter{c})
-		}
+	g := gridXYZ{nx: bins, ny: bins, x0: sx.lo, x1: sx.hi, y0: sy.lo, y1: sy.hi, z: z}
+	if c := hdrContours(g, levels, contourStyle); c != nil {
+		p.Add(c)
 	}
 	if !math.IsNaN(tx) {
 		p.Add(vline{X: tx, Style: lineStyle(truthColor, 1)})
@@ -301,6 +346,39 @@ func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx,
 	p.X.Min, p.X.Max = sx.lo, sx.hi
 	p.Y.Min, p.Y.Max = sy.lo, sy.hi
 	return p
+}
+
+// hdrContours returns a plotter of the highest-density contours of the
+// grid g enclosing the given masses, styled by style(k) for levels[k], or
+// nil if there are none.
+func hdrContours(g gridXYZ, levels []float64, style func(k int) draw.LineStyle) plot.Plotter {
+	zmax := slices.Max(g.z)
+	if !(zmax > 0) {
+		return nil
+	}
+	lv := hdrLevels(g.z, levels)
+	// plotter.Contour sorts its levels; give each its own style.
+	type ls struct {
+		z   float64
+		sty draw.LineStyle
+	}
+	var pairs []ls
+	for k, l := range lv {
+		if l > 0 && l < zmax {
+			pairs = append(pairs, ls{l, style(k)})
+		}
+	}
+	slices.SortFunc(pairs, func(a, b ls) int { return cmpFloat(a.z, b.z) })
+	pairs = slices.CompactFunc(pairs, func(a, b ls) bool { return a.z == b.z })
+	if len(pairs) == 0 {
+		return nil
+	}
+	c := &plotter.Contour{GridXYZ: g, Min: 0, Max: zmax}
+	for _, pr := range pairs {
+		c.Levels = append(c.Levels, pr.z)
+		c.LineStyles = append(c.LineStyles, pr.sty)
+	}
+	return contourPlotter{c}
 }
 
 func cmpFloat(a, b float64) int {

@@ -118,6 +118,10 @@ func TestInvalidInput(t *testing.T) {
 		}, plotter.ErrInfinity, "use NaN"},
 		{"corner level", func() (*Figure, error) { return Corner(good, nil, nil, CornerOptions{Levels: []float64{1.5}}) }, nil, "contour level"},
 		{"corner ranges", func() (*Figure, error) { return Corner(good, nil, nil, CornerOptions{Ranges: [][2]float64{{0, 1}}}) }, ErrLength, "ranges"},
+		{"corner reference dims", func() (*Figure, error) {
+			return Corner(good, nil, nil, CornerOptions{Reference: mat.NewDense(3, 3, nil)})
+		}, ErrLength, "reference has 3 parameters"},
+		{"corner reference NaN", func() (*Figure, error) { return Corner(good, nil, nil, CornerOptions{Reference: nan}) }, plotter.ErrNaN, "reference"},
 		{"marginals NaN", func() (*Figure, error) { return Marginals(nan, nil, nil, MarginalsOptions{}) }, plotter.ErrNaN, "row 1"},
 		{"loss empty", func() (*Figure, error) { return Loss(nil, nil, LossOptions{}) }, ErrEmpty, "%train"},
 		{"loss val longer", func() (*Figure, error) { return Loss([]float64{1}, []float64{1, 2}, LossOptions{}) }, ErrLength, "2 validation losses for 1"},
@@ -416,5 +420,21 @@ func BenchmarkCorner(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestSummary(t *testing.T) {
+	for _, tc := range []struct {
+		med, lo, hi float64
+		want        string
+	}{
+		{7.2634, 7.15, 7.56, "7.26 +0.30 −0.11"},
+		{-0.01, -1.1, 1.1, "0.0 +1.1 −1.1"},
+		{-2.345, -2.4, -2.3, "−2.345 +0.045 −0.055"},
+		{1500, 1000, 2000, "1500 +500 −500"},
+	} {
+		if got := summary(tc.med, tc.lo, tc.hi); got != tc.want {
+			t.Errorf("summary(%v, %v, %v) = %q, want %q", tc.med, tc.lo, tc.hi, got, tc.want)
+		}
 	}
 }

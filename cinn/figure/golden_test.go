@@ -284,3 +284,24 @@ func render(t *testing.T, name string, f *Figure) {
 	}
 	checkGolden(t, name, im)
 }
+
+// TestCornerReferenceGolden overlays an exact reference posterior (a
+// Gaussian) on samples that are slightly too wide and shifted.
+func TestCornerReferenceGolden(t *testing.T) {
+	rng := rand.New(rand.NewPCG(15, 16))
+	s := mat.NewDense(20000, 3, nil)
+	r := mat.NewDense(20000, 3, nil)
+	for i := range 20000 {
+		a, b, c := rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		r.SetRow(i, []float64{a, 0.8*a + 0.6*b, c})
+		a, b, c = rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		s.SetRow(i, []float64{0.1 + 1.15*a, 0.8*a + 0.7*b, 1.1 * c})
+	}
+	f, err := Corner(s, []string{"θ₁", "θ₂", "θ₃"}, []float64{0, 0, 0}, CornerOptions{
+		Reference: r, ReferenceLabel: "exact posterior",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "corner_reference", f)
+}

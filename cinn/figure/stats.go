@@ -240,7 +240,11 @@ func summary(med, lo, hi float64) string {
 
 // fmtFixed formats v with d decimals and a typographic minus sign.
 func fmtFixed(v float64, d int) string {
-	return strings.Replace(strconv.FormatFloat(v, 'f', d, 64), "-", "−", 1)
+	s := strconv.FormatFloat(v, 'f', d, 64)
+	if strings.TrimLeft(s, "-0.") == "" {
+		return strings.TrimPrefix(s, "-") // no "−0.0"
+	}
+	return strings.Replace(s, "-", "−", 1)
 }
 
 // fmtG formats v with 4 significant digits and a typographic minus sign.
