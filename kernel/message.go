@@ -48,30 +48,32 @@ type Message struct {
 	Metadata     json.RawMessage // a JSON object; nil means {}
 	Content      json.RawMessage // a JSON object; nil means {}
 	Buffers      [][]byte
+
+	parent *parentInfo // ParentHeader's id and type, cached by Decode
+}
+
+type parentInfo struct {
+	MsgID   string `json:"msg_id"`
+	MsgType string `json:"msg_type"`
+}
+
+func (m *Message) parentInfo() parentInfo {
+	if m.parent != nil {
+		return *m.parent
+	}
+	var p parentInfo
+	if len(m.ParentHeader) != 0 {
+		_ = json.Unmarshal(m.ParentHeader, &p)
+	}
+	return p
 }
 
 // ParentMsgID returns the msg_id of the parent header, or "" if there is
 // none.
-func (m *Message) ParentMsgID() string {
-	var h struct {
-		MsgID string `json:"msg_id"`
-	}
-	if len(m.ParentHeader) == 0 || json.Unmarshal(m.ParentHeader, &h) != nil {
-		return ""
-	}
-	return h.MsgID
-}
+func (m *Message) ParentMsgID() string { return m.parentInfo().MsgID }
 
 // ParentMsgType returns the msg_type of the parent header, or "".
-func (m *Message) ParentMsgType() string {
-	var h struct {
-		MsgType string `json:"msg_type"`
-	}
-	if len(m.ParentHeader) == 0 || json.Unmarshal(m.ParentHeader, &h) != nil {
-		return ""
-	}
-	return h.MsgType
-}
+func (m *Message) ParentMsgType() string { return m.parentInfo().MsgType }
 
 // DecodeContent unmarshals the content into v.
 func (m *Message) DecodeContent(v any) error {
@@ -217,6 +219,10 @@ func (s *Signer) Decode(frames [][]byte) (*Message, error) {
 			return nil, fmt.Errorf("kernel: %s is not a JSON object", f.name)
 		}
 	}
+	// The parent's id and type, if they are strings, for ParentMsgID.
+	var p parentInfo
+	_ = json.Unmarshal(parent, &p)
+	m.parent = &p
 	return m, nil
 }
 
