@@ -1,0 +1,66 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package diagnostics
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+func benchSamples(n, d int) *mat.Dense {
+	rng := rand.New(rand.NewPCG(1, 1))
+	m := mat.NewDense(n, d, nil)
+	for i := range n {
+		for j := range d {
+			m.Set(i, j, rng.NormFloat64()+float64(j))
+		}
+	}
+	return m
+}
+
+// BenchmarkSummarize summarises one observation with 5 parameters
+// (the seeds' dim x) at two interval levels.
+func BenchmarkSummarize(b *testing.B) {
+	for _, n := range []int{1024, 4096, 16384} {
+		m := benchSamples(n, 5)
+		b.Run(fmt.Sprintf("n=%d/d=5", n), func(b *testing.B) {
+			for b.Loop() {
+				Summarize(m, []float64{0.68, 0.95})
+			}
+		})
+	}
+}
+
+// BenchmarkEvaluate evaluates 100 observations of 4096 samples × 5
+// parameters.
+func BenchmarkEvaluate(b *testing.B) {
+	samples, truth := gaussianTestSet(1, 100, 5, 4096, 1, 0)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Evaluate(context.Background(), samples, truth, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkC2ST is sbibm's setting: 10,000 reference against 10,000 other
+// samples, here in 2-D.
+func BenchmarkC2ST(b *testing.B) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	for _, shift := range []float64{0, 1} {
+		ref, other := gaussian2(rng, 10000, 0), gaussian2(rng, 10000, shift)
+		b.Run(fmt.Sprintf("10000v10000/d=2/shift=%v", shift), func(b *testing.B) {
+			for b.Loop() {
+				if _, err := C2ST(context.Background(), ref, other, 1); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
