@@ -26,6 +26,11 @@
 //	Hist2D(x, y, xlabel, ylabel, opts)       2-D histogram on a logarithmic colour scale
 //	SBC(ranks, L, names, opts)               rank histograms with the binomial band
 //
+// Corner can overlay a second sample set (CornerOptions.Reference, e.g. an
+// exact reference posterior) as contours and outline histograms in another
+// colour; Hist2D can overlay curves (demarcation lines) and marked points
+// (an observation around which resimulated line ratios should scatter).
+//
 // Options are structs whose zero value gives the defaults. A true value of
 // NaN means "unknown" and is not drawn; NaN or ±Inf anywhere else is an
 // error that wraps plotter.ErrNaN or plotter.ErrInfinity and names the
@@ -62,7 +67,8 @@
 // bin and draws the 68% and 95% highest-density contours, whose levels are
 // the densities above which the binned mass reaches 68% and 95%. A corner
 // plot of 5 parameters × 10^5 samples takes about 0.2 s including PNG
-// encoding. CMD scatters up to 5000 stars and bins more into cells showing
+// encoding; the loss figure of 200 epochs × 100 mini-batches, which %train
+// refreshes about once a second, about 30 ms. CMD scatters up to 5000 stars and bins more into cells showing
 // the mean value of their stars.
 //
 // # Style
@@ -82,6 +88,9 @@
 //
 //	go test ./cinn/figure -update
 //
-// The corner benchmark (go test ./cinn/figure -run X -bench Corner) times
-// 5 parameters × 10^4 and 10^5 samples.
+// The TestRealData tests draw the tables of ../shared/data (the Gaia
+// cluster, PARSEC isochrones, the HII-region grid); they skip when that
+// folder is absent, unless CI is set. The benchmarks
+// (go test ./cinn/figure -run X -bench .) time Corner with 5 parameters ×
+// 10^4 and 10^5 samples and the live loss figure.
 package figure

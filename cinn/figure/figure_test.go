@@ -438,3 +438,18 @@ func TestSummary(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLoss times the live training figure that %train refreshes about
+// once a second: 200 epochs of 100 mini-batches each.
+func BenchmarkLoss(b *testing.B) {
+	train, val, steps := testLoss(200, 100)
+	for b.Loop() {
+		f, err := Loss(train, val, LossOptions{Steps: steps})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Render(f, 5*vg.Inch, 3*vg.Inch, 96); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -251,6 +251,7 @@ func TestHist2DGolden(t *testing.T) {
 	}
 	f, err := Hist2D(x, y, "log([N II] 6584 / Hα)", "log([O III] 5007 / Hβ)", Hist2DOptions{
 		Curves: []Curve{{Label: "Kauffmann et al. (2003)", X: cx, Y: cy}},
+		Marks:  []Mark{{Label: "observed", X: -0.9, Y: 0.2}},
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 )
 
 // Curve is a labelled line drawn over a figure, such as a demarcation line
@@ -19,6 +20,12 @@ import (
 type Curve struct {
 	Label string
 	X, Y  []float64
+}
+
+// Mark is a labelled point drawn over a figure.
+type Mark struct {
+	Label string
+	X, Y  float64
 }
 
 // Hist2DOptions adjusts Hist2D. The zero value gives sensible defaults.
@@ -37,6 +44,10 @@ type Hist2DOptions struct {
 	// Curves are drawn over the density, each with its own colour and a
 	// legend entry.
 	Curves []Curve
+
+	// Marks are single points drawn over the density, such as the observed
+	// line ratios around which resimulated ones should scatter.
+	Marks []Mark
 
 	// CountLabel labels the colour bar; empty means "N per cell".
 	CountLabel string
@@ -126,6 +137,16 @@ func Hist2D(x, y []float64, xlabel, ylabel string, opts Hist2DOptions) (*Figure,
 			fig.Legend = append(fig.Legend, LegendEntry{Label: c.Label, Thumb: hline{Style: l.LineStyle}})
 		}
 	}
+	for k, m := range opts.Marks {
+		if nonFinite(m.X) != nil || nonFinite(m.Y) != nil {
+			return nil, fmt.Errorf("figure: hist2d: mark %d (%s) at (%v, %v) is not finite: %w", k, m.Label, m.X, m.Y, plotter.ErrNaN)
+		}
+		mk := marker{X: m.X, Y: m.Y, Color: curveColor(k)}
+		p.Add(mk)
+		if m.Label != "" {
+			fig.Legend = append(fig.Legend, LegendEntry{Label: m.Label, Thumb: mk})
+		}
+	}
 	p.X.Min, p.X.Max = x0, x1
 	p.Y.Min, p.Y.Max = y0, y1
 	return fig, nil
@@ -141,6 +162,35 @@ func curveColor(k int) color.Color {
 	}
 	return cs[k%len(cs)]
 }
+
+// marker is a filled circle with a white outline, visible on any colour
+// map.
+type marker struct {
+	X, Y  float64
+	Color color.Color
+}
+
+func (m marker) Plot(c draw.Canvas, p *plot.Plot) {
+	trX, trY := p.Transforms(&c)
+	pt := vg.Point{X: trX(m.X), Y: trY(m.Y)}
+	if c.Contains(pt) {
+		m.draw(&c, pt)
+	}
+}
+
+func (m marker) draw(c *draw.Canvas, pt vg.Point) {
+	const r = 4.5
+	var pa vg.Path
+	pa.Move(vg.Point{X: pt.X + r, Y: pt.Y})
+	pa.Arc(pt, r, 0, 2*math.Pi)
+	pa.Close()
+	c.SetColor(m.Color)
+	c.Fill(pa)
+	c.SetLineStyle(draw.LineStyle{Color: color.White, Width: 1.3})
+	c.Stroke(pa)
+}
+
+func (m marker) Thumbnail(c *draw.Canvas) { m.draw(c, c.Center()) }
 
 // clipped draws a plotter without letting it change the axes.
 type clipped struct{ plot.Plotter }
