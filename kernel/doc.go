@@ -83,7 +83,9 @@
 //
 // # Interrupt
 //
-// Each cell runs under a context made with context.WithCancelCause. An
+// Each cell runs under a context derived from Serve's with
+// context.WithCancelCause, so it carries Serve's values and ends when
+// Serve's context does (with that context's cause). An
 // interrupt_request on control, or Kernel.Interrupt (which main calls on
 // SIGINT), cancels it with a cause (ErrInterrupted by default). Executors
 // must watch ctx and return; the kernel then reports the cell as

@@ -112,8 +112,9 @@ func parseRequest(m *Message) (req any, err error) {
 	return req, nil
 }
 
-// dispatch handles one request from ch between status busy and idle.
-func (k *Kernel) dispatch(ch *channel, m *Message) {
+// dispatch handles one request from ch between status busy and idle. Cells
+// run under ctx (Serve's).
+func (k *Kernel) dispatch(ctx context.Context, ch *channel, m *Message) {
 	req, err := parseRequest(m)
 	if err != nil {
 		k.log.Warn("dropping a request with malformed content", "socket", ch.name,
@@ -135,7 +136,7 @@ func (k *Kernel) dispatch(ch *channel, m *Message) {
 					"stack", string(debug.Stack()))
 			}
 		}()
-		after = k.handle(ch, m, req)
+		after = k.handle(ctx, ch, m, req)
 	}()
 	k.publishStatus("idle", m)
 	if after != nil {
@@ -144,10 +145,10 @@ func (k *Kernel) dispatch(ch *channel, m *Message) {
 }
 
 // handle answers one request and returns what to do after status idle.
-func (k *Kernel) handle(ch *channel, m *Message, req any) (after func()) {
+func (k *Kernel) handle(ctx context.Context, ch *channel, m *Message, req any) (after func()) {
 	switch r := req.(type) {
 	case *executeRequest:
-		k.execute(ch, m, r)
+		k.execute(ctx, ch, m, r)
 	case *completeRequest:
 		k.complete(ch, m, r)
 	case *inspectRequest:
@@ -206,7 +207,7 @@ func (k *Kernel) kernelInfo() map[string]any {
 }
 
 // execute runs one cell. It is called by the shell worker only.
-func (k *Kernel) execute(ch *channel, m *Message, r *executeRequest) {
+func (k *Kernel) execute(ctx context.Context, ch *channel, m *Message, r *executeRequest) {
 	storeHistory := r.StoreHistory == nil || *r.StoreHistory
 	if r.Silent {
 		storeHistory = false
@@ -214,7 +215,7 @@ func (k *Kernel) execute(ch *channel, m *Message, r *executeRequest) {
 	allowStdin := r.AllowStdin == nil || *r.AllowStdin
 	stopOnError := r.StopOnError == nil || *r.StopOnError
 
-	ctx, cancel := context.WithCancelCause(context.Background())
+	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	k.mu.Lock()
 	if storeHistory {

@@ -249,7 +249,7 @@ func (k *Kernel) Serve(ctx context.Context) error {
 	go func() { defer readers.Done(); k.heartbeat() }()
 	go func() { defer readers.Done(); k.publisher() }()
 	shellDone := make(chan struct{})
-	go func() { defer close(shellDone); k.shellWorker() }()
+	go func() { defer close(shellDone); k.shellWorker(ctx) }()
 
 	k.publish("status", nil, map[string]any{"execution_state": "starting"})
 	k.log.Info("kernel started", "session", k.session, "transport", k.conn.Transport, "ip", k.conn.IP,
@@ -386,7 +386,7 @@ func (k *Kernel) serveRouter(ch *channel, handle func(*Message)) {
 	k.recvLoop(ch, handle)
 }
 
-func (k *Kernel) shellWorker() {
+func (k *Kernel) shellWorker(ctx context.Context) {
 	for {
 		it, ok := k.shellQ.pop()
 		if !ok {
@@ -400,12 +400,12 @@ func (k *Kernel) shellWorker() {
 			k.safely(it.msg, func() { k.abortExecute(it.msg) })
 			continue
 		}
-		k.safely(it.msg, func() { k.dispatch(k.shellCh, it.msg) })
+		k.safely(it.msg, func() { k.dispatch(ctx, k.shellCh, it.msg) })
 	}
 }
 
 func (k *Kernel) dispatchControl(m *Message) {
-	k.safely(m, func() { k.dispatch(k.controlCh, m) })
+	k.safely(m, func() { k.dispatch(context.Background(), k.controlCh, m) }) // no cells on control
 }
 
 // safely runs f, logging a panic instead of crashing the kernel.

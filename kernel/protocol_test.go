@@ -834,3 +834,48 @@ func TestStaleIPCSocket(t *testing.T) {
 	}
 	k.Close()
 }
+
+type ctxKey struct{}
+
+func TestServeContextReachesCells(t *testing.T) {
+	started := make(chan string, 1)
+	ex := funcExecutor(func(ctx context.Context, _ kernel.Request, _ kernel.Output) error {
+		v, _ := ctx.Value(ctxKey{}).(string)
+		started <- v
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	k, err := kernel.New(&kernel.ConnectionInfo{IP: "127.0.0.1", Key: "k"}, ex, kernel.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancelCause(context.WithValue(context.Background(), ctxKey{}, "from Serve"))
+	served := make(chan error, 1)
+	go func() { served <- k.Serve(ctx) }()
+	c, err := kerneltest.Dial(k.ConnectionInfo())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WaitReady(); err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.SendRequest(kerneltest.Shell, "execute_request", kerneltest.ExecuteContent("block"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := <-started; v != "from Serve" {
+		t.Errorf("the cell's context lacks Serve's values: %q", v)
+	}
+	cancel(errors.New("terminated by SIGTERM"))
+	reply, err := c.WaitReply(kerneltest.Shell, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := content(t, reply); r["ename"] != "KeyboardInterrupt" || r["evalue"] != "terminated by SIGTERM" {
+		t.Errorf("reply %v, want KeyboardInterrupt with the cause", r)
+	}
+	if err := <-served; !errors.Is(err, context.Canceled) {
+		t.Errorf("Serve returned %v", err)
+	}
+}
