@@ -59,7 +59,7 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 		}
 	}
 
-	p := newPanel()
+	p := NewPanel()
 	p.X.Label.Text = "confidence level q"
 	p.Y.Label.Text = "calibration error e_cal"
 	fig := &Figure{Title: opts.Title, Panels: [][]*plot.Plot{{p}}}

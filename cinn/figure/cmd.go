@@ -86,7 +86,7 @@ func CMD(colour, mag, value []float64, opts CMDOptions) (*Figure, error) {
 	x0, x1 := span(sortedCopy(colour), 0.001, 0.999, 0.04)
 	y0, y1 := span(sortedCopy(mag), 0.001, 0.999, 0.04)
 
-	p := newPanel()
+	p := NewPanel()
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	limit := opts.ScatterLimit

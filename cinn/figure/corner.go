@@ -244,9 +244,14 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	if slices.ContainsFunc(truth, func(v float64) bool { return !math.IsNaN(v) }) {
 		fig.Legend = append(fig.Legend, LegendEntry{Label: "truth", Thumb: hline{Style: lineStyle(truthColor, 1.2)}})
 	}
+	// Keep the panels square: the height adds the legend, the titles over
+	// the diagonal and the x labels; the width the y labels.
 	extra := vg.Length(40)
 	if opts.Title != "" {
 		extra += 20
+	}
+	if !opts.NoTitles {
+		extra += vg.Length(d) * (textStyle(tickSize).Height("0") + 4)
 	}
 	fig.Width = size*vg.Length(d) + 60
 	fig.Height = size*vg.Length(d) + extra
@@ -293,7 +298,7 @@ func addRefHist(p *plot.Plot, x []float64, lo, hi float64, bins int) {
 // marginalPanel draws the histogram of one parameter normalised to a
 // density, its shaded 68% interval, the median and the truth.
 func marginalPanel(s paramStats, bins int, truth float64) *plot.Plot {
-	p := newPanel()
+	p := NewPanel()
 	h := hist1D(s.x, s.lo, s.hi, bins)
 	w := (s.hi - s.lo) / float64(bins)
 	var top float64
@@ -318,7 +323,7 @@ func marginalPanel(s paramStats, bins int, truth float64) *plot.Plot {
 // pairPanel draws the smoothed 2-D density of (x, y) with its
 // highest-density contours and the truth.
 func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx, ty float64) *plot.Plot {
-	p := newPanel()
+	p := NewPanel()
 	h := hist2D(sx.x, sy.x, sx.lo, sx.hi, sy.lo, sy.hi, bins, bins)
 	z := smooth2D(h, bins, bins, sigma)
 	zmax := slices.Max(z)

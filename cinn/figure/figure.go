@@ -107,9 +107,19 @@ func (f *Figure) Draw(c draw.Canvas) {
 			if p == nil {
 				continue
 			}
+			// The title is laid out by plot.Align but drawn centred over
+			// the data area rather than over the whole tile.
+			title := p.Title.TextStyle.Color
+			p.Title.TextStyle.Color = color.Transparent
 			p.Draw(canvases[j][i])
+			p.Title.TextStyle.Color = title
 			dc := p.DataCanvas(canvases[j][i])
 			drawFrame(dc)
+			if p.Title.Text != "" {
+				sty := p.Title.TextStyle
+				sty.XAlign, sty.YAlign = draw.XCenter, draw.YTop
+				c.FillText(sty, vg.Point{X: dc.Center().X, Y: canvases[j][i].Max.Y + sty.FontExtents().Descent}, p.Title.Text)
+			}
 			top = max(top, dc.Max.Y)
 			bottom = min(bottom, dc.Min.Y)
 		}

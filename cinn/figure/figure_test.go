@@ -24,7 +24,7 @@ import (
 )
 
 func TestRenderSize(t *testing.T) {
-	p := newPanel()
+	p := NewPanel()
 	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
 	f := &Figure{Panels: [][]*plot.Plot{{p}}, Width: 4 * vg.Inch, Height: 2 * vg.Inch}
 	for _, tc := range []struct {
@@ -69,7 +69,7 @@ func TestRenderSize(t *testing.T) {
 }
 
 func TestRenderErrors(t *testing.T) {
-	p := newPanel()
+	p := NewPanel()
 	for _, tc := range []struct {
 		name string
 		d    Drawer

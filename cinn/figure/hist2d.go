@@ -117,7 +117,7 @@ func Hist2D(x, y []float64, xlabel, ylabel string, opts Hist2DOptions) (*Figure,
 			r.col[k] = cm.at(tr(v))
 		}
 	}
-	p := newPanel()
+	p := NewPanel()
 	p.X.Label.Text = xlabel
 	p.Y.Label.Text = ylabel
 	p.Add(r)

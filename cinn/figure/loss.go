@@ -96,7 +96,7 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 		logY = lo > 0 && hi/lo > 30
 	}
 
-	p := newPanel()
+	p := NewPanel()
 	p.X.Label.Text = "epoch"
 	p.Y.Label.Text = opts.YLabel
 	if p.Y.Label.Text == "" {

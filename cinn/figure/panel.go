@@ -33,10 +33,13 @@ var (
 	colorBlack  = color.NRGBA{A: 255}
 )
 
-// newPanel returns a plot styled for publication: axes flush with the data
-// area (which Figure.Draw frames), moderate fonts.
-func newPanel() *plot.Plot {
+// NewPanel returns an empty plot in the style of this package's figures:
+// axes flush with the data area (which Figure.Draw frames), 4–6 ticks
+// labelled with a common number of decimals, moderate fonts and no
+// background (Render paints the page white). Put it in a Figure to draw it.
+func NewPanel() *plot.Plot {
 	p := plot.New()
+	p.BackgroundColor = nil // Render paints the page; tiles must not hide their neighbours' labels
 	p.Title.TextStyle.Font = font.From(plot.DefaultFont, panelSize)
 	p.Title.Padding = 4
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {

@@ -118,7 +118,7 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 		for b := range x {
 			x[b] = float64(edges[b]) - 0.5
 		}
-		p := newPanel()
+		p := NewPanel()
 		p.X.Tick.Marker = fewTicks{n: 4}
 		p.Add(rankBars{x: x, h: h, lo: lo, hi: hi, exp: exp, out: out})
 		p.X.Min, p.X.Max = x[0], x[bins]

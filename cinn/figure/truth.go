@@ -99,7 +99,7 @@ func TruthVsMAP(truth, pred [][]float64, names []string, opts TruthOptions) (*Fi
 	}
 	for j := range d {
 		lo, hi := ranges[j][0], ranges[j][1]
-		p := newPanel()
+		p := NewPanel()
 		r := &raster{nx: bins, ny: bins, x0: lo, x1: hi, y0: lo, y1: hi, col: make([]color.NRGBA, bins*bins)}
 		for k, v := range hists[j] {
 			if v > 0 {
