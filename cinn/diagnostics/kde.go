@@ -60,26 +60,62 @@ const (
 // with Silverman's bandwidth. std is the samples' standard deviation.
 func kdeMode(x []float64, std float64, w *worker) (mode, h float64) {
 	n := len(x)
-	lo, hi := x[0], x[n-1]
-	if lo == hi {
-		return lo, 0
+	if x[0] == x[n-1] {
+		return x[0], 0
 	}
 	h = silverman(x, std)
-	r := hi - lo
-	m := kdeMinGrid
-	if g := math.Ceil(kdeGridPerBW*r/h) + 1; g > float64(m) {
-		m = int(math.Min(g, kdeMaxGrid))
+
+	// Clusters: maximal runs of samples with gaps of at most 2·kdeCut·h.
+	// Kernels of different clusters never overlap, so each has its own
+	// modes, and the estimate inside a cluster of m samples is at most m
+	// (in units of the kernel's peak): clusters are searched by decreasing
+	// size until none can beat the best mode found.
+	spans := w.spans[:0]
+	start := 0
+	for i := 1; i <= n; i++ {
+		if i == n || x[i]-x[i-1] > 2*kdeCut*h {
+			spans = append(spans, [2]int{start, i})
+			start = i
+		}
 	}
-	delta := r / float64(m-1)
+	w.spans = spans
+	slices.SortStableFunc(spans, func(a, b [2]int) int { return (b[1] - b[0]) - (a[1] - a[0]) })
+	best, bestF := math.NaN(), math.Inf(-1)
+	for _, sp := range spans {
+		if float64(sp[1]-sp[0]) < bestF {
+			break
+		}
+		t, f := clusterMode(x[sp[0]:sp[1]], h, w)
+		if f > bestF || (f == bestF && t < best) {
+			best, bestF = t, f
+		}
+	}
+	return best, h
+}
+
+// clusterMode returns the highest mode of the KDE of the cluster x (sorted,
+// bandwidth h) and the unnormalised estimate Σ exp(-u²/2) there.
+func clusterMode(x []float64, h float64, w *worker) (mode, f float64) {
+	m := len(x)
+	lo, hi := x[0], x[m-1]
+	if lo == hi {
+		return lo, float64(m)
+	}
+	r := hi - lo
+	ng := kdeMinGrid
+	if g := math.Ceil(kdeGridPerBW*r/h) + 1; g > float64(ng) {
+		ng = int(math.Min(g, kdeMaxGrid))
+	}
+	delta := r / float64(ng-1)
 
 	// Linear binning of the samples onto the grid lo + i·delta.
-	c := grow(&w.grid, m)
+	c := grow(&w.grid, ng)
 	clear(c)
 	for _, v := range x {
 		t := (v - lo) / delta
 		j := int(t)
-		if j >= m-1 {
-			c[m-1]++
+		if j >= ng-1 {
+			c[ng-1]++
 			continue
 		}
 		f := t - float64(j)
@@ -87,20 +123,20 @@ func kdeMode(x []float64, std float64, w *worker) (mode, h float64) {
 		c[j+1] += f
 	}
 	// Discrete convolution with the Gaussian kernel cut at ±kdeCut·h.
-	k := min(m-1, int(math.Ceil(kdeCut*h/delta)))
+	k := min(ng-1, int(math.Ceil(kdeCut*h/delta)))
 	kern := grow(&w.kern, k+1)
 	for l := range kern {
 		u := float64(l) * delta / h
 		kern[l] = math.Exp(-0.5 * u * u)
 	}
-	dens := grow(&w.dens, m)
+	dens := grow(&w.dens, ng)
 	for i := range dens {
 		s := c[i] * kern[0]
 		for l := 1; l <= k; l++ {
 			if i-l >= 0 {
 				s += c[i-l] * kern[l]
 			}
-			if i+l < m {
+			if i+l < ng {
 				s += c[i+l] * kern[l]
 			}
 		}
@@ -112,16 +148,17 @@ func kdeMode(x []float64, std float64, w *worker) (mode, h float64) {
 	for _, v := range dens {
 		top = math.Max(top, v)
 	}
-	var cand []int
+	cand := w.cand[:0]
 	for i, v := range dens {
 		if v < kdeCandRel*top {
 			continue
 		}
-		if (i > 0 && dens[i-1] > v) || (i < m-1 && dens[i+1] > v) {
+		if (i > 0 && dens[i-1] > v) || (i < ng-1 && dens[i+1] > v) {
 			continue
 		}
 		cand = append(cand, i)
 	}
+	w.cand = cand
 	slices.SortStableFunc(cand, func(a, b int) int {
 		switch {
 		case dens[a] > dens[b]:
@@ -135,23 +172,23 @@ func kdeMode(x []float64, std float64, w *worker) (mode, h float64) {
 		cand = cand[:kdeMaxCand]
 	}
 
-	best, bestF := math.NaN(), math.Inf(-1)
+	mode, f = math.NaN(), math.Inf(-1)
 	for _, i := range cand {
 		t0 := lo + float64(i)*delta
 		// Parabolic vertex through the three binned values.
-		if i > 0 && i < m-1 {
+		if i > 0 && i < ng-1 {
 			den := dens[i-1] - 2*dens[i] + dens[i+1]
 			if den < 0 {
 				off := 0.5 * (dens[i-1] - dens[i+1]) / den
 				t0 += math.Max(-1, math.Min(1, off)) * delta
 			}
 		}
-		t, f := refineMode(x, h, t0, delta)
-		if f > bestF || (f == bestF && t < best) {
-			best, bestF = t, f
+		t, ft := refineMode(x, h, t0, delta)
+		if ft > f || (ft == f && t < mode) {
+			mode, f = t, ft
 		}
 	}
-	return best, h
+	return mode, f
 }
 
 // refineMode climbs the exact KDE of x (bandwidth h) from t with Newton

@@ -124,10 +124,12 @@ func Summarize(samples *mat.Dense, levels []float64) []Summary {
 
 // worker holds scratch buffers reused across columns and observations.
 type worker struct {
-	col  []float64
-	grid []float64
-	kern []float64
-	dens []float64
+	col   []float64
+	grid  []float64
+	kern  []float64
+	dens  []float64
+	cand  []int
+	spans [][2]int
 }
 
 // column copies column j of m into the worker's buffer.

@@ -6,9 +6,13 @@ package diagnostics
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"flag"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"slices"
@@ -280,5 +284,136 @@ func TestSummarizeAll(t *testing.T) {
 	cancel(cause)
 	if _, err := SummarizeAll(ctx, obs, levels); err != cause {
 		t.Errorf("cancelled: error %v, want the cause", err)
+	}
+}
+
+// TestModeClusters checks the MAP when the samples fall into clusters
+// farther apart than the kernels reach: a far outlier must not coarsen the
+// grid of the bulk, and a tight cluster beats a broad one with more samples.
+func TestModeClusters(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 10))
+	const n = 4096
+	x := make([]float64, n)
+	for i := range n - 1 {
+		x[i] = rng.NormFloat64()
+	}
+	x[n-1] = 1e6
+	s := Summarize(mat.NewDense(n, 1, x), nil)[0]
+	if math.Abs(s.MAP) > 0.4 {
+		t.Errorf("bulk N(0,1) plus an outlier at 1e6: MAP %v, want 0 ± 0.4", s.MAP)
+	}
+
+	// 30% of the samples tied at 50, 70% N(0, 20²): h ≈ 4.8, so the
+	// bulk's estimate peaks at about 0.7·h/√(h²+20²) = 0.16 of the tie's
+	// kernel peak scaled by n, below the tie's 0.3: the mode is at the tie,
+	// pulled slightly towards the bulk.
+	for i := range n {
+		if i < 3*n/10 {
+			x[i] = 50
+		} else {
+			x[i] = 20 * rng.NormFloat64()
+		}
+	}
+	if s := Summarize(mat.NewDense(n, 1, x), nil)[0]; s.MAP > 50 || s.MAP < 49.5 {
+		t.Errorf("tied cluster: MAP %v, want in [49.5, 50]", s.MAP)
+	}
+
+	// Two equal tied clusters: the smaller value wins the tie.
+	for i := range n {
+		x[i] = float64(7 - 14*(i%2))
+	}
+	if s := Summarize(mat.NewDense(n, 1, x), nil)[0]; s.MAP != -7 {
+		t.Errorf("two tied clusters: MAP %v, want -7", s.MAP)
+	}
+}
+
+// TestSummaryInvariants checks orderings that hold for any sample: nested
+// intervals around the median, the MAP inside the sampled support.
+func TestSummaryInvariants(t *testing.T) {
+	rng := rand.New(rand.NewPCG(12, 12))
+	levels := []float64{0.1, 0.5, 0.68, 0.9, 0.95, 1}
+	for trial := range 60 {
+		n := 1 + rng.IntN(2000)
+		m := mat.NewDense(n, 1, nil)
+		for i := range n {
+			var v float64
+			switch trial % 4 {
+			case 0:
+				v = rng.NormFloat64()
+			case 1:
+				v = math.Tan(math.Pi * (rng.Float64() - 0.5)) // Cauchy
+			case 2:
+				v = float64(rng.IntN(3))
+			default:
+				v = 1e-8 * rng.Float64()
+			}
+			m.Set(i, 0, v)
+		}
+		s := Summarize(m, levels)[0]
+		if !(s.Min <= s.MAP && s.MAP <= s.Max) {
+			t.Errorf("trial %d: MAP %v outside [%v, %v]", trial, s.MAP, s.Min, s.Max)
+		}
+		prev := Interval{Lo: s.Median, Hi: s.Median}
+		for _, iv := range s.Intervals {
+			if iv.Lo > prev.Lo || iv.Hi < prev.Hi {
+				t.Errorf("trial %d: interval %+v does not contain %+v", trial, iv, prev)
+			}
+			prev = iv
+		}
+		if last := s.Intervals[len(levels)-1]; last.Lo != s.Min || last.Hi != s.Max {
+			t.Errorf("trial %d: level 1 gives %+v, support [%v, %v]", trial, last, s.Min, s.Max)
+		}
+	}
+}
+
+var update = flag.Bool("update", false, "regenerate testdata/percentile_golden.json with numpy")
+
+// TestGoldenNumpy compares Percentile, the mean, the standard deviation and
+// Silverman's bandwidth with numpy on fixed samples
+// (testdata/percentile_golden.json, written by testdata/percentile_numpy.py;
+// -update regenerates it with the project's virtualenv).
+func TestGoldenNumpy(t *testing.T) {
+	const path = "testdata/percentile_golden.json"
+	if *update {
+		cmd := exec.Command(venvPython, "testdata/percentile_numpy.py")
+		cmd.Stderr = os.Stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("regenerating %s: %v", path, err)
+		}
+		if err := os.WriteFile(path, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []struct {
+		Name       string
+		X, P       []float64
+		Percentile []float64
+		Mean, Std  float64
+		Bandwidth  float64
+	}
+	if err := json.Unmarshal(data, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no golden cases")
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-13*math.Max(1, math.Abs(b)) }
+	for _, c := range cases {
+		x := slices.Clone(c.X)
+		slices.Sort(x)
+		for k, p := range c.P {
+			if got := Percentile(x, p); !near(got, c.Percentile[k]) {
+				t.Errorf("%s: Percentile(%v) = %v, numpy %v", c.Name, p, got, c.Percentile[k])
+			}
+		}
+		s := Summarize(mat.NewDense(len(c.X), 1, slices.Clone(c.X)), nil)[0]
+		if !near(s.Mean, c.Mean) || !near(s.Std, c.Std) || !near(s.Bandwidth, c.Bandwidth) {
+			t.Errorf("%s: mean %v std %v bandwidth %v, numpy %v %v %v", c.Name, s.Mean, s.Std, s.Bandwidth, c.Mean, c.Std, c.Bandwidth)
+		}
 	}
 }
