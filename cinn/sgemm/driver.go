@@ -17,7 +17,7 @@ const (
 
 // minParallelFlops is the work below which Sgemm stays on one goroutine:
 // handing work to another core costs a few microseconds.
-const minParallelFlops = 1 << 21
+const minParallelFlops = 1 << 18
 
 // operand is a matrix view: element (i, j) is data[i*rs+j*cs].
 type operand struct {
@@ -32,6 +32,7 @@ func (o operand) t() operand { return operand{data: o.data, rs: o.cs, cs: o.rs} 
 type kernelSet struct {
 	name    string
 	kernels []kernel
+	dot     *dotKernel // nil if the set has none
 }
 
 // Costs of the cost model, in cycles per element.
@@ -84,7 +85,7 @@ func choose(set []kernel, m, n, k int, a, b, c operand) (kn *kernel, swap bool) 
 
 // gemm computes C = alpha·A·B + beta·C for the m×n matrix C, using up to
 // workers goroutines.
-func gemm(set []kernel, workers int, m, n, k int, alpha float32, a, b operand, beta float32, c operand) {
+func gemm(set *kernelSet, workers int, m, n, k int, alpha float32, a, b operand, beta float32, c operand) {
 	if m == 0 || n == 0 {
 		return
 	}
@@ -92,9 +93,13 @@ func gemm(set []kernel, workers int, m, n, k int, alpha float32, a, b operand, b
 		scale(m, n, beta, c)
 		return
 	}
-	kn, swap := choose(set, m, n, k, a, b, c)
 	flops := 2 * float64(m) * float64(n) * float64(k)
 	workers = min(workers, int(flops/minParallelFlops)+1)
+	if set.dot != nil && useDot(m, n, k, a, c) {
+		runDot(set.dot, workers, m, n, k, alpha, a, b, beta, c)
+		return
+	}
+	kn, swap := choose(set.kernels, m, n, k, a, b, c)
 	run(kn, swap, workers, m, n, k, alpha, a, b, beta, c)
 }
 
@@ -129,6 +134,11 @@ func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b op
 	}
 	j.workers = max(w, 1)
 	j.prepare()
+	j.start()
+}
+
+// start runs the workers of j and waits for them.
+func (j *job) start() {
 	if j.workers == 1 {
 		j.work(0)
 		return
@@ -147,6 +157,7 @@ func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b op
 // recycled through jobPool, so a steady stream of calls does not allocate.
 type job struct {
 	kn          *kernel
+	dot         *dotKernel // the dot-product path if not nil
 	m, n, k     int
 	alpha, beta float32
 	a, b, c     operand
@@ -170,7 +181,7 @@ var jobPool = sync.Pool{New: func() any { return new(job) }}
 func getJob() *job { return jobPool.Get().(*job) }
 
 func putJob(j *job) {
-	j.kn = nil
+	j.kn, j.dot = nil, nil
 	j.a, j.b, j.c = operand{}, operand{}, operand{}
 	jobPool.Put(j)
 }
@@ -196,6 +207,10 @@ func (j *job) share(n, w int) (lo, hi int) {
 // other after packing it and before packing the next; when they split the
 // columns each packs and uses only its own panels.
 func (j *job) work(w int) {
+	if j.dot != nil {
+		j.workDot(w)
+		return
+	}
 	kn := j.kn
 	mp := (j.m + kn.mr - 1) / kn.mr
 	for jc := 0; jc < j.n; jc += j.nc {

@@ -24,10 +24,23 @@ type kernel struct {
 	fn    kernFunc
 }
 
+// dotFunc computes one mr×nd tile of C = alpha·A·Bᵀ + beta·C where row i
+// of A is k contiguous values at byte offset i·lda from a and row j of Bᵀ is
+// k contiguous values at byte offset j·ldb from b. C is row-major with a row
+// stride of ldc bytes; when beta is ±0 it is only written.
+type dotFunc func(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+// dotKernel is a dot-product kernel and its tile.
+type dotKernel struct {
+	name   string
+	mr, nd int
+	fn     dotFunc
+}
+
 // Largest tile of any kernel: the size of the per-worker scratch.
 const (
 	maxMR = 24
-	maxNR = 32
+	maxNR = 64
 )
 
 // goKernel is the portable kernel: a 4×4 tile kept in 16 local variables.

@@ -63,15 +63,19 @@ func features() (avx2FMA, avx512 bool) {
 	return avx2FMA, avx512
 }
 
+//go:noescape
+func avx512K6x64(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+
 // kernelSets lists the kernel sets this CPU can run, fastest first.
 func kernelSets() []kernelSet {
 	var sets []kernelSet
 	hasAVX2, hasAVX512 := features()
 	if hasAVX512 {
-		sets = append(sets, kernelSet{name: "avx512", kernels: []kernel{
+		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, kernels: []kernel{
 			{name: "avx512K12x32", mr: 12, nr: 32, speed: 28, fn: avx512K12x32},
 			{name: "avx512K14x32", mr: 14, nr: 32, speed: 28.5, fn: avx512K14x32},
 			{name: "avx512K24x16", mr: 24, nr: 16, speed: 26, fn: avx512K24x16},
+			{name: "avx512K6x64", mr: 6, nr: 64, speed: 28, fn: avx512K6x64},
 		}})
 	}
 	if hasAVX2 {
@@ -82,3 +86,6 @@ func kernelSets() []kernelSet {
 	}
 	return append(sets, kernelSet{name: "go", kernels: []kernel{goKernel}})
 }
+
+//go:noescape
+func avx512Dot4x6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)

@@ -117,7 +117,7 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 	if bTrans {
 		opB = operand{data: b, rs: 1, cs: ldb}
 	}
-	gemm(active.kernels, runtime.GOMAXPROCS(0), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
+	gemm(&active, runtime.GOMAXPROCS(0), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
 }
 
 // scale sets the m×n matrix c to beta·c, writing zeros without reading c

@@ -154,7 +154,7 @@ func (p *problem) runWith(kn *kernel, swap bool, workers int) []float32 {
 		}
 		co := operand{data: c, rs: p.ldc, cs: 1}
 		if p.alpha == 0 || p.k == 0 || p.m == 0 || p.n == 0 {
-			gemm([]kernel{*kn}, workers, p.m, p.n, p.k, p.alpha, a, b, p.beta, co)
+			gemm(&kernelSet{kernels: []kernel{*kn}}, workers, p.m, p.n, p.k, p.alpha, a, b, p.beta, co)
 			return
 		}
 		run(kn, swap, workers, p.m, p.n, p.k, p.alpha, a, b, p.beta, co)
@@ -408,5 +408,41 @@ func TestNoAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(20, call); n > 0 {
 			t.Errorf("%v: %g allocations per call", s, n)
 		}
+	}
+}
+
+// TestDot drives the dot-product kernels over tails in k (masked loads), m
+// (rows done in Go) and n (a partial tile), every transpose of B, several
+// scalars and one and three workers.
+func TestDot(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(14, 15))
+	for _, set := range kernelSets() {
+		d := set.dot
+		if d == nil {
+			continue
+		}
+		t.Run(d.name, func(t *testing.T) {
+			for _, s := range [][3]int{{4, 6, 32}, {4, 1, 33}, {9, 13, 47}, {64, 16, 256}, {23, 5, 100}, {41, 12, 1000}} {
+				for _, tB := range transposes {
+					for _, w := range []int{1, 3} {
+						beta := scalars[rnd.IntN(len(scalars))]
+						alpha := scalars[1+rnd.IntN(len(scalars)-1)]
+						p := newProblem(rnd, blas.NoTrans, tB, s[0], s[1], s[2], rnd.IntN(3), alpha, beta, beta == 0)
+						p.check(t, p.call(func(c []float32) {
+							a := operand{data: p.a, rs: p.lda, cs: 1}
+							b := operand{data: p.b, rs: p.ldb, cs: 1}
+							if tB != blas.NoTrans {
+								b = b.t()
+							}
+							co := operand{data: c, rs: p.ldc, cs: 1}
+							if !useDot(p.m, p.n, p.k, a, co) {
+								t.Fatalf("%v: not a dot-product shape", p)
+							}
+							runDot(d, w, p.m, p.n, p.k, p.alpha, a, b, p.beta, co)
+						}))
+					}
+				}
+			}
+		})
 	}
 }

@@ -52,6 +52,7 @@ var specs = []spec{
 	{name: "avx512K12x32", mr: 12, nv: 2, avx512: true, unroll: 4},
 	{name: "avx512K14x32", mr: 14, nv: 2, avx512: true, unroll: 4},
 	{name: "avx512K24x16", mr: 24, nv: 1, avx512: true, unroll: 4},
+	{name: "avx512K6x64", mr: 6, nv: 4, avx512: true, unroll: 4},
 }
 
 // ptrRegs hold the addresses of A's rows 3g, 3g+1 and 3g+2 (group g); the
@@ -233,6 +234,161 @@ func (g *gen) kernel(s spec) {
 	g.p("RET")
 }
 
+// dotSpec describes a dot-product kernel: an mr×nd tile of C where both
+// A's rows and Bᵀ's rows are contiguous in k, so the k loop runs along the
+// 16 lanes of zmm registers and each accumulator is summed across its lanes
+// at the end. It suits products with few columns, where a broadcast kernel
+// would waste most of its lanes.
+type dotSpec struct {
+	name   string
+	mr, nd int
+}
+
+var dotSpecs = []dotSpec{
+	{name: "avx512Dot4x6", mr: 4, nd: 6},
+}
+
+// dotRow is the address of row i of a matrix whose rows 0, 1, 2 are at
+// (p), (p)(idx*1), (p)(idx*2) and rows 3, 4, 5 likewise from q.
+func dotRow(i int, p, q, idx string) string {
+	base := p
+	if i >= 3 {
+		base, i = q, i-3
+	}
+	switch i {
+	case 0:
+		return "(" + base + ")"
+	case 1:
+		return "(" + base + ")(" + idx + "*1)"
+	default:
+		return "(" + base + ")(" + idx + "*2)"
+	}
+}
+
+func (g *gen) dot(s dotSpec) {
+	if s.mr > 6 || s.nd > 6 || s.mr*s.nd > 24 {
+		log.Fatalf("%s: tile too large", s.name)
+	}
+	acc := func(i, j int) int { return i*s.nd + j }
+	aReg := func(i int) string { return fmt.Sprintf("Z%d", 24+i) }
+	bRegs := []string{"Z28", "Z29"}
+	fmt.Fprintf(&g.buf, "\n// func %s(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)\n", s.name)
+	fmt.Fprintf(&g.buf, "// %d×%d tile of dot products along k; A's rows at a+i·lda, Bᵀ's rows at b+j·ldb (bytes).\n", s.mr, s.nd)
+	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-64\n", s.name)
+	g.p("MOVQ a+8(FP), R8")
+	g.p("MOVQ lda+16(FP), R9")
+	g.p("LEAQ (R9)(R9*2), AX")
+	g.p("LEAQ (R8)(AX*1), R10")
+	g.p("MOVQ b+24(FP), DX")
+	g.p("MOVQ ldb+32(FP), R11")
+	g.p("LEAQ (R11)(R11*2), AX")
+	g.p("LEAQ (DX)(AX*1), R12")
+	g.p("MOVQ k+0(FP), CX")
+	for r := 0; r < s.mr*s.nd; r++ {
+		g.p("VPXORD Z%d, Z%d, Z%d", r, r, r)
+	}
+	step := func(mask string) {
+		for i := 0; i < s.mr; i++ {
+			if mask == "" {
+				g.p("VMOVUPS %s, %s", dotRow(i, "R8", "R10", "R9"), aReg(i))
+			} else {
+				g.p("VMOVUPS.Z %s, %s, %s", dotRow(i, "R8", "R10", "R9"), mask, aReg(i))
+			}
+		}
+		for j := 0; j < s.nd; j++ {
+			b := bRegs[j%2]
+			if mask == "" {
+				g.p("VMOVUPS %s, %s", dotRow(j, "DX", "R12", "R11"), b)
+			} else {
+				g.p("VMOVUPS.Z %s, %s, %s", dotRow(j, "DX", "R12", "R11"), mask, b)
+			}
+			for i := 0; i < s.mr; i++ {
+				g.p("VFMADD231PS %s, %s, Z%d", b, aReg(i), acc(i, j))
+			}
+		}
+	}
+	loop, tail, red := s.name+"_loop", s.name+"_tail", s.name+"_reduce"
+	g.label(loop)
+	g.p("CMPQ CX, $16")
+	g.p("JLT %s", tail)
+	step("")
+	for _, r := range []string{"R8", "R10", "DX", "R12"} {
+		g.p("ADDQ $64, %s", r)
+	}
+	g.p("SUBQ $16, CX")
+	g.p("JMP %s", loop)
+	g.label(tail)
+	g.p("TESTQ CX, CX")
+	g.p("JEQ %s", red)
+	g.p("MOVL $1, AX")
+	g.p("SHLL CX, AX")
+	g.p("DECL AX")
+	g.p("KMOVW AX, K1")
+	step("K1")
+
+	g.label(red)
+	// Halve every accumulator to 8 lanes; VHADDPS then needs registers
+	// below 16, so rows whose accumulators live above take the registers of
+	// the rows already stored.
+	g.p("MOVQ c+40(FP), DI")
+	g.p("MOVQ ldc+48(FP), SI")
+	g.p("VBROADCASTSS alpha+56(FP), X25")
+	g.p("VBROADCASTSS beta+60(FP), X26")
+	g.p("MOVL beta+60(FP), BX")
+	g.p("ANDL $0x7fffffff, BX")
+	var free []int
+	for i := 0; i < s.mr; i++ {
+		var lo []int
+		for j := 0; j < s.nd; j++ {
+			r := acc(i, j)
+			t := r
+			if r >= 16 {
+				t, free = free[0], free[1:]
+			}
+			g.p("VEXTRACTF64X4 $1, Z%d, Y24", r)
+			g.p("VADDPS Y24, Y%d, Y%d", r, t)
+			lo = append(lo, t)
+		}
+		for j0 := 0; j0 < s.nd; j0 += 4 {
+			w := min(4, s.nd-j0)
+			x := lo[j0:]
+			switch w {
+			case 4:
+				g.p("VHADDPS Y%d, Y%d, Y%d", x[1], x[0], x[0])
+				g.p("VHADDPS Y%d, Y%d, Y%d", x[3], x[2], x[2])
+				g.p("VHADDPS Y%d, Y%d, Y%d", x[2], x[0], x[0])
+			case 2:
+				g.p("VHADDPS Y%d, Y%d, Y%d", x[1], x[0], x[0])
+				g.p("VHADDPS Y%d, Y%d, Y%d", x[0], x[0], x[0])
+			default:
+				log.Fatalf("%s: column group of %d", s.name, w)
+			}
+			g.p("VEXTRACTF32X4 $1, Y%d, X24", x[0])
+			g.p("VADDPS X24, X%d, X%d", x[0], x[0])
+			g.p("VMULPS X25, X%d, X%d", x[0], x[0])
+			ld, st := "VMOVUPS", "VMOVUPS"
+			if w == 2 {
+				ld, st = "VMOVSD", "VMOVSD"
+			}
+			skip := fmt.Sprintf("%s_r%dc%d", s.name, i, j0)
+			g.p("TESTL BX, BX")
+			g.p("JEQ %s", skip)
+			g.p("%s %d(DI), X27", ld, j0*4)
+			g.p("VFMADD231PS X26, X27, X%d", x[0])
+			g.label(skip)
+			g.p("%s X%d, %d(DI)", st, x[0], j0*4)
+		}
+		g.p("ADDQ SI, DI")
+		for _, t := range lo {
+			if t < 16 {
+				free = append(free, t)
+			}
+		}
+	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
 func main() {
 	out := flag.String("o", "kernels_amd64.s", "output file")
 	flag.Parse()
@@ -241,6 +397,9 @@ func main() {
 	g.buf.WriteString("//go:build amd64 && !purego\n\n#include \"textflag.h\"\n")
 	for _, s := range specs {
 		g.kernel(s)
+	}
+	for _, s := range dotSpecs {
+		g.dot(s)
 	}
 	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
