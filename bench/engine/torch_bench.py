@@ -1,0 +1,139 @@
+#!/usr/bin/python3
+"""PyTorch side of the gocinn engine benchmark.
+
+Builds the network of cinn.BenchmarkTrainStep / cinn.BenchmarkSample in plain
+PyTorch, exactly as FrEIA's GLOWCouplingBlock + PermuteRandom would (FrEIA is
+not installed here): 8 GLOW coupling blocks, subnets of 3 hidden layers x 256
+with ReLU, soft clamp clamp*0.636*atan(s), clamp 2, a fixed random permutation
+after every block, all parameters drawn from 0.03*N(0,1); dim x 5, dim y 8,
+batch 512, Adam(lr 1e-3, betas (0.9, 0.999), eps 1e-6).
+
+Prints one JSON object: train steps/s, posterior samples/s, threads, torch
+version. Peak RSS is measured from outside by run.sh.
+"""
+import argparse
+import json
+import time
+
+import torch
+import torch.nn as nn
+
+
+def subnet(c_in, c_out, hidden=256, layers=3):
+    mods = []
+    w = c_in
+    for _ in range(layers):
+        mods += [nn.Linear(w, hidden), nn.ReLU()]
+        w = hidden
+    mods.append(nn.Linear(w, c_out))
+    return nn.Sequential(*mods)
+
+
+class GLOWBlock(nn.Module):
+    """FrEIA GLOWCouplingBlock: split, y1 = e^s2 x1 + t2 from subnet2([x2, c]),
+    then y2 = e^s1 x2 + t1 from subnet1([y1, c])."""
+
+    def __init__(self, dim, dim_c, clamp=2.0):
+        super().__init__()
+        self.d1 = round(dim * 0.5)
+        self.d2 = dim - self.d1
+        self.clamp = clamp
+        self.subnet1 = subnet(self.d1 + dim_c, 2 * self.d2)
+        self.subnet2 = subnet(self.d2 + dim_c, 2 * self.d1)
+
+    def f(self, s):
+        return self.clamp * 0.636 * torch.atan(s)
+
+    def forward(self, x, c):
+        x1, x2 = x[:, : self.d1], x[:, self.d1:]
+        a2 = self.subnet2(torch.cat([x2, c], 1))
+        s2, t2 = self.f(a2[:, : self.d1]), a2[:, self.d1:]
+        y1 = torch.exp(s2) * x1 + t2
+        a1 = self.subnet1(torch.cat([y1, c], 1))
+        s1, t1 = self.f(a1[:, : self.d2]), a1[:, self.d2:]
+        y2 = torch.exp(s1) * x2 + t1
+        return torch.cat([y1, y2], 1), s2.sum(1) + s1.sum(1)
+
+    def inverse(self, y, c):
+        y1, y2 = y[:, : self.d1], y[:, self.d1:]
+        a1 = self.subnet1(torch.cat([y1, c], 1))
+        s1, t1 = self.f(a1[:, : self.d2]), a1[:, self.d2:]
+        x2 = (y2 - t1) * torch.exp(-s1)
+        a2 = self.subnet2(torch.cat([x2, c], 1))
+        s2, t2 = self.f(a2[:, : self.d1]), a2[:, self.d1:]
+        x1 = (y1 - t2) * torch.exp(-s2)
+        return torch.cat([x1, x2], 1)
+
+
+class CINN(nn.Module):
+    def __init__(self, dim, dim_c, blocks=8, seed=1):
+        super().__init__()
+        g = torch.Generator().manual_seed(seed)
+        self.blocks = nn.ModuleList([GLOWBlock(dim, dim_c) for _ in range(blocks)])
+        self.perms = [torch.randperm(dim, generator=g) for _ in range(blocks)]
+        self.invs = [torch.argsort(p) for p in self.perms]
+        for p in self.parameters():
+            p.data = 0.03 * torch.randn(p.shape, generator=g)
+
+    def forward(self, x, c):
+        ld = 0
+        for b, p in zip(self.blocks, self.perms):
+            x, j = b(x, c)
+            x = x[:, p]
+            ld = ld + j
+        return x, ld
+
+    def inverse(self, z, c):
+        for b, inv in zip(reversed(self.blocks), reversed(self.invs)):
+            z = b.inverse(z[:, inv], c)
+        return z
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=20)
+    ap.add_argument("--sample-reps", type=int, default=5)
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    dim_x, dim_y, batch, obs = 5, 8, 512, 20
+    net = CINN(dim_x, dim_y)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6)
+    x = torch.randn(batch, dim_x)
+    y = torch.randn(batch, dim_y)
+
+    def step():
+        opt.zero_grad()
+        z, ld = net(x, y)
+        loss = torch.mean(0.5 * torch.sum(z ** 2, 1) - ld) / dim_x
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(args.steps):
+        step()
+    train = args.steps / (time.perf_counter() - t0)
+
+    # Posterior sampling: 512 draws for each of 20 observations, as
+    # cinn.BenchmarkSample.
+    yo = torch.randn(obs, dim_y)
+    with torch.no_grad():
+        def sample():
+            for i in range(obs):
+                c = yo[i:i + 1].expand(batch, dim_y)
+                net.inverse(torch.randn(batch, dim_x), c)
+        sample()
+        t0 = time.perf_counter()
+        for _ in range(args.sample_reps):
+            sample()
+        samples = args.sample_reps * obs * batch / (time.perf_counter() - t0)
+    print(json.dumps({"train_steps_per_s": train, "samples_per_s": samples,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__,
+                      "params": sum(p.numel() for p in net.parameters())}))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package cinn
+
+import (
+	"context"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// The seeds' size: 8 blocks, subnets of 3 hidden layers × 256, dim x 5,
+// dim y 8, batch 512 (bench/engine/torch_bench.py builds the same network).
+const (
+	benchDimX  = 5
+	benchDimY  = 8
+	benchBatch = 512
+)
+
+func benchModel(b *testing.B) *Model {
+	m, err := NewModel(Config{DimX: benchDimX, DimY: benchDimY, Seed: 1}, Spec{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return m
+}
+
+// BenchmarkTrainStep measures one optimiser step as Train runs it: forward,
+// loss, backward, gradient norm and Adam update on a batch of 512.
+func BenchmarkTrainStep(b *testing.B) {
+	m := benchModel(b)
+	rng := rand.New(rand.NewPCG(1, 2))
+	ws := newWorkspace[float32](m.arch, benchBatch, true)
+	copy(ws.xs[0], randSlice[float32](rng, benchBatch*benchDimX, 1))
+	copy(ws.y, randSlice[float32](rng, benchBatch*benchDimY, 1))
+	x0 := append([]float32(nil), ws.xs[0]...)
+	grad := make([]float32, m.NumParams())
+	m.opt.m = make([]float32, m.NumParams())
+	m.opt.v = make([]float32, m.NumParams())
+	s := TrainSettings{}.withDefaults()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		copy(ws.xs[0], x0)
+		lossGrad(m.arch, m.params, grad, ws, benchBatch, false)
+		m.adamStep(grad, norm(grad), s.LR, s)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+}
+
+// BenchmarkSample measures posterior sampling: 512 draws for each of 20
+// observations per operation, on all cores.
+func BenchmarkSample(b *testing.B) {
+	m := benchModel(b)
+	rng := rand.New(rand.NewPCG(3, 4))
+	x := mat.NewDense(2000, benchDimX, randSlice[float64](rng, 2000*benchDimX, 1))
+	y := mat.NewDense(2000, benchDimY, randSlice[float64](rng, 2000*benchDimY, 1))
+	// Fit the standardisation with one short epoch.
+	if _, err := m.Train(context.Background(), x, y, nil, nil, TrainSettings{Epochs: 1, BatchSize: 2000}); err != nil {
+		b.Fatal(err)
+	}
+	const obs = 20
+	yObs := mat.DenseCopyOf(y.Slice(0, obs, 0, benchDimY))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := m.Sample(context.Background(), yObs, benchBatch, rand.NewPCG(uint64(i), 1)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*obs*benchBatch)/b.Elapsed().Seconds(), "samples/s")
+}
