@@ -213,6 +213,7 @@ func TestDegenerate(t *testing.T) {
 			return Hist2D([]float64{1}, []float64{2}, "x", "y", Hist2DOptions{Linear: true})
 		}},
 		{"sbc L=1", func() (*Figure, error) { return SBC([][]int{{0, 1, 1}}, 1, nil, SBCOptions{}) }},
+		{"sbc uneven bins", func() (*Figure, error) { return SBC([][]int{{0, 17, 100, 50}}, 100, nil, SBCOptions{Bins: 20}) }},
 	} {
 		f, err := tc.fn()
 		if err != nil {
@@ -451,5 +452,40 @@ func BenchmarkLoss(b *testing.B) {
 		if _, err := Render(f, 5*vg.Inch, 3*vg.Inch, 96); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestRankBins checks that SBC bins ranks as cinn/diagnostics does: rank r
+// of L samples in bin ⌊r·B/(L+1)⌋, also when B does not divide L+1.
+func TestRankBins(t *testing.T) {
+	for _, tc := range []struct{ L, bins int }{{99, 20}, {100, 20}, {7, 3}, {1, 2}} {
+		edges := make([]int, tc.bins+1)
+		for b := range edges {
+			edges[b] = (b*(tc.L+1) + tc.bins - 1) / tc.bins
+		}
+		ranks := make([]int, tc.L+1)
+		for r := range ranks {
+			ranks[r] = r
+		}
+		got := rankCounts(ranks, edges)
+		want := make([]float64, tc.bins)
+		for _, r := range ranks {
+			want[r*tc.bins/(tc.L+1)]++
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("L=%d bins=%d: counts %v, want %v", tc.L, tc.bins, got, want)
+		}
+	}
+}
+
+func TestColorBarDegenerate(t *testing.T) {
+	p := NewPanel()
+	p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, 1, 0, 1
+	cm := Viridis()
+	cm.SetMin(2)
+	cm.SetMax(2)
+	f := &Figure{Panels: [][]*plot.Plot{{p}}, ColorBar: &ColorBar{ColorMap: cm, Label: "constant"}}
+	if _, err := Render(f, 0, 0, 48); err != nil {
+		t.Fatal(err)
 	}
 }

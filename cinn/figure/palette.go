@@ -179,6 +179,9 @@ func (cb *ColorBar) ticks() []plot.Tick {
 	}
 	var out []plot.Tick
 	lo, hi := cb.ColorMap.Min(), cb.ColorMap.Max()
+	if !(hi > lo) {
+		return nil
+	}
 	eps := 1e-9 * (hi - lo)
 	for _, tk := range t.Ticks(lo, hi) {
 		if tk.Value >= lo-eps && tk.Value <= hi+eps {

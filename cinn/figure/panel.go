@@ -21,16 +21,13 @@ import (
 
 // Colours shared by the figures.
 var (
-	truthColor  = color.NRGBA{R: 213, G: 94, B: 0, A: 255} // vermillion
-	darkBlue    = color.NRGBA{R: 8, G: 48, B: 107, A: 255}
-	midBlue     = color.NRGBA{R: 33, G: 113, B: 181, A: 255}
-	lightBlue   = color.NRGBA{R: 198, G: 219, B: 239, A: 255}
-	shadeBlue   = color.NRGBA{R: 107, G: 174, B: 214, A: 140}
-	grey        = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
-	lightGrey   = color.NRGBA{R: 200, G: 200, B: 200, A: 255}
-	bandGrey    = color.NRGBA{R: 150, G: 150, B: 150, A: 90}
-	transparent = color.NRGBA{}
-	colorBlack  = color.NRGBA{A: 255}
+	truthColor = color.NRGBA{R: 213, G: 94, B: 0, A: 255} // vermillion
+	darkBlue   = color.NRGBA{R: 8, G: 48, B: 107, A: 255}
+	lightBlue  = color.NRGBA{R: 198, G: 219, B: 239, A: 255}
+	shadeBlue  = color.NRGBA{R: 107, G: 174, B: 214, A: 140}
+	grey       = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
+	bandGrey   = color.NRGBA{R: 150, G: 150, B: 150, A: 90}
+	colorBlack = color.NRGBA{A: 255}
 )
 
 // NewPanel returns an empty plot in the style of this package's figures:
@@ -83,8 +80,8 @@ func (t noLabels) Ticks(min, max float64) []plot.Tick {
 type fewTicks struct{ n int }
 
 func (t fewTicks) Ticks(min, max float64) []plot.Tick {
-	if !(max > min) {
-		return plot.DefaultTicks{}.Ticks(min, max)
+	if !(max > min) || math.IsInf(max-min, 0) {
+		return nil
 	}
 	n := t.n
 	if n <= 0 {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"sort"
 
 	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
@@ -91,18 +92,7 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 	}
 	anyOut := false
 	for j, rk := range ranks {
-		h := make([]float64, bins)
-		b := 0
-		counts := make([]int, L+1)
-		for _, v := range rk {
-			counts[v]++
-		}
-		for v, c := range counts {
-			for v >= edges[b+1] {
-				b++
-			}
-			h[b] += float64(c)
-		}
+		h := rankCounts(rk, edges)
 		lo, hi, exp := make([]float64, bins), make([]float64, bins), make([]float64, bins)
 		out := make([]bool, bins)
 		top := 0.0
@@ -143,6 +133,16 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 		fig.Height += 20
 	}
 	return fig, nil
+}
+
+// rankCounts histograms ranks into the bins [edges[b], edges[b+1]).
+func rankCounts(ranks []int, edges []int) []float64 {
+	h := make([]float64, len(edges)-1)
+	for _, r := range ranks {
+		b := sort.SearchInts(edges, r+1) - 1
+		h[b]++
+	}
+	return h
 }
 
 var warnColor = color.NRGBA{R: 240, G: 150, B: 100, A: 255}
