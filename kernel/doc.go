@@ -24,8 +24,9 @@
 //   - shell (ROUTER): a reader verifies every message and appends it to an
 //     unbounded queue; the shell worker takes requests from it one at a
 //     time, so cells run in order. Only the shell worker calls
-//     Executor.Execute, Complete, Inspect and IsComplete (the latter three
-//     are also answered on control).
+//     Executor.Execute; Complete, Inspect and IsComplete are called by the
+//     shell worker, or by the control goroutine (possibly while a cell
+//     runs) when a frontend sends them on control.
 //   - control (ROUTER): handled by its own goroutine, so interrupt_request,
 //     shutdown_request and kernel_info_request are answered while a cell
 //     runs.

@@ -182,6 +182,11 @@ func (k *Kernel) handle(ctx context.Context, ch *channel, m *Message, req any) (
 		switch m.Header.MsgType {
 		case "comm_msg", "comm_close":
 			k.log.Debug("ignoring a message for a comm that does not exist", "msg_type", m.Header.MsgType)
+		case "usage_request", "debug_request", "create_subshell_request", "list_subshell_request", "delete_subshell_request":
+			// Optional extensions this kernel does not advertise.
+			k.log.Debug("unsupported optional message type; not answered", "socket", ch.name, "msg_type", m.Header.MsgType)
+		case "execute_request":
+			k.log.Warn("execute_request on control; cells run on shell only, not answered")
 		default:
 			k.log.Warn("unknown message type; not answered", "socket", ch.name, "msg_type", m.Header.MsgType)
 		}

@@ -558,7 +558,7 @@ func TestStopOnError(t *testing.T) {
 	}
 	// The failing cell sleeps first, so the next requests are queued
 	// when it fails.
-	failing := send("%sleep 0.3\n%fail stop", true)
+	failing := send("%sleep 0.5\n%fail stop", true)
 	queued := []string{send("%echo A", true), send("%echo B", false)}
 	if s, _ := status(failing); s != "error" {
 		t.Fatalf("failing cell: %s", s)
