@@ -49,7 +49,7 @@ func BenchmarkKernel(b *testing.B) {
 			c := make([]float32, kn.mr*kn.nr)
 			b.Run(kn.name, func(b *testing.B) {
 				for b.Loop() {
-					kn.fn(k, &a[0], 4, kn.mr*4, &bp[0], &c[0], kn.nr*4, 1, 0)
+					kn.fn(k, &a[0], 4, kn.mr*4, &bp[0], kn.nr*4, &c[0], kn.nr*4, 1, 0)
 				}
 				b.ReportMetric(2*float64(kn.mr*kn.nr*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

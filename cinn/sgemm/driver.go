@@ -242,6 +242,15 @@ func (j *job) work(w int) {
 	}
 }
 
+// inPlace reports whether the kernels read a panel width columns wide
+// straight from B rather than packed: B's rows are contiguous and the panel
+// is whole. Only edge panels and transposed B are packed.
+func (j *job) inPlace(width int) bool {
+	return inPlaceB && j.b.cs == 1 && width == j.kn.nr
+}
+
+var inPlaceB = true
+
 // pack copies panels [lo, hi) of the kc×nc block of B at (pc, jc) into
 // j.packed: panel q holds kc rows of nr values, zero-padded past the edge.
 func (j *job) pack(pc, kc, jc, nc, lo, hi int) {
@@ -250,6 +259,9 @@ func (j *job) pack(pc, kc, jc, nc, lo, hi int) {
 	for q := lo; q < hi; q++ {
 		j0 := jc + q*nr
 		width := min(nr, jc+nc-j0)
+		if j.inPlace(width) {
+			continue
+		}
 		dst := j.packed[q*nr*j.kc:][:nr*kc]
 		switch {
 		case b.cs == 1:
@@ -320,13 +332,16 @@ func (j *job) compute(w, pc, kc, jc, nc, ilo, ihi, qlo, qhi int, beta float32) {
 		for q := qlo; q < qhi; q++ {
 			jj := jc + q*nr
 			ncur := min(nr, jc+nc-jj)
-			bp := &j.packed[q*nr*j.kc]
+			bp, ldb := &j.packed[q*nr*j.kc], nr*4
+			if j.inPlace(ncur) {
+				bp, ldb = &j.b.data[pc*j.b.rs+jj], j.b.rs*4
+			}
 			if mcur == mr && ncur == nr && c.cs == 1 {
-				kn.fn(kc, ap, rsa, csa, bp, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
+				kn.fn(kc, ap, rsa, csa, bp, ldb, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
 				continue
 			}
 			t := scr.c[:mr*nr]
-			kn.fn(kc, ap, rsa, csa, bp, &t[0], nr*4, 1, 0)
+			kn.fn(kc, ap, rsa, csa, bp, ldb, &t[0], nr*4, 1, 0)
 			for ii := 0; ii < mcur; ii++ {
 				tr := t[ii*nr : ii*nr+ncur]
 				base := (i+ii)*c.rs + jj*c.cs

@@ -9,10 +9,11 @@ import "unsafe"
 //	C = alpha·A·B + beta·C
 //
 // over k steps. A is read in place: element (i, p) of the tile's rows is at
-// byte offset i·rsa + p·csa from a. B is a packed panel of k rows of nr
-// contiguous values. C is row-major with a row stride of ldc bytes. When beta
+// byte offset i·rsa + p·csa from a. B is a panel of k rows of nr contiguous
+// values, ldb bytes apart: packed (ldb = 4·nr) or, when B's rows are
+// contiguous, B itself. C is row-major with a row stride of ldc bytes. When beta
 // is ±0, C is only written, never read.
-type kernFunc func(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+type kernFunc func(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kernel is a micro-kernel and the size of its register tile.
 type kernel struct {
@@ -46,11 +47,12 @@ const (
 // goKernel is the portable kernel: a 4×4 tile kept in 16 local variables.
 var goKernel = kernel{name: "go4x4", mr: 4, nr: 4, speed: 1, fn: goKern4x4}
 
-func goKern4x4(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32) {
+func goKern4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
 	const mr, nr = 4, 4
 	rs, cs := rsa/4, csa/4
 	av := unsafe.Slice(a, (mr-1)*rs+(k-1)*cs+1)
-	bv := unsafe.Slice(b, k*nr)
+	lb := ldb / 4
+	bv := unsafe.Slice(b, (k-1)*lb+nr)
 	var (
 		c00, c01, c02, c03 float32
 		c10, c11, c12, c13 float32
@@ -58,7 +60,7 @@ func goKern4x4(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int,
 		c30, c31, c32, c33 float32
 	)
 	for p := 0; p < k; p++ {
-		bp := bv[p*nr : p*nr+nr : p*nr+nr]
+		bp := bv[p*lb : p*lb+nr : p*lb+nr]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		o := p * cs
 		a0, a1, a2, a3 := av[o], av[o+rs], av[o+2*rs], av[o+3*rs]

@@ -9,19 +9,19 @@ package sgemm
 // The micro-kernels of kernels_amd64.s; see kernFunc.
 
 //go:noescape
-func avx2K6x16(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx2K6x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func avx2K12x8(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx2K12x8(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func avx512K12x32(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx512K12x32(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func avx512K14x32(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx512K14x32(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 //go:noescape
-func avx512K24x16(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx512K21x16(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 
@@ -64,7 +64,7 @@ func features() (avx2FMA, avx512 bool) {
 }
 
 //go:noescape
-func avx512K6x64(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+func avx512K6x64(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 
 // kernelSets lists the kernel sets this CPU can run, fastest first.
 func kernelSets() []kernelSet {
@@ -74,7 +74,7 @@ func kernelSets() []kernelSet {
 		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, kernels: []kernel{
 			{name: "avx512K12x32", mr: 12, nr: 32, speed: 28, fn: avx512K12x32},
 			{name: "avx512K14x32", mr: 14, nr: 32, speed: 28.5, fn: avx512K14x32},
-			{name: "avx512K24x16", mr: 24, nr: 16, speed: 26, fn: avx512K24x16},
+			{name: "avx512K21x16", mr: 21, nr: 16, speed: 26, fn: avx512K21x16},
 			{name: "avx512K6x64", mr: 6, nr: 64, speed: 28, fn: avx512K6x64},
 		}})
 	}

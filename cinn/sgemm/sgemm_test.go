@@ -187,9 +187,12 @@ func TestKernels(t *testing.T) {
 							p := newProblem(rnd, tA, tB, s[0], s[1], s[2], si%3, alpha, beta, beta == 0)
 							for _, swap := range []bool{false, true} {
 								for _, w := range []int{1, 3} {
+									// Whole panels of B read in place, or packed.
+									inPlaceB = w == 1
 									p.check(t, p.runWith(kn, swap, w))
 								}
 							}
+							inPlaceB = true
 						}
 					}
 				}

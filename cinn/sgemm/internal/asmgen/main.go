@@ -15,11 +15,12 @@
 //	C = alpha·A·B + beta·C
 //
 // where A is read in place through byte strides (rsa between rows, csa
-// between the k steps), B is a packed panel of k rows of NR contiguous
-// float32 values, and C is row-major with a row stride of ldc bytes. When
+// between the k steps), B is a panel of k rows of NR contiguous float32
+// values, ldb bytes apart (packed, or B itself), and C is row-major with a
+// row stride of ldc bytes. When
 // beta is ±0 the kernel never reads C. The Go prototype of every kernel is
 //
-//	func name(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)
+//	func name(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
 package main
 
 import (
@@ -51,14 +52,15 @@ var specs = []spec{
 	{name: "avx2K12x8", mr: 12, nv: 1, unroll: 4},
 	{name: "avx512K12x32", mr: 12, nv: 2, avx512: true, unroll: 4},
 	{name: "avx512K14x32", mr: 14, nv: 2, avx512: true, unroll: 4},
-	{name: "avx512K24x16", mr: 24, nv: 1, avx512: true, unroll: 4},
+	{name: "avx512K21x16", mr: 21, nv: 1, avx512: true, unroll: 4},
 	{name: "avx512K6x64", mr: 6, nv: 4, avx512: true, unroll: 4},
 }
 
 // ptrRegs hold the addresses of A's rows 3g, 3g+1 and 3g+2 (group g); the
-// last two are reached through the row stride in R9. SI and DI are free in
-// the loop: C is loaded after it. R14, R15 and BP are left alone.
-var ptrRegs = []string{"R8", "R10", "R12", "R13", "AX", "BX", "SI", "DI"}
+// last two are reached through the row stride in R9. SI is free in the loop:
+// C is loaded after it. DI holds B's row stride; R14, R15 and BP are left
+// alone.
+var ptrRegs = []string{"R8", "R10", "R12", "R13", "AX", "BX", "SI"}
 
 type gen struct {
 	buf bytes.Buffer
@@ -125,12 +127,12 @@ func (g *gen) kernel(s spec) {
 	for r := nacc + s.nv; r < top; r++ {
 		bcast = append(bcast, s.vreg(r))
 	}
-	rowBytes := s.nv * w * 4
 
-	fmt.Fprintf(&g.buf, "\n// func %s(k int, a *float32, rsa, csa int, b *float32, c *float32, ldc int, alpha, beta float32)\n", s.name)
+	fmt.Fprintf(&g.buf, "\n// func %s(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)\n", s.name)
 	fmt.Fprintf(&g.buf, "// %d×%d tile, %d accumulators, k unrolled by %d.\n", s.mr, s.nv*w, nacc, s.unroll)
-	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-64\n", s.name)
+	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-72\n", s.name)
 	g.p("MOVQ a+8(FP), R8")
+	g.p("MOVQ ldb+40(FP), DI")
 	g.p("MOVQ rsa+16(FP), R9")
 	g.p("MOVQ csa+24(FP), R11")
 	g.p("LEAQ (R9)(R9*2), DX")
@@ -165,6 +167,7 @@ func (g *gen) kernel(s spec) {
 		for gi := 0; gi < groups; gi++ {
 			g.p("ADDQ R11, %s", ptrRegs[gi])
 		}
+		g.p("ADDQ DI, DX")
 	}
 	lu := s.name + "_unrolled"
 	lt := s.name + "_tail"
@@ -173,16 +176,14 @@ func (g *gen) kernel(s spec) {
 	g.p("CMPQ CX, $%d", s.unroll)
 	g.p("JLT %s", lt)
 	for u := 0; u < s.unroll; u++ {
-		step(u * rowBytes)
+		step(0)
 	}
-	g.p("ADDQ $%d, DX", s.unroll*rowBytes)
 	g.p("SUBQ $%d, CX", s.unroll)
 	g.p("JMP %s", lu)
 	g.label(lt)
 	g.p("TESTQ CX, CX")
 	g.p("JEQ %s", ld)
 	step(0)
-	g.p("ADDQ $%d, DX", rowBytes)
 	g.p("DECQ CX")
 	g.p("JMP %s", lt)
 
@@ -198,13 +199,13 @@ func (g *gen) kernel(s spec) {
 			tmp = bReg(1)
 		}
 	}
-	g.p("MOVQ c+40(FP), DI")
-	g.p("MOVQ ldc+48(FP), SI")
-	g.p("VBROADCASTSS alpha+56(FP), %s", alpha)
-	g.p("MOVL beta+60(FP), AX")
+	g.p("MOVQ c+48(FP), DI")
+	g.p("MOVQ ldc+56(FP), SI")
+	g.p("VBROADCASTSS alpha+64(FP), %s", alpha)
+	g.p("MOVL beta+68(FP), AX")
 	g.p("ANDL $0x7fffffff, AX")
 	g.p("JEQ %s_beta0", s.name)
-	g.p("VBROADCASTSS beta+60(FP), %s", beta)
+	g.p("VBROADCASTSS beta+68(FP), %s", beta)
 	for i := 0; i < s.mr; i++ {
 		for v := 0; v < s.nv; v++ {
 			a := s.acc(i, v)
