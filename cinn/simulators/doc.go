@@ -40,14 +40,25 @@
 // two_moons the inversion of the simulator that sbibm uses, with one
 // correction: draws whose moon point p has p1 < x1 are rejected, because they
 // would need |θ1+θ2| < 0 (sbibm keeps them, mirrored). slcp's posterior has
-// four modes and no closed form: build its reference by MCMC or rejection on
-// LogLikelihood + LogPrior.
+// four modes and no closed form: SLCP.SamplePosteriorMCMC builds an
+// approximate reference (chains on the mirror-folded space, random signs for
+// θ3 and θ4, split-R̂ checked; the tests compare its quantiles with
+// importance sampling for all ten fixed observations).
 //
 // Observations gives the fixed observations of a task as sbibm does (10 per
 // task, each from its own seeded generator): θ_true from the prior and one
 // simulation x_obs. The recipe is sbibm's, the numbers are not (sbibm's come
 // from torch's generator). Dataset returns n prior draws and their
 // simulations as a table.Table, parameter columns first.
+//
+// # Generators
+//
+// NewGenerator returns, by name, a Generator of training tables: the tasks
+// above and three simulators on the real tables of the project's data folder
+// (parsec_gaia and parsec_hst from the isochrone package, hii from the hii
+// package, with default noise PhotometricNoise and LineNoise).
+// GeneratorNames lists the names and DescribeGenerator says what each is,
+// for a notebook command such as %simulate and its completion.
 //
 // # Randomness
 //
