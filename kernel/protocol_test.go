@@ -385,8 +385,23 @@ func TestCommsAndUnknown(t *testing.T) {
 			t.Errorf("%s answered with %v", msgType, types(got))
 		}
 	}
+	// Cells run on shell only.
+	id, err = c.SendRequest(kerneltest.Control, "execute_request", kerneltest.ExecuteContent("%echo ON-CONTROL"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	iopub, err = c.WaitIdle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := types(iopub); !slices.Equal(got, []string{"status:busy", "status:idle"}) {
+		t.Errorf("execute_request on control: iopub %v", got)
+	}
 	if _, _, err := c.Request(kerneltest.Shell, "kernel_info_request", map[string]any{}); err != nil {
 		t.Fatalf("kernel_info after unknown messages: %v", err)
+	}
+	if len(kerneltest.Children(c.Received(kerneltest.Control), id)) != 0 {
+		t.Error("execute_request on control was answered")
 	}
 }
 
@@ -877,5 +892,62 @@ func TestServeContextReachesCells(t *testing.T) {
 	}
 	if err := <-served; !errors.Is(err, context.Canceled) {
 		t.Errorf("Serve returned %v", err)
+	}
+}
+
+func TestForgedOnControlAndStdin(t *testing.T) {
+	k, c := start(t, kerneltest.Config{})
+	forge := func(ch kerneltest.Channel, m *kernel.Message) {
+		t.Helper()
+		frames, err := c.Encode(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames[1] = []byte(strings.Repeat("ab", 32)) // a well-formed but wrong HMAC
+		if err := c.SendFrames(ch, frames); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A forged shutdown_request on control is dropped.
+	shutdown, _ := c.NewMessage("shutdown_request", map[string]any{"restart": false})
+	forge(kerneltest.Control, shutdown)
+	if _, _, err := c.Request(kerneltest.Control, "kernel_info_request", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if req, _ := k.ShutdownRequested(); req {
+		t.Fatal("a forged shutdown_request shut the kernel down")
+	}
+
+	// A forged input_reply is not taken as the answer.
+	id, err := c.SendRequest(kerneltest.Shell, "execute_request", kerneltest.ExecuteContent("%input answer?"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := c.WaitFor(kerneltest.Stdin, func(ms []*kernel.Message) bool { return len(kerneltest.Children(ms, id)) > 0 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := kerneltest.Children(msgs, id)[0]
+	fake, _ := c.NewMessage("input_reply", map[string]any{"value": "FORGED"})
+	fake.ParentHeader = req.RawHeader
+	forge(kerneltest.Stdin, fake)
+	// A forged interrupt on control must not end the wait either.
+	interrupt, _ := c.NewMessage("interrupt_request", map[string]any{})
+	forge(kerneltest.Control, interrupt)
+	if _, _, err := c.Request(kerneltest.Control, "kernel_info_request", map[string]any{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Reply(kerneltest.Stdin, req, "input_reply", map[string]any{"value": "genuine"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.WaitReply(kerneltest.Shell, id); err != nil {
+		t.Fatal(err)
+	}
+	iopub, err := c.WaitIdle(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := streamText(t, iopub); got != "genuine\n" {
+		t.Errorf("the cell read %q, want the genuine answer", got)
 	}
 }
