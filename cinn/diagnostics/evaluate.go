@@ -112,10 +112,14 @@ type Report struct {
 func (r Report) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d observations\n", r.Observations)
-	fmt.Fprintf(&b, "%-12s %11s %11s %9s %11s %8s %8s %8s %8s\n",
+	width := len("parameter")
+	for _, p := range r.Params {
+		width = max(width, len(p.Name))
+	}
+	fmt.Fprintf(&b, "%-*s %11s %11s %9s %11s %8s %8s %8s %8s\n", width,
 		"parameter", "RMSE(MAP)", "RMSE(all)", "med|ecal|", "u68", "cov68", "cov95", "support", "SBC p")
 	for _, p := range r.Params {
-		fmt.Fprintf(&b, "%-12s %11.4g %11.4g %8.2f%% %11.4g %8.3f %8.3f %8.3f %8.3g\n",
+		fmt.Fprintf(&b, "%-*s %11.4g %11.4g %8.2f%% %11.4g %8.3f %8.3f %8.3f %8.3g\n", width,
 			p.Name, p.RMSEMAP, p.RMSESamples, 100*p.MedianCal, p.U68,
 			p.Coverage68, p.Coverage95, p.InSupport, p.Rank.PValue)
 	}
@@ -160,12 +164,7 @@ func Evaluate(ctx context.Context, samples []*mat.Dense, truth *mat.Dense, opts 
 	if opts.Names != nil && len(opts.Names) != d {
 		panic(fmt.Sprintf("diagnostics: %d names for %d parameters", len(opts.Names), d))
 	}
-	name := func(j int) string {
-		if opts.Names != nil {
-			return opts.Names[j]
-		}
-		return fmt.Sprintf("x%d", j)
-	}
+	name := func(j int) string { return paramName(opts.Names, j) }
 	if len(samples) != nobs {
 		return Report{}, &ShapeError{fmt.Sprintf("%d sets of samples but the truth table has %d rows; there must be one row of true values per observation", len(samples), nobs)}
 	}

@@ -337,3 +337,22 @@ func TestCalibration(t *testing.T) {
 		t.Error("empty curve should give NaN")
 	}
 }
+
+func TestReportHelpers(t *testing.T) {
+	samples, truth := gaussianTestSet(6, 10, 2, 50, 1, 0)
+	rep, err := Evaluate(context.Background(), samples, truth, Options{Names: []string{"a long parameter name", "b"}, Quantiles: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rep.Names(); !reflect.DeepEqual(got, []string{"a long parameter name", "b"}) {
+		t.Errorf("Names() = %v", got)
+	}
+	q, ecal := rep.CalibrationCurves()
+	if !reflect.DeepEqual(q, []float64{0.25, 0.5, 0.75, 1}) || len(ecal) != 2 || !reflect.DeepEqual(ecal[1], rep.Params[1].Calibration.Err) {
+		t.Errorf("CalibrationCurves() = %v, %v", q, ecal)
+	}
+	lines := strings.Split(strings.TrimSpace(rep.String()), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[2], "a long parameter name ") || len(lines[2]) != len(lines[3]) {
+		t.Errorf("String():\n%s", rep)
+	}
+}

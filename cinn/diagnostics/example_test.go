@@ -87,3 +87,19 @@ func ExampleC2ST() {
 	// shift 0: C2ST 0.5
 	// shift 8: C2ST 1.0
 }
+
+func ExampleSummaryTable() {
+	samples := mat.NewDense(5, 2, []float64{
+		7.1, 1.2,
+		7.3, 1.0,
+		7.4, 1.1,
+		7.5, 0.9,
+		7.7, 1.3,
+	})
+	s := diagnostics.Summarize(samples, []float64{0.68})
+	fmt.Print(diagnostics.SummaryTable([]string{"log age", "mass"}, s))
+	// Output:
+	// parameter        mean      median         std         MAP  68% interval
+	// log age           7.4         7.4     0.22361         7.4  [7.228, 7.572]
+	// mass              1.1         1.1     0.15811         1.1  [0.964, 1.236]
+}

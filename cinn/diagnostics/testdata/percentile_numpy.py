@@ -3,7 +3,7 @@
 and Silverman bandwidths of a few fixed samples, against which
 diagnostics.Percentile, Summarize and SilvermanBandwidth are tested.
 
-Run from cinn/diagnostics:  go test -run Golden -update
+Regenerate from the repository root:  go test ./cinn/diagnostics -run Golden -update
 (or: ../../.venv/bin/python testdata/percentile_numpy.py > testdata/percentile_golden.json)
 """
 import json
