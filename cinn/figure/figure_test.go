@@ -162,6 +162,8 @@ func TestInvalidInput(t *testing.T) {
 		{"sbc empty", func() (*Figure, error) { return SBC(nil, 10, nil, SBCOptions{}) }, ErrEmpty, "no ranks"},
 		{"sbc L", func() (*Figure, error) { return SBC([][]int{{0}}, 0, nil, SBCOptions{}) }, nil, "L = 0"},
 		{"sbc rank", func() (*Figure, error) { return SBC([][]int{{0, 11}}, 10, []string{"a"}, SBCOptions{}) }, nil, "parameter 0 (a), simulation 1: rank 11"},
+		{"sbc p-values", func() (*Figure, error) { return SBC([][]int{{0}}, 10, nil, SBCOptions{PValues: []float64{}}) }, ErrLength, "0 p-values"},
+		{"marginals MAP", func() (*Figure, error) { return Marginals(good, nil, nil, MarginalsOptions{MAP: []float64{1}}) }, ErrLength, "1 MAP values"},
 		{"sbc coverage", func() (*Figure, error) { return SBC([][]int{{0}}, 10, nil, SBCOptions{Coverage: 2}) }, nil, "coverage"},
 	} {
 		f, err := tc.fn()
@@ -487,5 +489,13 @@ func TestColorBarDegenerate(t *testing.T) {
 	f := &Figure{Panels: [][]*plot.Plot{{p}}, ColorBar: &ColorBar{ColorMap: cm, Label: "constant"}}
 	if _, err := Render(f, 0, 0, 48); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestFmtP(t *testing.T) {
+	for p, want := range map[float64]string{0.41: "0.41", 0.0123: "0.012", 1.2e-9: "1.2×10⁻⁹", 0: "0", 1: "1"} {
+		if got := fmtP(p); got != want {
+			t.Errorf("fmtP(%v) = %q, want %q", p, got, want)
+		}
 	}
 }

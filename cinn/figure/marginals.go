@@ -7,6 +7,7 @@ package figure
 import (
 	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -26,9 +27,15 @@ type MarginalsOptions struct {
 	// CornerOptions.
 	Ranges [][2]float64
 
+	// MAP optionally marks a point estimate per parameter (such as the
+	// posterior mode) with a dotted line; NaN entries are left out.
+	MAP []float64
+
 	// Title is the figure title.
 	Title string
 }
+
+var mapStyle = lineStyle(colorBlack, 1.3, 1.5, 1.5)
 
 // Marginals returns one panel per parameter of the posterior samples
 // (n × d) of one observation: the histogram normalised to a density, the
@@ -43,6 +50,12 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 	d, n := len(cols), len(cols[0])
 	if opts.Ranges != nil && len(opts.Ranges) != d {
 		return nil, fmt.Errorf("figure: marginals: %d ranges for %d parameters: %w", len(opts.Ranges), d, ErrLength)
+	}
+	if opts.MAP != nil && len(opts.MAP) != d {
+		return nil, fmt.Errorf("figure: marginals: %d MAP values for %d parameters: %w", len(opts.MAP), d, ErrLength)
+	}
+	if err := checkTruth("figure: marginals: MAP", opts.MAP); err != nil {
+		return nil, err
 	}
 	bins := opts.Bins
 	if bins <= 0 {
@@ -71,6 +84,9 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 			s.lo, s.hi = opts.Ranges[j][0], opts.Ranges[j][1]
 		}
 		p := marginalPanel(s, bins, t)
+		if opts.MAP != nil && !math.IsNaN(opts.MAP[j]) {
+			p.Add(vline{X: opts.MAP[j], Style: mapStyle})
+		}
 		p.HideY()
 		p.X.Tick.Marker = fewTicks{n: 4}
 		p.X.Label.Text = paramName(names, j)
@@ -84,6 +100,9 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 		{Label: "posterior", Thumb: fillThumb{Color: lightBlue, Line: lineStyle(darkBlue, 1)}},
 		{Label: "68% interval", Thumb: fillThumb{Color: shadeBlue}},
 		{Label: "median", Thumb: vline{Style: lineStyle(darkBlue, 1.1)}},
+	}
+	if slices.ContainsFunc(opts.MAP, func(v float64) bool { return !math.IsNaN(v) }) {
+		fig.Legend = append(fig.Legend, LegendEntry{Label: "MAP", Thumb: vline{Style: mapStyle}})
 	}
 	if anyTruth {
 		fig.Legend = append(fig.Legend, LegendEntry{Label: "truth", Thumb: vline{Style: lineStyle(truthColor, 1.4)}})

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
@@ -28,6 +29,11 @@ type SBCOptions struct {
 	// Coverage is the probability of the band drawn around the uniform
 	// expectation; 0 means 0.99.
 	Coverage float64
+
+	// PValues optionally gives, per parameter, the p-value of a test of
+	// uniform ranks (cinn/diagnostics RankTest.PValue), shown in the panel
+	// titles; NaN entries are left out.
+	PValues []float64
 
 	// Title is the figure title.
 	Title string
@@ -50,6 +56,9 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 	}
 	if err := checkNames("sbc", names, d); err != nil {
 		return nil, err
+	}
+	if opts.PValues != nil && len(opts.PValues) != d {
+		return nil, fmt.Errorf("figure: sbc: %d p-values for %d parameters: %w", len(opts.PValues), d, ErrLength)
 	}
 	cov := opts.Coverage
 	if cov == 0 {
@@ -118,6 +127,9 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 			p.Y.Label.Text = "simulations"
 		}
 		p.Title.Text = paramName(names, j)
+		if opts.PValues != nil && !math.IsNaN(opts.PValues[j]) {
+			p.Title.Text += "   (p = " + fmtP(opts.PValues[j]) + ")"
+		}
 		fig.Panels[j/nc][j%nc] = p
 	}
 	fig.Legend = []LegendEntry{
@@ -133,6 +145,16 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 		fig.Height += 20
 	}
 	return fig, nil
+}
+
+// fmtP formats a p-value: two significant digits, tiny values as
+// m×10⁻ᵏ.
+func fmtP(p float64) string {
+	if p >= 0.001 || p == 0 {
+		return strconv.FormatFloat(p, 'g', 2, 64)
+	}
+	k := int(math.Floor(math.Log10(p)))
+	return fmt.Sprintf("%.1f×10%s", p/math.Pow(10, float64(k)), superscript(k))
 }
 
 // rankCounts histograms ranks into the bins [edges[b], edges[b+1]).
