@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -86,6 +87,16 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 			Thumb: hline{Style: l.LineStyle},
 		})
 	}
+	var txt strings.Builder
+	fmt.Fprintf(&txt, "calibration error e_cal(q) at %d confidence levels; median |e_cal|:", len(q))
+	for j, e := range ecal {
+		abs := make([]float64, len(e))
+		for k, v := range e {
+			abs[k] = math.Abs(v)
+		}
+		fmt.Fprintf(&txt, "\n  %s: %.3f", paramName(names, j), quantile(sortedCopy(abs), 0.5))
+	}
+	fig.Text = txt.String()
 	lim := math.Max(0.02, 1.2*emax)
 	p.X.Min, p.X.Max = 0, 1
 	p.Y.Min, p.Y.Max = -lim, lim

@@ -131,6 +131,8 @@ func CMD(colour, mag, value []float64, opts CMDOptions) (*Figure, error) {
 		Width:    5.5 * vg.Inch,
 		Height:   5 * vg.Inch,
 	}
+	fig.Text = fmt.Sprintf("colour–magnitude diagram of %d stars (%s against %s), coloured by %s from %.3g to %.3g",
+		n, ylabel, xlabel, vlabel, vlo, vhi)
 	return fig, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/plot"
@@ -253,9 +254,22 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	if !opts.NoTitles {
 		extra += vg.Length(d) * (textStyle(tickSize).Height("0") + 4)
 	}
+	fig.Text = fmt.Sprintf("corner plot of %d parameters from %d samples", d, n) + summaryText(st, names, truthAt)
 	fig.Width = size*vg.Length(d) + 60
 	fig.Height = size*vg.Length(d) + extra
 	return fig, nil
+}
+
+// summaryText lists "name = median +up −down (true t)" per parameter.
+func summaryText(st []paramStats, names []string, truth func(int) float64) string {
+	var b strings.Builder
+	for j, s := range st {
+		fmt.Fprintf(&b, "\n  %s = %s", paramName(names, j), summary(s.q50, s.q16, s.q84))
+		if t := truth(j); !math.IsNaN(t) {
+			fmt.Fprintf(&b, " (true %s)", fmtFixed(t, decimals(math.Min(s.q50-s.q16, s.q84-s.q50))))
+		}
+	}
+	return b.String()
 }
 
 // contourStyle returns the line style of the k-th contour level.

@@ -51,6 +51,10 @@
 //	// img.Width × img.Height (Jupyter metadata width/height) for a sharp
 //	// image on hi-dpi screens.
 //
+// Figure.Text describes each figure in plain text (what it shows and its
+// key numbers: posterior summaries, RMSEs, median |e_cal|, the best epoch),
+// for the text/plain alternative that every notebook display carries.
+//
 // Sizes are logical: width and height in vg.Length (points, 1/72 inch) and
 // the dpi at which the frontend shows the figure. Zero sizes take the
 // figure's preferred size (6 × 4 inches for single panels, scaled with the
@@ -84,7 +88,7 @@
 //
 // Each figure is rendered from a seeded data set and compared with
 // testdata/*_golden.png, allowing 0.5% of the pixels to differ
-// (anti-aliasing). After a deliberate change, regenerate and look at them:
+// (anti-aliasing); its Text is compared with testdata/*_golden.txt. After a deliberate change, regenerate and look at them:
 //
 //	go test ./cinn/figure -update
 //

@@ -56,6 +56,10 @@ type Figure struct {
 	// Width and Height are the preferred logical size used by Render when
 	// it is given zero sizes.
 	Width, Height vg.Length
+
+	// Text describes the figure in plain text (what it shows and its key
+	// numbers), for the text/plain alternative of a notebook display.
+	Text string
 }
 
 // LegendEntry is one entry of a Figure's legend strip.

@@ -110,11 +110,7 @@ func TestCornerGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im, err := Render(f, 0, 0, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	checkGolden(t, "corner", im)
+	render(t, "corner", f)
 }
 
 func TestMarginalsGolden(t *testing.T) {
@@ -277,6 +273,8 @@ func TestSBCGolden(t *testing.T) {
 	render(t, "sbc", f)
 }
 
+// render renders f at its preferred size and checks the PNG and the
+// plain-text description against their golden files.
 func render(t *testing.T, name string, f *Figure) {
 	t.Helper()
 	im, err := Render(f, 0, 0, 0)
@@ -284,6 +282,20 @@ func render(t *testing.T, name string, f *Figure) {
 		t.Fatal(err)
 	}
 	checkGolden(t, name, im)
+	path := filepath.Join("testdata", name+"_golden.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(f.Text+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cinn/figure -update to create it)", err)
+	}
+	if got := f.Text + "\n"; got != string(want) {
+		t.Errorf("%s: text\n%s\nwant\n%s", name, got, want)
+	}
 }
 
 // TestCornerReferenceGolden overlays an exact reference posterior (a

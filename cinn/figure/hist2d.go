@@ -149,6 +149,7 @@ func Hist2D(x, y []float64, xlabel, ylabel string, opts Hist2DOptions) (*Figure,
 	}
 	p.X.Min, p.X.Max = x0, x1
 	p.Y.Min, p.Y.Max = y0, y1
+	fig.Text = fmt.Sprintf("2-D histogram of %d points, %s against %s, %d×%d cells, at most %d per cell", n, ylabel, xlabel, bins, bins, int(hmax))
 	return fig, nil
 }
 

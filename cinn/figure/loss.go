@@ -169,6 +169,7 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 	if best > epochs {
 		return nil, fmt.Errorf("figure: loss: best epoch %d after the last epoch %d", best, epochs)
 	}
+	bestText := ""
 	if best > 0 {
 		ref, what := val, "validation"
 		if best > len(val) {
@@ -178,6 +179,7 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 		p.Add(vline{X: float64(best), Style: lineStyle(grey, 0.8, 2, 2)})
 		g := draw.GlyphStyle{Color: colorBlack, Radius: 4, Shape: draw.RingGlyph{}}
 		p.Add(point{X: float64(best), Y: v, Style: g})
+		bestText = fmt.Sprintf(", best epoch %d (%s loss %s)", best, what, fmtG(v))
 		fig.Legend = append(fig.Legend, LegendEntry{
 			Label: fmt.Sprintf("best: epoch %d (%s %s)", best, what, fmtG(v)),
 			Thumb: glyphThumb{g},
@@ -214,6 +216,11 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 	}
 	pad := 0.05 * (yhi - ylo)
 	p.Y.Min, p.Y.Max = inv(ylo-pad), inv(yhi+pad)
+	fig.Text = fmt.Sprintf("loss curve: %d epochs, last training loss %s", epochs, fmtG(train[epochs-1]))
+	if len(val) > 0 {
+		fig.Text += ", last validation loss " + fmtG(val[len(val)-1])
+	}
+	fig.Text += bestText
 	fig.Width, fig.Height = DefaultWidth, DefaultHeight
 	return fig, nil
 }

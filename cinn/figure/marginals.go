@@ -72,6 +72,7 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 		fig.Panels[r] = make([]*plot.Plot, nc)
 	}
 	anyTruth := false
+	st := make([]paramStats, d)
 	for j := range d {
 		s := newParamStats(cols[j])
 		t := math.NaN()
@@ -83,6 +84,7 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 		if opts.Ranges != nil && opts.Ranges[j][0] < opts.Ranges[j][1] {
 			s.lo, s.hi = opts.Ranges[j][0], opts.Ranges[j][1]
 		}
+		st[j] = s
 		p := marginalPanel(s, bins, t)
 		if opts.MAP != nil && !math.IsNaN(opts.MAP[j]) {
 			p.Add(vline{X: opts.MAP[j], Style: mapStyle})
@@ -107,6 +109,13 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 	if anyTruth {
 		fig.Legend = append(fig.Legend, LegendEntry{Label: "truth", Thumb: vline{Style: lineStyle(truthColor, 1.4)}})
 	}
+	fig.Text = fmt.Sprintf("marginal posteriors of %d parameters from %d samples (median, 16th and 84th percentiles)", d, n) +
+		summaryText(st, names, func(j int) float64 {
+			if truth == nil {
+				return math.NaN()
+			}
+			return truth[j]
+		})
 	fig.Width = vg.Length(nc)*2.9*vg.Inch + 20
 	fig.Height = vg.Length(nr)*2.1*vg.Inch + 40
 	if opts.Title != "" {

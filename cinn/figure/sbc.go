@@ -10,6 +10,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/stat/distuv"
 	"gonum.org/v1/plot"
@@ -100,6 +101,8 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 		fig.Panels[r] = make([]*plot.Plot, nc)
 	}
 	anyOut := false
+	var txt strings.Builder
+	fmt.Fprintf(&txt, "SBC rank histograms, %d bins, ranks among %d samples; bins outside the %g%% band:", bins, L, 100*cov)
 	for j, rk := range ranks {
 		h := rankCounts(rk, edges)
 		lo, hi, exp := make([]float64, bins), make([]float64, bins), make([]float64, bins)
@@ -126,12 +129,20 @@ func SBC(ranks [][]int, L int, names []string, opts SBCOptions) (*Figure, error)
 		if j%nc == 0 {
 			p.Y.Label.Text = "simulations"
 		}
+		nout := 0
+		for _, o := range out {
+			if o {
+				nout++
+			}
+		}
+		fmt.Fprintf(&txt, "\n  %s: %d of %d (%d simulations)", paramName(names, j), nout, bins, len(rk))
 		p.Title.Text = paramName(names, j)
 		if opts.PValues != nil && !math.IsNaN(opts.PValues[j]) {
 			p.Title.Text += "   (p = " + fmtP(opts.PValues[j]) + ")"
 		}
 		fig.Panels[j/nc][j%nc] = p
 	}
+	fig.Text = txt.String()
 	fig.Legend = []LegendEntry{
 		{Label: "ranks", Thumb: fillThumb{Color: lightBlue, Line: lineStyle(darkBlue, 0.8)}},
 		{Label: fmt.Sprintf("uniform, %g%% band", 100*cov), Thumb: fillThumb{Color: bandGrey, Line: lineStyle(grey, 0.8, 3, 2)}},

@@ -92,6 +92,8 @@ func TruthVsMAP(truth, pred [][]float64, names []string, opts TruthOptions) (*Fi
 	cm := Viridis()
 	cm.SetMax(math.Max(math.Log10(cmax), 0.5))
 	fig := &Figure{Title: opts.Title, PadX: 12, PadY: 10}
+	var txt strings.Builder
+	fmt.Fprintf(&txt, "%s against true values for %d test points; RMSE:", predLabel, n)
 	fig.ColorBar = &ColorBar{ColorMap: cm, Label: "test points per cell", Ticker: PowerTicks{}}
 	fig.Panels = make([][]*plot.Plot, nr)
 	for r := range fig.Panels {
@@ -114,6 +116,7 @@ func TruthVsMAP(truth, pred [][]float64, names []string, opts TruthOptions) (*Fi
 			se += e * e
 		}
 		rmse := math.Sqrt(se / float64(n))
+		fmt.Fprintf(&txt, "\n  %s: %.3g", paramName(names, j), rmse)
 		p.Title.Text = paramName(names, j) + "   RMSE " + strings.Replace(strconv.FormatFloat(rmse, 'g', 3, 64), "-", "−", 1)
 		p.X.Tick.Marker = fewTicks{n: 4}
 		p.Y.Tick.Marker = fewTicks{n: 4}
@@ -121,6 +124,7 @@ func TruthVsMAP(truth, pred [][]float64, names []string, opts TruthOptions) (*Fi
 		p.Y.Label.Text = predLabel
 		fig.Panels[j/nc][j%nc] = p
 	}
+	fig.Text = txt.String()
 	fig.Legend = []LegendEntry{{Label: "identity", Thumb: hline{Style: lineStyle(colorBlack, 0.9, 4, 3)}}}
 	fig.Width = vg.Length(nc)*2.5*vg.Inch + 70
 	fig.Height = vg.Length(nr)*2.5*vg.Inch + 30
