@@ -26,6 +26,9 @@
 //	Hist2D(x, y, xlabel, ylabel, opts)       2-D histogram on a logarithmic colour scale
 //	SBC(ranks, L, names, opts)               rank histograms with the binomial band
 //
+// Per-parameter inputs are slices indexed by parameter; Columns converts
+// an N × d matrix (true values, MAP estimates) to that layout.
+//
 // Corner can overlay a second sample set (CornerOptions.Reference, e.g. an
 // exact reference posterior) as contours and outline histograms in another
 // colour; Hist2D can overlay curves (demarcation lines) and marked points

@@ -499,3 +499,13 @@ func TestFmtP(t *testing.T) {
 		}
 	}
 }
+
+func TestColumns(t *testing.T) {
+	m := mat.NewDense(2, 3, []float64{1, 2, 3, 4, 5, 6})
+	if got := fmt.Sprint(Columns(m)); got != "[[1 4] [2 5] [3 6]]" {
+		t.Errorf("Columns = %s", got)
+	}
+	if got := fmt.Sprint(Columns(m.T())); got != "[[1 2 3] [4 5 6]]" {
+		t.Errorf("Columns of the transpose = %s", got)
+	}
+}

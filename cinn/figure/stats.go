@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot/plotter"
 )
@@ -256,4 +257,19 @@ func fmtG(v float64) string {
 func autoBins(n int, div float64, lo, hi int) int {
 	b := int(math.Round(math.Sqrt(float64(n)) / div))
 	return min(max(b, lo), hi)
+}
+
+// Columns returns the columns of m as slices, the per-parameter layout that
+// TruthVsMAP and Calibration take (for example from an N × d matrix of true
+// values or MAP estimates).
+func Columns(m mat.Matrix) [][]float64 {
+	r, c := m.Dims()
+	out := make([][]float64, c)
+	for j := range out {
+		out[j] = make([]float64, r)
+		for i := range r {
+			out[j][i] = m.At(i, j)
+		}
+	}
+	return out
 }
