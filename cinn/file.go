@@ -106,6 +106,10 @@ func (m *Model) Save(path string) (err error) {
 			os.Remove(tmp)
 		}
 	}()
+	// CreateTemp makes the file private; a model file is ordinary data.
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("cinn: saving model to %s: %w", path, err)
+	}
 	if _, err = m.WriteTo(f); err != nil {
 		return fmt.Errorf("cinn: saving model to %s: %w", path, err)
 	}
