@@ -61,6 +61,9 @@ func CMD(colour, mag, value []float64, opts CMDOptions) (*Figure, error) {
 			return nil, fmt.Errorf("%w (drop stars with missing photometry or estimates first)", err)
 		}
 	}
+	if err := checkRange("figure: cmd: ValueRange", opts.ValueRange); err != nil {
+		return nil, err
+	}
 	xlabel, ylabel, vlabel := opts.ColorLabel, opts.MagLabel, opts.ValueLabel
 	if xlabel == "" {
 		xlabel = "colour"

@@ -59,7 +59,7 @@ type CornerOptions struct {
 	Title string
 
 	// PanelSize is the logical size of one panel; 0 fits the figure into
-	// about 8 inches.
+	// about 8 inches (panels of 1.3 to 2.6 inches, the page at most 14).
 	PanelSize vg.Length
 }
 
@@ -130,6 +130,11 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 			return nil, fmt.Errorf("figure: corner: reference has %d parameters, samples %d: %w", len(ref), d, ErrLength)
 		}
 	}
+	for j, r := range opts.Ranges {
+		if err := checkRange(fmt.Sprintf("figure: corner: range of parameter %d (%s)", j, paramName(names, j)), r); err != nil {
+			return nil, err
+		}
+	}
 	levels := opts.Levels
 	if levels == nil {
 		levels = []float64{0.68, 0.95}
@@ -175,6 +180,7 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 	size := opts.PanelSize
 	if size <= 0 {
 		size = min(max(8*vg.Inch/vg.Length(d), 1.3*vg.Inch), 2.6*vg.Inch)
+		size = min(size, 14*vg.Inch/vg.Length(d)) // many parameters: keep the page finite
 	}
 	nticks := 4
 	if size < 1.5*vg.Inch {

@@ -225,8 +225,8 @@ func Render(d Drawer, width, height vg.Length, dpi float64) (img *Image, err err
 	}
 	lw := int(math.Round(width.Points() / 72 * dpi))
 	lh := int(math.Round(height.Points() / 72 * dpi))
-	if lw < 16 || lh < 16 || lw > 8000 || lh > 8000 {
-		return nil, fmt.Errorf("figure: render: logical size %d×%d px out of range [16, 8000]", lw, lh)
+	if lw < 16 || lh < 16 || lw > 4000 || lh > 4000 {
+		return nil, fmt.Errorf("figure: render: logical size %d×%d px out of range [16, 4000]", lw, lh)
 	}
 	defer func() {
 		if r := recover(); r != nil {

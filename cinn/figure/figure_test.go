@@ -164,6 +164,15 @@ func TestInvalidInput(t *testing.T) {
 		{"sbc rank", func() (*Figure, error) { return SBC([][]int{{0, 11}}, 10, []string{"a"}, SBCOptions{}) }, nil, "parameter 0 (a), simulation 1: rank 11"},
 		{"sbc p-values", func() (*Figure, error) { return SBC([][]int{{0}}, 10, nil, SBCOptions{PValues: []float64{}}) }, ErrLength, "0 p-values"},
 		{"marginals MAP", func() (*Figure, error) { return Marginals(good, nil, nil, MarginalsOptions{MAP: []float64{1}}) }, ErrLength, "1 MAP values"},
+		{"cmd range", func() (*Figure, error) {
+			return CMD([]float64{1}, []float64{1}, []float64{1}, CMDOptions{ValueRange: [2]float64{0, math.Inf(1)}})
+		}, plotter.ErrInfinity, "ValueRange"},
+		{"hist2d range", func() (*Figure, error) {
+			return Hist2D([]float64{1}, []float64{1}, "", "", Hist2DOptions{YRange: [2]float64{math.NaN(), 1}})
+		}, plotter.ErrInfinity, "YRange"},
+		{"corner range", func() (*Figure, error) {
+			return Corner(good, []string{"a", "b"}, nil, CornerOptions{Ranges: [][2]float64{{0, 1}, {0, math.Inf(1)}}})
+		}, plotter.ErrInfinity, "parameter 1 (b)"},
 		{"sbc coverage", func() (*Figure, error) { return SBC([][]int{{0}}, 10, nil, SBCOptions{Coverage: 2}) }, nil, "coverage"},
 	} {
 		f, err := tc.fn()

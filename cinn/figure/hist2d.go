@@ -78,6 +78,12 @@ func Hist2D(x, y []float64, xlabel, ylabel string, opts Hist2DOptions) (*Figure,
 			return nil, fmt.Errorf("figure: hist2d: curve %d (%s) has %d x and %d y values: %w", k, c.Label, len(c.X), len(c.Y), ErrLength)
 		}
 	}
+	if err := checkRange("figure: hist2d: XRange", opts.XRange); err != nil {
+		return nil, err
+	}
+	if err := checkRange("figure: hist2d: YRange", opts.YRange); err != nil {
+		return nil, err
+	}
 	bins := opts.Bins
 	if bins <= 0 {
 		bins = autoBins(n, 3, 30, 100)

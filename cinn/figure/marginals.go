@@ -57,6 +57,11 @@ func Marginals(samples *mat.Dense, names []string, truth []float64, opts Margina
 	if err := checkTruth("figure: marginals: MAP", opts.MAP); err != nil {
 		return nil, err
 	}
+	for j, r := range opts.Ranges {
+		if err := checkRange(fmt.Sprintf("figure: marginals: range of parameter %d (%s)", j, paramName(names, j)), r); err != nil {
+			return nil, err
+		}
+	}
 	bins := opts.Bins
 	if bins <= 0 {
 		bins = autoBins(n, 2, 20, 60)

@@ -50,6 +50,15 @@ func nonFinite(v float64) error {
 	return nil
 }
 
+// checkRange rejects a plotting range with NaN or infinite ends; a pair
+// with lo ≥ hi means "automatic" and is accepted.
+func checkRange(what string, r [2]float64) error {
+	if nonFinite(r[0]) != nil || nonFinite(r[1]) != nil {
+		return fmt.Errorf("%s [%v, %v] must be finite (or both zero for automatic): %w", what, r[0], r[1], plotter.ErrInfinity)
+	}
+	return nil
+}
+
 // checkTruth accepts NaN (absent) but not infinities.
 func checkTruth(what string, xs []float64) error {
 	for i, v := range xs {
