@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -227,4 +228,19 @@ func Example() {
 	// Output:
 	// a ≈ 0.6
 	// b ≈ 0.4
+}
+
+func TestString(t *testing.T) {
+	m, err := NewModel(Config{DimX: 1, DimY: 2, CondNet: []int{512, 512, 256}, ActNorm: true},
+		Spec{XNames: []string{"age"}, YTransforms: []Transform{{Kind: Log10}, {Kind: Bounded, Lo: 0, Hi: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := m.String()
+	for _, want := range []string{"8 GLOW coupling blocks", "3×256", "clamp 2", "ActNorm", "512-512-256", "x (1): age",
+		"y (2): log10(y0), logit(y1 in (0, 1))", "auxiliary", "untrained"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("String() lacks %q:\n%s", want, s)
+		}
+	}
 }

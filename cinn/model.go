@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
+	"strings"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -356,4 +358,53 @@ func (m *Model) LogProb(ctx context.Context, x, y *mat.Dense) ([]float64, error)
 		out[i] = base[i] + mx + math.Log(s/auxNodes)
 	}
 	return out, nil
+}
+
+// String returns a one-paragraph description of the architecture, the
+// columns and the training state, for display (for example by %model).
+func (m *Model) String() string {
+	c := m.cfg
+	var b strings.Builder
+	fmt.Fprintf(&b, "cINN: %d GLOW coupling blocks, subnets %d×%d ReLU, clamp %g", c.Blocks, c.Layers, c.Hidden, c.Clamp)
+	if c.ActNorm {
+		b.WriteString(", ActNorm")
+	}
+	if len(c.CondNet) > 0 {
+		ws := make([]string, len(c.CondNet))
+		for i, w := range c.CondNet {
+			ws[i] = strconv.Itoa(w)
+		}
+		fmt.Fprintf(&b, ", conditioning network %s", strings.Join(ws, "-"))
+	}
+	fmt.Fprintf(&b, "; %d parameters\n", len(m.params))
+	col := func(names []string, ts []Transform) string {
+		parts := make([]string, len(names))
+		for i, n := range names {
+			switch ts[i].Kind {
+			case Identity:
+				parts[i] = n
+			case Log10:
+				parts[i] = "log10(" + n + ")"
+			case Bounded:
+				parts[i] = fmt.Sprintf("logit(%s in (%g, %g))", n, ts[i].Lo, ts[i].Hi)
+			}
+		}
+		return strings.Join(parts, ", ")
+	}
+	fmt.Fprintf(&b, "x (%d): %s\n", c.DimX, col(m.spec.XNames, m.spec.XTransforms))
+	fmt.Fprintf(&b, "y (%d): %s\n", c.DimY, col(m.spec.YNames, m.spec.YTransforms))
+	if c.DimX == 1 {
+		b.WriteString("flow dimension 2 (one auxiliary normal dimension)\n")
+	}
+	if n := len(m.history); n > 0 {
+		e := m.history[n-1]
+		fmt.Fprintf(&b, "trained %d epochs, %d Adam steps; last train loss %.4f", n, m.opt.step, e.TrainLoss)
+		if !math.IsNaN(e.ValLoss) {
+			fmt.Fprintf(&b, ", validation loss %.4f", e.ValLoss)
+		}
+		b.WriteString("\n")
+	} else {
+		b.WriteString("untrained\n")
+	}
+	return b.String()
 }

@@ -138,6 +138,24 @@ func TestSaveLoad(t *testing.T) {
 	if !bytes.Equal(a.Bytes(), b.Bytes()) || !bytes.Equal(orig, a.Bytes()) {
 		t.Fatal("save → load → save is not bit for bit identical")
 	}
+	var viaReader Model
+	if _, err := viaReader.ReadFrom(bytes.NewReader(orig)); err != nil {
+		t.Fatal(err)
+	}
+	var c bytes.Buffer
+	viaReader.WriteTo(&c)
+	if !bytes.Equal(c.Bytes(), orig) {
+		t.Error("ReadFrom → WriteTo is not bit for bit identical")
+	}
+	if _, err := viaReader.ReadFrom(bytes.NewReader(orig[:100])); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("ReadFrom of a truncated model: %v", err)
+	}
+	if !slices.Equal(viaReader.params, m.params) {
+		t.Error("a failed ReadFrom modified the model")
+	}
+	if err := m.Save(filepath.Join(dir, "no", "such", "dir", "m.cinn")); err == nil {
+		t.Error("Save into a missing directory succeeded")
+	}
 	if !slices.Equal(m.params, l.params) || !slices.Equal(m.opt.m, l.opt.m) || !slices.Equal(m.opt.v, l.opt.v) || m.opt.step != l.opt.step {
 		t.Fatal("weights or Adam state differ after load")
 	}
