@@ -518,3 +518,28 @@ func TestColumns(t *testing.T) {
 		t.Errorf("Columns of the transpose = %s", got)
 	}
 }
+
+// TestLossClipsEarlyEpochs checks that a huge start leaves the top of the
+// axis while the later epochs fill it, and that positive losses spanning
+// decades get a logarithmic axis.
+func TestLossClipsEarlyEpochs(t *testing.T) {
+	train := []float64{40, 5, -1, -2, -2.5, -2.8, -3, -3.1, -3.15, -3.2, -3.22, -3.25}
+	f, err := Loss(train, nil, LossOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := f.Panels[0][0].Y
+	if y.Max >= 5 || y.Max < -1 || y.Min > -3.25 {
+		t.Errorf("loss axis [%v, %v], want epochs from 3 on inside and the first two above", y.Min, y.Max)
+	}
+	if _, ok := y.Scale.(plot.LogScale); ok {
+		t.Error("negative losses on a log axis")
+	}
+	f, err = Loss([]float64{300, 20, 5, 2, 1.2, 0.9, 0.7, 0.65}, nil, LossOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := f.Panels[0][0].Y.Scale.(plot.LogScale); !ok {
+		t.Error("losses over 2.7 decades not on a log axis")
+	}
+}

@@ -198,7 +198,12 @@ func Loss(train, val []float64, opts LossOptions) (*Figure, error) {
 		tr, inv = math.Log10, func(v float64) float64 { return math.Pow(10, v) }
 	}
 	ylo, yhi := tr(lo), tr(hi)
-	skip := max(1, epochs/20)
+	// The first epochs of a flow are often far above the rest: the axis
+	// shows the later ones and lets the early ones leave the top.
+	skip := max(1, epochs/10)
+	if epochs >= 8 {
+		skip = max(skip, 2)
+	}
 	if epochs >= 4 {
 		rest := math.Inf(-1)
 		for e := skip; e < epochs; e++ {
