@@ -1,10 +1,14 @@
 """Measure numpy float32 matmul GFLOP/s on the cINN's GEMM shapes.
 
+    numpy_gemm.py [seconds [batches]]   all shapes, e.g. 0.3 512,4096
+    numpy_gemm.py --serve [seconds]     read shape names on stdin, answer each
+
 Prints one line per shape, "name gflops", with the names of the Go
 benchmark BenchmarkSgemm in cinn/sgemm (m x k x n / op(A) op(B)), then the
 BLAS that numpy runs as threadpoolctl reports it, on lines starting with '#'.
-Run it through bench/gemm/run.sh, which unsets OPENBLAS_CORETYPE and
-OPENBLAS_L2_SIZE for this command only.
+A figure is the best rate over chunks of at least 10 ms. Run it through
+bench/gemm/run.sh, which interleaves it with the Go benchmark shape by shape
+and unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for this command only.
 """
 
 import sys
@@ -44,16 +48,38 @@ def measure(ta, tb, m, n, k, seconds, rng):
     return best
 
 
+def blas_info():
+    for lib in threadpool_info():
+        print("# " + ", ".join(f"{key}={lib.get(key)}" for key in
+                               ("internal_api", "version", "architecture", "num_threads", "filepath")))
+
+
+def serve(seconds):
+    """Answer shape names read from stdin, one line each, until EOF."""
+    known = {s[0]: s for batch in (512, 4096) for s in shapes(batch)}
+    rng = np.random.default_rng(1)
+    blas_info()
+    print("# ready", flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if name not in known:
+            print(f"{name} nan", flush=True)
+            continue
+        _, ta, tb, m, n, k = known[name]
+        print(f"{name} {measure(ta, tb, m, n, k, seconds, rng):.2f}", flush=True)
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--serve":
+        serve(float(sys.argv[2]) if len(sys.argv) > 2 else 0.1)
+        return
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 0.3
     batches = [int(x) for x in sys.argv[2].split(",")] if len(sys.argv) > 2 else [512, 4096]
     rng = np.random.default_rng(1)
     for batch in batches:
         for name, ta, tb, m, n, k in shapes(batch):
             print(f"{name} {measure(ta, tb, m, n, k, seconds, rng):.2f}", flush=True)
-    for lib in threadpool_info():
-        print("# " + ", ".join(f"{key}={lib.get(key)}" for key in
-                               ("internal_api", "version", "architecture", "num_threads", "filepath")))
+    blas_info()
 
 
 if __name__ == "__main__":

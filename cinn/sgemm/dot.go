@@ -18,9 +18,9 @@ func runDot(d *dotKernel, workers int, m, n, k int, alpha float32, a, b operand,
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 	np := (n + d.nd - 1) / d.nd
-	j.kc, j.nc = k, np*d.nd
-	j.workers = max(1, min(workers, m/d.mr))
-	j.prepare()
+	if need := np * d.nd * k; cap(j.packed) < need {
+		j.packed = make([]float32, need)
+	}
 	bt := j.packed[:np*d.nd*k]
 	for jj := 0; jj < n; jj++ {
 		row := bt[jj*k : (jj+1)*k]
@@ -29,44 +29,61 @@ func runDot(d *dotKernel, workers int, m, n, k int, alpha float32, a, b operand,
 		}
 	}
 	clear(bt[n*k:])
+	mp := m / d.mr
+	j.unitSize = max(1, mp/(4*workers))
+	j.units = (mp + j.unitSize - 1) / j.unitSize
+	j.workers = max(1, min(workers, j.units))
 	j.start()
 }
 
-// workDot computes worker w's share of the row panels of the dot-product
-// path; the last worker also does the rows past the last whole panel.
+// workDot is the life of worker w on the dot-product path: it takes units
+// of row panels until none is left; the unit that ends with the last whole
+// panel also does the rows past it.
 func (j *job) workDot(w int) {
 	d := j.dot
 	mr, nd, k := d.mr, d.nd, j.k
 	a, c := j.a, j.c
 	scr := &j.scratch[w]
-	lo, hi := j.share(j.m/mr, w)
-	for ip := lo; ip < hi; ip++ {
-		i := ip * mr
-		ap := &a.data[i*a.rs]
-		for jj := 0; jj < j.n; jj += nd {
-			bp := &j.packed[jj*k]
-			if jj+nd <= j.n {
-				d.fn(k, ap, a.rs*4, bp, k*4, &c.data[i*c.rs+jj], c.rs*4, j.alpha, j.beta)
-				continue
-			}
-			t := scr.c[:mr*nd]
-			d.fn(k, ap, a.rs*4, bp, k*4, &t[0], nd*4, 1, 0)
-			for ii := 0; ii < mr; ii++ {
-				for x, v := range t[ii*nd : ii*nd+j.n-jj] {
-					p := &c.data[(i+ii)*c.rs+jj+x]
-					if j.beta == 0 {
-						*p = j.alpha * v
-					} else {
-						*p = j.alpha*v + j.beta**p
+	mp := j.m / mr
+	for {
+		u := int(j.nextUnit.Add(1) - 1)
+		if u >= j.units {
+			return
+		}
+		lo, hi := u*j.unitSize, min((u+1)*j.unitSize, mp)
+		for ip := lo; ip < hi; ip++ {
+			i := ip * mr
+			ap := &a.data[i*a.rs]
+			for jj := 0; jj < j.n; jj += nd {
+				bp := &j.packed[jj*k]
+				if jj+nd <= j.n {
+					d.fn(k, ap, a.rs*4, bp, k*4, &c.data[i*c.rs+jj], c.rs*4, j.alpha, j.beta)
+					continue
+				}
+				t := scr.c[:mr*nd]
+				d.fn(k, ap, a.rs*4, bp, k*4, &t[0], nd*4, 1, 0)
+				for ii := 0; ii < mr; ii++ {
+					for x, v := range t[ii*nd : ii*nd+j.n-jj] {
+						p := &c.data[(i+ii)*c.rs+jj+x]
+						if j.beta == 0 {
+							*p = j.alpha * v
+						} else {
+							*p = j.alpha*v + j.beta**p
+						}
 					}
 				}
 			}
 		}
+		if hi == mp {
+			j.dotTail(mp * mr)
+		}
 	}
-	if w != j.workers-1 {
-		return
-	}
-	for i := j.m / mr * mr; i < j.m; i++ {
+}
+
+// dotTail computes the rows of C from i0 on in plain Go.
+func (j *job) dotTail(i0 int) {
+	a, c, k := j.a, j.c, j.k
+	for i := i0; i < j.m; i++ {
 		ar := a.data[i*a.rs : i*a.rs+k]
 		for jj := 0; jj < j.n; jj++ {
 			var s float32

@@ -3,13 +3,15 @@
 package sgemm
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
-// Blocking parameters. A block of kc rows of op(B) by nc columns is packed
-// into NR-wide panels and stays in the L2 cache (256·512·4 B = 512 KiB)
-// while every MR-row micro-panel of A (at most 24·256·4 B = 24 KiB, read in
-// place) is multiplied with it from the L1 cache.
+// Blocking parameters. A block of kc rows of op(B) by nc columns, in NR-wide
+// panels, stays in the L2 cache (256·512·4 B = 512 KiB) while every MR-row
+// micro-panel of A (at most 24·256·4 B = 24 KiB, read in place) is
+// multiplied with it from the L1 cache.
 const (
 	kcMax = 256 // k depth of a packed block
 	ncMax = 512 // columns of a packed block (rounded down to NR)
@@ -117,33 +119,46 @@ func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b op
 	j.alpha, j.beta = alpha, beta
 	j.a, j.b, j.c = a, b, c
 
-	// Even k blocks no deeper than kcMax; nc a multiple of nr.
+	// Even k blocks no deeper than kcMax; blocks of whole panels no wider
+	// than ncMax.
 	kb := (k + kcMax - 1) / kcMax
 	j.kc = (k + kb - 1) / kb
-	nc := max(ncMax/kn.nr, 1) * kn.nr
-	j.nc = min(nc, (n+kn.nr-1)/kn.nr*kn.nr)
+	j.np = (n + kn.nr - 1) / kn.nr
+	j.bq = max(ncMax/kn.nr, 1)
 
+	// Units of work: chunks of row panels, each over all of B, or when C
+	// has few row panels, chunks of column panels. Several units per
+	// worker let a worker that got less of the machine do less.
 	mp := (m + kn.mr - 1) / kn.mr
-	np := j.nc / kn.nr
-	w := workers
-	j.splitM = mp >= np
-	if j.splitM {
-		w = min(w, mp)
+	if mp >= j.np || mp >= 4*workers {
+		j.rowUnits = true
+		j.unitSize = max(1, mp/(4*workers))
+		j.units = (mp + j.unitSize - 1) / j.unitSize
 	} else {
-		w = min(w, np)
+		j.rowUnits = false
+		j.unitSize = max(1, j.np/(4*workers))
+		j.units = (j.np + j.unitSize - 1) / j.unitSize
 	}
-	j.workers = max(w, 1)
-	j.prepare()
+	j.workers = max(1, min(workers, j.units))
+	if need := j.np * kn.nr * k; cap(j.packed) < need {
+		j.packed = make([]float32, need)
+	}
+	j.packed = j.packed[:j.np*kn.nr*k]
 	j.start()
 }
 
 // start runs the workers of j and waits for them.
 func (j *job) start() {
+	for len(j.scratch) < j.workers {
+		j.scratch = append(j.scratch, scratch{})
+	}
+	j.nextPack.Store(0)
+	j.packedN.Store(0)
+	j.nextUnit.Store(0)
 	if j.workers == 1 {
 		j.work(0)
 		return
 	}
-	j.bar.reset(j.workers)
 	j.wg.Add(j.workers - 1)
 	startHelpers(j.workers - 1)
 	for i := 1; i < j.workers; i++ {
@@ -155,18 +170,29 @@ func (j *job) start() {
 
 // job is one Sgemm call shared by its workers. Jobs and their buffers are
 // recycled through jobPool, so a steady stream of calls does not allocate.
+//
+// The workers first pack, panel by panel, the parts of B that the kernels
+// cannot read in place, then take units of C one at a time until none is
+// left. Nothing waits for a worker that has not started: on a busy machine
+// the first worker may do everything.
 type job struct {
 	kn          *kernel
 	dot         *dotKernel // the dot-product path if not nil
 	m, n, k     int
 	alpha, beta float32
 	a, b, c     operand
-	kc, nc      int
+	kc          int // depth of a k block
+	np          int // column panels of C
+	bq          int // column panels in a cache block
+	rowUnits    bool
+	unitSize    int // row or column panels in a unit
+	units       int
 	workers     int
-	splitM      bool
-	packed      []float32 // the packed block of B
+	packed      []float32 // B's panels, each of k rows of nr values
 	scratch     []scratch // one per worker
-	bar         barrier
+	nextPack    atomic.Int64
+	packedN     atomic.Int64
+	nextUnit    atomic.Int64
 	wg          sync.WaitGroup
 }
 
@@ -186,58 +212,34 @@ func putJob(j *job) {
 	jobPool.Put(j)
 }
 
-// prepare sizes the buffers of j.
-func (j *job) prepare() {
-	if need := j.kc * j.nc; cap(j.packed) < need {
-		j.packed = make([]float32, need)
-	}
-	j.packed = j.packed[:j.kc*j.nc]
-	for len(j.scratch) < j.workers {
-		j.scratch = append(j.scratch, scratch{})
-	}
-}
-
-// share returns worker w's part [lo, hi) of n items split among j.workers.
-func (j *job) share(n, w int) (lo, hi int) {
-	return n * w / j.workers, n * (w + 1) / j.workers
-}
-
-// work runs worker w's part of every block. When the workers split the
-// rows of C they all need the whole packed block, so they wait for each
-// other after packing it and before packing the next; when they split the
-// columns each packs and uses only its own panels.
+// work is the life of worker w: pack, then compute units.
 func (j *job) work(w int) {
 	if j.dot != nil {
 		j.workDot(w)
 		return
 	}
-	kn := j.kn
-	mp := (j.m + kn.mr - 1) / kn.mr
-	for jc := 0; jc < j.n; jc += j.nc {
-		nc := min(j.nc, j.n-jc)
-		np := (nc + kn.nr - 1) / kn.nr
-		for pc := 0; pc < j.k; pc += j.kc {
-			kc := min(j.kc, j.k-pc)
-			beta := j.beta
-			if pc > 0 {
-				beta = 1
-			}
-			if j.splitM {
-				lo, hi := j.share(np, w)
-				j.pack(pc, kc, jc, nc, lo, hi)
-				if j.workers > 1 {
-					j.bar.wait()
-				}
-				ilo, ihi := j.share(mp, w)
-				j.compute(w, pc, kc, jc, nc, ilo, ihi, 0, np, beta)
-				if j.workers > 1 && (pc+kc < j.k || jc+nc < j.n) {
-					j.bar.wait()
-				}
-			} else {
-				lo, hi := j.share(np, w)
-				j.pack(pc, kc, jc, nc, lo, hi)
-				j.compute(w, pc, kc, jc, nc, 0, mp, lo, hi, beta)
-			}
+	for {
+		q := int(j.nextPack.Add(1) - 1)
+		if q >= j.np {
+			break
+		}
+		j.pack(q)
+		j.packedN.Add(1)
+	}
+	for j.packedN.Load() < int64(j.np) {
+		runtime.Gosched() // another worker is packing the last panels
+	}
+	mp := (j.m + j.kn.mr - 1) / j.kn.mr
+	for {
+		u := int(j.nextUnit.Add(1) - 1)
+		if u >= j.units {
+			return
+		}
+		lo, hi := u*j.unitSize, (u+1)*j.unitSize
+		if j.rowUnits {
+			j.compute(w, lo, min(hi, mp), 0, j.np)
+		} else {
+			j.compute(w, 0, mp, lo, min(hi, j.np))
 		}
 	}
 }
@@ -251,144 +253,120 @@ func (j *job) inPlace(width int) bool {
 
 var inPlaceB = true
 
-// pack copies panels [lo, hi) of the kc×nc block of B at (pc, jc) into
-// j.packed: panel q holds kc rows of nr values, zero-padded past the edge.
-func (j *job) pack(pc, kc, jc, nc, lo, hi int) {
-	nr := j.kn.nr
+// pack copies column panel q of B, all k rows of nr values, zero-padded
+// past the edge, into j.packed unless the kernels read it in place.
+func (j *job) pack(q int) {
+	nr, k := j.kn.nr, j.k
 	b := j.b
-	for q := lo; q < hi; q++ {
-		j0 := jc + q*nr
-		width := min(nr, jc+nc-j0)
-		if j.inPlace(width) {
-			continue
-		}
-		dst := j.packed[q*nr*j.kc:][:nr*kc]
-		switch {
-		case b.cs == 1:
-			for p := 0; p < kc; p++ {
-				row := dst[p*nr : (p+1)*nr]
-				src := b.data[(pc+p)*b.rs+j0:]
-				copy(row, src[:width])
-				clear(row[width:])
-			}
-		case b.rs == 1:
-			for jj := 0; jj < width; jj++ {
-				col := b.data[(j0+jj)*b.cs+pc:]
-				col = col[:kc]
-				for p, v := range col {
-					dst[p*nr+jj] = v
-				}
-			}
-			if width < nr {
-				for p := 0; p < kc; p++ {
-					clear(dst[p*nr+width : (p+1)*nr])
-				}
-			}
-		default:
-			for p := 0; p < kc; p++ {
-				row := dst[p*nr : (p+1)*nr]
-				for jj := range row {
-					if jj < width {
-						row[jj] = b.data[(pc+p)*b.rs+(j0+jj)*b.cs]
-					} else {
-						row[jj] = 0
-					}
-				}
-			}
-		}
-	}
-}
-
-// compute multiplies row panels [ilo, ihi) of A's k block at pc with the
-// packed panels [qlo, qhi) into C.
-func (j *job) compute(w, pc, kc, jc, nc, ilo, ihi, qlo, qhi int, beta float32) {
-	kn := j.kn
-	mr, nr := kn.mr, kn.nr
-	a, c := j.a, j.c
-	scr := &j.scratch[w]
-	for ip := ilo; ip < ihi; ip++ {
-		i := ip * mr
-		mcur := min(mr, j.m-i)
-		var ap *float32
-		rsa, csa := a.rs*4, a.cs*4
-		switch {
-		case mcur == mr:
-			ap = &a.data[i*a.rs+pc*a.cs]
-		default:
-			// Copy the short micro-panel, k-major and zero-padded.
-			buf := scr.a[:mr*kc]
-			for p := 0; p < kc; p++ {
-				row := buf[p*mr : (p+1)*mr]
-				for ii := range row {
-					if ii < mcur {
-						row[ii] = a.data[(i+ii)*a.rs+(pc+p)*a.cs]
-					} else {
-						row[ii] = 0
-					}
-				}
-			}
-			ap, rsa, csa = &buf[0], 4, mr*4
-		}
-		for q := qlo; q < qhi; q++ {
-			jj := jc + q*nr
-			ncur := min(nr, jc+nc-jj)
-			bp, ldb := &j.packed[q*nr*j.kc], nr*4
-			if j.inPlace(ncur) {
-				bp, ldb = &j.b.data[pc*j.b.rs+jj], j.b.rs*4
-			}
-			if mcur == mr && ncur == nr && c.cs == 1 {
-				kn.fn(kc, ap, rsa, csa, bp, ldb, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
-				continue
-			}
-			t := scr.c[:mr*nr]
-			kn.fn(kc, ap, rsa, csa, bp, ldb, &t[0], nr*4, 1, 0)
-			for ii := 0; ii < mcur; ii++ {
-				tr := t[ii*nr : ii*nr+ncur]
-				base := (i+ii)*c.rs + jj*c.cs
-				if beta == 0 {
-					for x, v := range tr {
-						c.data[base+x*c.cs] = j.alpha * v
-					}
-				} else {
-					for x, v := range tr {
-						p := &c.data[base+x*c.cs]
-						*p = j.alpha*v + beta**p
-					}
-				}
-			}
-		}
-	}
-}
-
-// barrier is a reusable barrier for the workers of one job.
-type barrier struct {
-	mu    sync.Mutex
-	cond  sync.Cond
-	n     int // parties
-	count int // arrived in this generation
-	gen   int
-}
-
-func (b *barrier) reset(n int) {
-	b.cond.L = &b.mu
-	b.n, b.count = n, 0
-}
-
-func (b *barrier) wait() {
-	b.mu.Lock()
-	g := b.gen
-	b.count++
-	if b.count == b.n {
-		b.count = 0
-		b.gen++
-		b.cond.Broadcast()
-		b.mu.Unlock()
+	j0 := q * nr
+	width := min(nr, j.n-j0)
+	if j.inPlace(width) {
 		return
 	}
-	for g == b.gen {
-		b.cond.Wait()
+	dst := j.packed[q*nr*k:][:nr*k]
+	switch {
+	case b.cs == 1:
+		for p := 0; p < k; p++ {
+			row := dst[p*nr : (p+1)*nr]
+			copy(row, b.data[p*b.rs+j0:][:width])
+			clear(row[width:])
+		}
+	case b.rs == 1:
+		for jj := 0; jj < width; jj++ {
+			col := b.data[(j0+jj)*b.cs:][:k]
+			for p, v := range col {
+				dst[p*nr+jj] = v
+			}
+		}
+		if width < nr {
+			for p := 0; p < k; p++ {
+				clear(dst[p*nr+width : (p+1)*nr])
+			}
+		}
+	default:
+		for p := 0; p < k; p++ {
+			row := dst[p*nr : (p+1)*nr]
+			for jj := range row {
+				if jj < width {
+					row[jj] = b.data[p*b.rs+(j0+jj)*b.cs]
+				} else {
+					row[jj] = 0
+				}
+			}
+		}
 	}
-	b.mu.Unlock()
+}
+
+// compute multiplies row panels [ilo, ihi) of A with column panels [qlo,
+// qhi) of B into C, block by block: for every cache block of j.bq column
+// panels, every k block in order (the first applies beta, the others add),
+// every row panel with every column panel of the block.
+func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
+	kn := j.kn
+	mr, nr := kn.mr, kn.nr
+	a, b, c := j.a, j.b, j.c
+	scr := &j.scratch[w]
+	for q0 := qlo; q0 < qhi; q0 += j.bq {
+		q1 := min(q0+j.bq, qhi)
+		for pc := 0; pc < j.k; pc += j.kc {
+			kc := min(j.kc, j.k-pc)
+			beta := j.beta
+			if pc > 0 {
+				beta = 1
+			}
+			for ip := ilo; ip < ihi; ip++ {
+				i := ip * mr
+				mcur := min(mr, j.m-i)
+				var ap *float32
+				rsa, csa := a.rs*4, a.cs*4
+				if mcur == mr {
+					ap = &a.data[i*a.rs+pc*a.cs]
+				} else {
+					// Copy the short micro-panel, k-major and zero-padded.
+					buf := scr.a[:mr*kc]
+					for p := 0; p < kc; p++ {
+						row := buf[p*mr : (p+1)*mr]
+						for ii := range row {
+							if ii < mcur {
+								row[ii] = a.data[(i+ii)*a.rs+(pc+p)*a.cs]
+							} else {
+								row[ii] = 0
+							}
+						}
+					}
+					ap, rsa, csa = &buf[0], 4, mr*4
+				}
+				for q := q0; q < q1; q++ {
+					jj := q * nr
+					ncur := min(nr, j.n-jj)
+					bp, ldb := &j.packed[q*nr*j.k+pc*nr], nr*4
+					if j.inPlace(ncur) {
+						bp, ldb = &b.data[pc*b.rs+jj], b.rs*4
+					}
+					if mcur == mr && ncur == nr && c.cs == 1 {
+						kn.fn(kc, ap, rsa, csa, bp, ldb, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
+						continue
+					}
+					t := scr.c[:mr*nr]
+					kn.fn(kc, ap, rsa, csa, bp, ldb, &t[0], nr*4, 1, 0)
+					for ii := 0; ii < mcur; ii++ {
+						tr := t[ii*nr : ii*nr+ncur]
+						base := (i+ii)*c.rs + jj*c.cs
+						if beta == 0 {
+							for x, v := range tr {
+								c.data[base+x*c.cs] = j.alpha * v
+							}
+						} else {
+							for x, v := range tr {
+								p := &c.data[base+x*c.cs]
+								*p = j.alpha*v + beta**p
+							}
+						}
+					}
+				}
+			}
+		}
+	}
 }
 
 // task hands worker w of job j to a helper goroutine.

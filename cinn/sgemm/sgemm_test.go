@@ -449,3 +449,15 @@ func TestDot(t *testing.T) {
 		})
 	}
 }
+
+// TestArch logs the kernels Sgemm runs on this machine (bench/gemm/run.sh
+// prints it) and checks that the name is one of the sets this build knows.
+func TestArch(t *testing.T) {
+	for _, s := range kernelSets() {
+		if s.name == Arch() {
+			t.Logf("arch: %s", Arch())
+			return
+		}
+	}
+	t.Errorf("Arch() = %q, not a kernel set of this build", Arch())
+}
