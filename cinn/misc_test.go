@@ -244,3 +244,51 @@ func TestString(t *testing.T) {
 		}
 	}
 }
+
+func TestAddNoise(t *testing.T) {
+	m, err := NewModel(Config{DimX: 1, DimY: 3, Blocks: 1, Hidden: 2, Layers: 1},
+		Spec{YTransforms: []Transform{{}, {Kind: Log10}, {Kind: Bounded, Lo: 0, Hi: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 20000
+	y := mat.NewDense(n, 3, nil)
+	for i := 0; i < n; i++ {
+		y.SetRow(i, []float64{float64(i%2) * 10, 0.1, 0.5})
+	}
+	noise := []Noise{{Abs: 0.5, Rel: 0.1}, {Rel: 3}, {Abs: 2}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	a := m.addNoise(y, noise, rng)
+	b := m.addNoise(y, noise, rng)
+	var d0, d1 []float64
+	same := 0
+	for i := 0; i < n; i++ {
+		d := a.At(i, 0) - y.At(i, 0)
+		if i%2 == 0 {
+			d0 = append(d0, d)
+		} else {
+			d1 = append(d1, d)
+		}
+		if a.At(i, 0) == b.At(i, 0) {
+			same++
+		}
+		// Noisy values stay inside the transforms' domains.
+		if a.At(i, 1) <= 0 {
+			t.Fatalf("row %d: log10 column became %v", i, a.At(i, 1))
+		}
+		if v := a.At(i, 2); v <= 0 || v >= 1 {
+			t.Fatalf("row %d: bounded column became %v", i, v)
+		}
+	}
+	// σ = Abs + Rel·|y|: 0.5 at y = 0 and 1.5 at y = 10; the standard
+	// error of a sample standard deviation from 10⁴ draws is 0.7%.
+	if _, sd := meanSD(d0); math.Abs(sd/0.5-1) > 0.03 {
+		t.Errorf("σ at y=0: %v, want 0.5", sd)
+	}
+	if _, sd := meanSD(d1); math.Abs(sd/1.5-1) > 0.03 {
+		t.Errorf("σ at y=10: %v, want 1.5", sd)
+	}
+	if same > 0 {
+		t.Errorf("%d values identical between two draws: noise is not redrawn", same)
+	}
+}
