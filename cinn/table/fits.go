@@ -55,7 +55,7 @@ type fitsReader struct {
 }
 
 func (fr *fitsReader) errf(off int64, sentinel error, format string, args ...any) error {
-	return &ParseError{File: fr.name, Offset: off, Err: cause(sentinel, "%s (%s)", fmt.Sprintf(format, args...), sentinel)}
+	return &ParseError{File: fr.name, Offset: off, Err: cause(sentinel, format, args...)}
 }
 
 func (fr *fitsReader) hduErr(h *fitsHeader, off int64, sentinel error, format string, args ...any) error {
@@ -494,7 +494,11 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 			cells += f.repeat
 		}
 	}
+	if cells > maxColumns {
+		return nil, fr.hduErr(h, h.start, ErrUnsupported, "the fields' repeat counts make %d columns, more than %d; read fewer with ReadOptions.Columns", cells, maxColumns)
+	}
 	need, ok1 := mulCheck(rows, cells*8)
+	need += cells * columnOverhead
 	tableBytes, ok2 := mulCheck(rows, rowBytes)
 	maxBytes := opts.maxBytes()
 	if !ok1 || !ok2 || need > maxBytes || tableBytes > maxBytes {
@@ -541,6 +545,9 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 	}
 	unsigned64 := func(f *fitsField) bool {
 		return f.code == 'K' && f.scale == 1 && f.zeroStr != "" && strings.TrimLeft(strings.TrimSuffix(strings.TrimSuffix(f.zeroStr, ".0"), "."), "+") == "9223372036854775808"
+	}
+	if len(outs) == 0 {
+		return &Table{}, nil // no columns to read, however many rows
 	}
 	buf := make([]byte, rowBytes)
 	be := binary.BigEndian
@@ -614,9 +621,6 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 		}
 	}
 	t.n = int(rows)
-	if len(outs) == 0 {
-		t.n = 0
-	}
 	return t, nil
 }
 

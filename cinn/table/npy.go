@@ -231,14 +231,14 @@ func (h *npyHeader) shapeString() string {
 // readNPYHeader reads the magic string, version and header dictionary.
 func readNPYHeader(r io.Reader, name string) (*npyHeader, error) {
 	bad := func(off int64, format string, args ...any) error {
-		return &ParseError{File: name, Offset: off, Err: cause(ErrFormat, "%s (%s)", fmt.Sprintf(format, args...), ErrFormat)}
+		return &ParseError{File: name, Offset: off, Err: cause(ErrFormat, "%s", fmt.Sprintf(format, args...))}
 	}
 	var pre [10]byte
 	if n, err := io.ReadFull(r, pre[:8]); err != nil {
 		if n == 0 {
 			return nil, bad(0, "empty file, not a NumPy .npy file")
 		}
-		return nil, &ParseError{File: name, Offset: int64(n), Err: cause(ErrTruncated, "the file ends inside the .npy magic string (%s)", ErrTruncated)}
+		return nil, &ParseError{File: name, Offset: int64(n), Err: cause(ErrTruncated, "the file ends inside the .npy magic string")}
 	}
 	if string(pre[:6]) != npyMagic {
 		return nil, bad(0, "not a NumPy .npy file: it does not start with \\x93NUMPY")
@@ -249,13 +249,13 @@ func readNPYHeader(r io.Reader, name string) (*npyHeader, error) {
 	switch major {
 	case 1:
 		if _, err := io.ReadFull(r, pre[8:10]); err != nil {
-			return nil, &ParseError{File: name, Offset: 8, Err: cause(ErrTruncated, "the file ends inside the .npy header (%s)", ErrTruncated)}
+			return nil, &ParseError{File: name, Offset: 8, Err: cause(ErrTruncated, "the file ends inside the .npy header")}
 		}
 		hlen = int64(binary.LittleEndian.Uint16(pre[8:10]))
 	case 2, 3:
 		var l [4]byte
 		if _, err := io.ReadFull(r, l[:]); err != nil {
-			return nil, &ParseError{File: name, Offset: 8, Err: cause(ErrTruncated, "the file ends inside the .npy header (%s)", ErrTruncated)}
+			return nil, &ParseError{File: name, Offset: 8, Err: cause(ErrTruncated, "the file ends inside the .npy header")}
 		}
 		hlen = int64(binary.LittleEndian.Uint32(l[:]))
 		preamble = 12
@@ -267,7 +267,7 @@ func readNPYHeader(r io.Reader, name string) (*npyHeader, error) {
 	}
 	hb := make([]byte, hlen)
 	if n, err := io.ReadFull(r, hb); err != nil {
-		return nil, &ParseError{File: name, Offset: preamble + int64(n), Err: cause(ErrTruncated, "the file ends inside the .npy header, which declares %d bytes (%s)", hlen, ErrTruncated)}
+		return nil, &ParseError{File: name, Offset: preamble + int64(n), Err: cause(ErrTruncated, "the file ends inside the .npy header, which declares %d bytes", hlen)}
 	}
 	h := &npyHeader{preamble: preamble + hlen}
 	lit, err := parsePyLiteral(string(hb))
@@ -299,16 +299,16 @@ func readNPYHeader(r io.Reader, name string) (*npyHeader, error) {
 		h.descr = d
 		h.dt, err = parseDescr(d)
 		if err != nil {
-			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "%v (%s)", err, ErrUnsupported)}
+			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "%v", err)}
 		}
 		if h.dt.kind == 'V' {
-			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "raw void dtype %q (%s)", d, ErrUnsupported)}
+			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "raw void dtype %q", d)}
 		}
 		h.itemsize = h.dt.size
 	case []any:
 		h.descr = fmt.Sprint(d)
 		if err := h.parseFields(d); err != nil {
-			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "structured dtype: %v (%s)", err, ErrUnsupported)}
+			return nil, &ParseError{File: name, Offset: preamble, Err: cause(ErrUnsupported, "structured dtype: %v", err)}
 		}
 	default:
 		return nil, bad(preamble, "bad .npy header: no 'descr'")
@@ -373,6 +373,9 @@ func (h *npyHeader) parseFields(descr []any) error {
 		if name == "" {
 			name = fmt.Sprintf("f%d", len(h.fields))
 		}
+		if int64(len(h.fields))+count > maxColumns {
+			return fmt.Errorf("more than %d columns", maxColumns)
+		}
 		for k := int64(0); k < count; k++ {
 			fname := name
 			if count > 1 {
@@ -402,7 +405,7 @@ func (h *npyHeader) layout(name string) (rows int64, fields []npyField, err erro
 		case 1:
 			return h.shape[0], h.fields, nil
 		}
-		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "a structured array of shape %s: only 1-D structured arrays are tables (%s)", h.shapeString(), ErrUnsupported)}
+		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "a structured array of shape %s: only 1-D structured arrays are tables", h.shapeString())}
 	}
 	var cols int64
 	switch len(h.shape) {
@@ -413,10 +416,10 @@ func (h *npyHeader) layout(name string) (rows int64, fields []npyField, err erro
 	case 2:
 		rows, cols = h.shape[0], h.shape[1]
 	default:
-		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "an array of shape %s: only 1-D and 2-D arrays are tables; reshape it to 2-D (rows, columns) first (%s)", h.shapeString(), ErrUnsupported)}
+		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "an array of shape %s: only 1-D and 2-D arrays are tables; reshape it to 2-D (rows, columns) first", h.shapeString())}
 	}
-	if cols > 1<<20 {
-		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "an array of shape %s has more than 2^20 columns; is it transposed? (%s)", h.shapeString(), ErrUnsupported)}
+	if cols > maxColumns {
+		return 0, nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrUnsupported, "an array of shape %s has more than %d columns; is it transposed?", h.shapeString(), maxColumns)}
 	}
 	fields = make([]npyField, cols)
 	for j := range fields {
@@ -460,6 +463,9 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	if err != nil {
 		return nil, err
 	}
+	if len(fields) == 0 {
+		return &Table{}, nil // an array of shape (n, 0): no columns, however many rows
+	}
 	// Memory: 8 bytes per numeric cell, the item size per text cell.
 	perRow := int64(0)
 	for _, f := range fields {
@@ -470,6 +476,7 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 		}
 	}
 	need, ok1 := mulCheck(rows, perRow)
+	need += int64(len(fields)) * columnOverhead
 	dataBytes, ok2 := mulCheck(rows, int64(len(fields))*int64(h.dt.size))
 	if h.fields != nil {
 		dataBytes, ok2 = mulCheck(rows, int64(h.itemsize))
@@ -480,13 +487,13 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 			msg = humanBytes(need)
 		}
 		return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrTooLarge,
-			"the array of shape %s and dtype %s would take %s in memory, more than the limit of %s (%s); raise ReadOptions.MaxBytes if the machine has the memory, or load a slice",
-			h.shapeString(), h.descr, msg, humanBytes(maxBytes), ErrTooLarge)}
+			"the array of shape %s and dtype %s would take %s in memory, more than the limit of %s; raise ReadOptions.MaxBytes if the machine has the memory, or load a slice",
+			h.shapeString(), h.descr, msg, humanBytes(maxBytes))}
 	}
 	if size >= 0 && h.preamble+dataBytes > size {
 		return nil, &ParseError{File: name, Offset: size, Err: cause(ErrTruncated,
-			"the header declares shape %s of %s, %d bytes of data after byte %d, but the file has only %d (%s); the file was cut short: copy or save it again",
-			h.shapeString(), h.descr, dataBytes, h.preamble, size-h.preamble, ErrTruncated)}
+			"the header declares shape %s of %s, %d bytes of data after byte %d, but the file has only %d; the file was cut short: copy or save it again",
+			h.shapeString(), h.descr, dataBytes, h.preamble, size-h.preamble)}
 	}
 	prealloc := rows
 	if size < 0 {
@@ -507,8 +514,8 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	}
 	truncated := func(read int64) error {
 		return &ParseError{File: name, Offset: h.preamble + read, Err: cause(ErrTruncated,
-			"the data ends after %d of the %d bytes the header declares (shape %s, dtype %s) (%s); the file was cut short: copy or save it again",
-			read, dataBytes, h.shapeString(), h.descr, ErrTruncated)}
+			"the data ends after %d of the %d bytes the header declares (shape %s, dtype %s); the file was cut short: copy or save it again",
+			read, dataBytes, h.shapeString(), h.descr)}
 	}
 	appendCell := func(c *column, f npyField, b []byte) {
 		switch {
@@ -562,7 +569,7 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	t := &Table{}
 	for _, c := range cols {
 		if err := t.addColumn(c); err != nil {
-			return nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrHeader, "%v (%s)", err, ErrHeader)}
+			return nil, &ParseError{File: name, Offset: h.preamble, Err: cause(ErrHeader, "%v", err)}
 		}
 	}
 	t.n = int(rows)

@@ -31,7 +31,7 @@ func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, erro
 		return nil, &ParseError{File: name, Offset: int64(len(data)), Err: err}
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s (%s); raise ReadOptions.MaxBytes", humanBytes(maxBytes), ErrTooLarge)}
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s; raise ReadOptions.MaxBytes", humanBytes(maxBytes))}
 	}
 	return readNPZ(bytes.NewReader(data), int64(len(data)), name, maxBytes)
 }
@@ -39,7 +39,7 @@ func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, erro
 func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
-		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "not a NumPy .npz (zip) archive: %v (%s)", err, ErrFormat)}
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "not a NumPy .npz (zip) archive: %v", err)}
 	}
 	out := &Table{}
 	first := ""
@@ -57,7 +57,7 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, er
 		budget -= int64(sub.n) * 8 * int64(len(sub.cols))
 		if first != "" && sub.n != out.n {
 			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
-				"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths (%s)", sub.n, first, out.n, ErrRagged)}
+				"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", sub.n, first, out.n)}
 		}
 		for i, c := range sub.cols {
 			switch {
@@ -71,7 +71,7 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, er
 				c.name = fmt.Sprintf("%s_%d", key, i)
 			}
 			if err := out.addColumn(c); err != nil {
-				return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrHeader, "%v (%s)", err, ErrHeader)}
+				return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrHeader, "%v", err)}
 			}
 		}
 		if first == "" {
@@ -80,7 +80,7 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, er
 		}
 	}
 	if first == "" {
-		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "the archive holds no .npy arrays (%s)", ErrFormat)}
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "the archive holds no .npy arrays")}
 	}
 	return out, nil
 }
@@ -97,9 +97,9 @@ func readNPZMember(f *zip.File, member string, budget int64) (*npzMember, error)
 	rc, err := f.Open()
 	if err != nil {
 		if errors.Is(err, zip.ErrAlgorithm) {
-			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrUnsupported, "zip compression method %d is not supported (stored and deflated are) (%s)", f.Method, ErrUnsupported)}
+			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrUnsupported, "zip compression method %d is not supported (stored and deflated are)", f.Method)}
 		}
-		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "%v (%s)", err, ErrFormat)}
+		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "%v", err)}
 	}
 	defer rc.Close()
 	br := bufio.NewReaderSize(rc, 1<<16)
@@ -117,7 +117,7 @@ func readNPZMember(f *zip.File, member string, budget int64) (*npzMember, error)
 	}
 	// Drain what is left so that the zip reader checks the CRC.
 	if _, err := io.Copy(io.Discard, io.LimitReader(br, 1<<20)); err != nil {
-		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "corrupt archive member: %v (%s)", err, ErrFormat)}
+		return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrFormat, "corrupt archive member: %v", err)}
 	}
 	return &npzMember{cols: t.cols, n: t.n, structured: h.fields != nil, twoD: len(h.shape) == 2}, nil
 }

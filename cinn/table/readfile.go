@@ -25,6 +25,13 @@ const (
 	FormatFITS  = "fits"
 )
 
+const (
+	// maxColumns bounds the number of columns a file may give.
+	maxColumns = 1 << 20
+	// columnOverhead is the memory counted per column, whatever its length.
+	columnOverhead = 64
+)
+
 // ReadOptions control ReadFile and Read. The zero value reads the format
 // given by the file name's extension with the default memory limit.
 type ReadOptions struct {
@@ -46,8 +53,10 @@ type ReadOptions struct {
 	MaxBytes int64
 
 	// Columns, if not empty, selects the columns to keep, in this order
-	// for text and NumPy formats. A FITS reader decodes only these (so a
-	// table with an unsupported column type can still be read).
+	// (an absent one is an error wrapping ErrNoColumn). The FITS reader
+	// decodes only these fields, so a table with a field of an unsupported
+	// type can still be read; a vector field named here gives all its
+	// columns name_0 …, in the file's order.
 	Columns []string
 
 	// UnitsRow says that in a CSV/TSV file the line after the header gives
@@ -177,7 +186,7 @@ func checkFormat(f string) error {
 	case FormatCSV, FormatTSV, FormatASCII, FormatNPY, FormatNPZ, FormatFITS:
 		return nil
 	}
-	return cause(ErrFormat, "unknown format %q: use one of csv, tsv, ascii, npy, npz, fits (%s)", f, ErrFormat)
+	return cause(ErrFormat, "unknown format %q: use one of csv, tsv, ascii, npy, npz, fits", f)
 }
 
 // ReadFile reads a table from a file; see ReadOptions for the choice of
@@ -194,13 +203,13 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
 	}
 	if st.IsDir() {
-		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrFormat, "is a directory, not a table file (%s)", ErrFormat)}
+		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrFormat, "is a directory, not a table file")}
 	}
 	maxBytes := opts.maxBytes()
 	if st.Size() > maxBytes {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
-			"the file is %s, more than the memory limit of %s (%s); raise ReadOptions.MaxBytes if the machine has the memory, or split the file",
-			humanBytes(st.Size()), humanBytes(maxBytes), ErrTooLarge)}
+			"the file is %s, more than the memory limit of %s; raise ReadOptions.MaxBytes if the machine has the memory, or split the file",
+			humanBytes(st.Size()), humanBytes(maxBytes))}
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -214,7 +223,7 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 	if gz {
 		zr, err := gzip.NewReader(f)
 		if err != nil {
-			return nil, &ParseError{File: path, Offset: 0, Err: cause(ErrFormat, "not a gzip file: %v (%s)", err, ErrFormat)}
+			return nil, &ParseError{File: path, Offset: 0, Err: cause(ErrFormat, "not a gzip file: %v", err)}
 		}
 		defer zr.Close()
 		return read(zr, path, format, -1, opts)
@@ -236,7 +245,7 @@ func Read(r io.Reader, name string, opts ReadOptions) (*Table, error) {
 	if gz {
 		zr, err := gzip.NewReader(r)
 		if err != nil {
-			return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrFormat, "not a gzip stream: %v (%s)", err, ErrFormat)}
+			return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrFormat, "not a gzip stream: %v", err)}
 		}
 		defer zr.Close()
 		r = zr
@@ -248,11 +257,14 @@ func Read(r io.Reader, name string, opts ReadOptions) (*Table, error) {
 // holds, or -1 when unknown.
 func read(r io.Reader, name, format string, size int64, opts ReadOptions) (*Table, error) {
 	t, err := readFormat(r, name, format, size, opts)
-	if err != nil || len(opts.Columns) == 0 || format == FormatFITS {
+	if err != nil || len(opts.Columns) == 0 {
 		return t, err
 	}
 	sel, err := t.Select(opts.Columns...)
 	if err != nil {
+		if format == FormatFITS {
+			return t, nil // a vector field became name_0 …: keep the file's order
+		}
 		return nil, &ParseError{File: name, Offset: -1, Err: err}
 	}
 	return sel, nil

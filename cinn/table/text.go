@@ -108,12 +108,12 @@ func uniqueNames(names []string) []string {
 func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
 	if len(fields) != len(b.names) {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
-			Err: cause(ErrRagged, "%d fields where the header names %d columns (%s); fix this row, or the header", len(fields), len(b.names), ErrRagged)}
+			Err: cause(ErrRagged, "%d fields where the header names %d columns; fix this row, or the header", len(fields), len(b.names))}
 	}
 	b.cells += int64(len(fields))
 	if b.cells*8 > b.maxBytes {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
-			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s (%s); raise ReadOptions.MaxBytes or read a subset", b.cells-int64(len(fields)), humanBytes(b.cells*8), humanBytes(b.maxBytes), ErrTooLarge)}
+			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s; raise ReadOptions.MaxBytes or read a subset", b.cells-int64(len(fields)), humanBytes(b.cells*8), humanBytes(b.maxBytes))}
 	}
 	for i, raw := range fields {
 		c := &b.cols[i]
@@ -145,7 +145,7 @@ func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
 		}
 		if c.kind == kindNum {
 			return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Col: b.names[i], Offset: pos(i),
-				Err: cause(ErrSyntax, "%q is not a number (%s), but the column held numbers in the rows above; fix the cell, or write an empty cell or NA for a missing value", clip(f, 40), ErrSyntax)}
+				Err: cause(ErrSyntax, "%q is not a number, but the column held numbers in the rows above; fix the cell, or write an empty cell or NA for a missing value", clip(f, 40))}
 		}
 		// The first non-missing cell is text: the column is a text column.
 		c.kind = kindText
@@ -329,11 +329,11 @@ func readASCII(r io.Reader, name string, opts ReadOptions) (*Table, error) {
 				b, err = newBuilder(name, names, opts.maxBytes())
 			case len(lastComment) == 0:
 				return nil, &ParseError{File: name, Line: lr.line, Offset: start,
-					Err: cause(ErrHeader, "no column names: the comment lines before the first data line are empty; put the names in a last '#' line before the data (%s)", ErrHeader)}
+					Err: cause(ErrHeader, "no column names: the comment lines before the first data line are empty; put the names in a last '#' line before the data")}
 			default:
 				return nil, &ParseError{File: name, Line: lr.line, Offset: start,
-					Err: cause(ErrHeader, "the last '#' line before the data (line %d) names %d columns (%s …) but this first data line has %d fields; the names must be in the last comment line before the data (%s)",
-						commentLine, len(lastComment), strings.Join(lastComment[:min(4, len(lastComment))], " "), len(f), ErrHeader)}
+					Err: cause(ErrHeader, "the last '#' line before the data (line %d) names %d columns (%s …) but this first data line has %d fields; the names must be in the last comment line before the data",
+						commentLine, len(lastComment), strings.Join(lastComment[:min(4, len(lastComment))], " "), len(f))}
 			}
 			if err != nil {
 				return nil, err
@@ -384,7 +384,7 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 	off := cr.InputOffset()
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Offset: 0, Err: cause(ErrHeader, "the file is empty: a header line naming the columns is needed (%s)", ErrHeader)}
+		return nil, &ParseError{File: name, Line: 1, Offset: 0, Err: cause(ErrHeader, "the file is empty: a header line naming the columns is needed")}
 	}
 	if err != nil {
 		return nil, csvErr(err, off)
@@ -410,7 +410,7 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 		}
 		if len(rec) != len(names) && err == nil {
 			line, _ := cr.FieldPos(0)
-			return nil, &ParseError{File: name, Line: line, Offset: off, Err: cause(ErrRagged, "the units row has %d fields, the header %d (%s)", len(rec), len(names), ErrRagged)}
+			return nil, &ParseError{File: name, Line: line, Offset: off, Err: cause(ErrRagged, "the units row has %d fields, the header %d", len(rec), len(names))}
 		}
 		units = append([]string(nil), rec...)
 	}

@@ -166,3 +166,18 @@ func TestSniff(t *testing.T) {
 		}
 	}
 }
+
+func TestReadOptionsColumns(t *testing.T) {
+	path := writeTemp(t, "c.csv", []byte("a,b,c\n1,2,3\n"))
+	tb, err := ReadFile(path, ReadOptions{Columns: []string{"c", "a"}})
+	if err != nil || !reflect.DeepEqual(tb.AllNames(), []string{"c", "a"}) {
+		t.Errorf("Columns c, a: %v %v", tb, err)
+	}
+	_, err = ReadFile(path, ReadOptions{Columns: []string{"d"}})
+	wantErr(t, "absent column", err, ErrNoColumn, path, `no column "d"`, `columns: "a", "b", "c"`)
+	fitsPath := writeTemp(t, "c.fits", fitsBytes(t, mustNew(t, []string{"a", "b"}, [][]float64{{1}, {2}})))
+	tb, err = ReadFile(fitsPath, ReadOptions{Columns: []string{"b", "a"}})
+	if err != nil || !reflect.DeepEqual(tb.AllNames(), []string{"b", "a"}) {
+		t.Errorf("FITS Columns b, a: %v %v", tb, err)
+	}
+}

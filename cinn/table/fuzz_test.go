@@ -1,0 +1,169 @@
+package table
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The fuzzers feed arbitrary bytes to each reader and check that it
+// returns either a consistent table or a *ParseError wrapping one of the
+// package's sentinels, never panicking or running away with memory. Seed
+// corpora are the tiny files in testdata/seed; scripts/fuzz-table.sh runs
+// them for a bounded time. See FUZZING.md.
+
+const fuzzMaxBytes = 1 << 20
+
+func addSeeds(f *testing.F, patterns ...string) {
+	for _, p := range patterns {
+		files, _ := filepath.Glob(filepath.Join("testdata", "seed", p))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+}
+
+var sentinels = []error{ErrNoColumn, ErrTextColumn, ErrSyntax, ErrRagged, ErrHeader, ErrTruncated, ErrTooLarge, ErrFormat, ErrUnsupported}
+
+// checkRead checks the outcome of a read: a table whose columns all have
+// Len rows and unique names, or a *ParseError wrapping a sentinel.
+func checkRead(t *testing.T, tb *Table, err error) {
+	t.Helper()
+	if err != nil {
+		var pe *ParseError
+		if !errors.As(err, &pe) {
+			t.Fatalf("error %q is a %T, not a *ParseError", err, err)
+		}
+		for _, s := range sentinels {
+			if errors.Is(err, s) {
+				return
+			}
+		}
+		t.Fatalf("error %q wraps none of the package's sentinels", err)
+	}
+	seen := map[string]bool{}
+	for _, c := range tb.cols {
+		n := len(c.num)
+		if c.isText() {
+			n = len(c.text)
+		}
+		if n != tb.n {
+			t.Fatalf("column %q has %d rows, the table %d", c.name, n, tb.n)
+		}
+		if seen[c.name] || c.name == "" {
+			t.Fatalf("column name %q repeated or empty", c.name)
+		}
+		seen[c.name] = true
+		if c.ints != nil && len(c.ints) != len(c.num) {
+			t.Fatalf("column %q has %d exact integers for %d values", c.name, len(c.ints), len(c.num))
+		}
+	}
+}
+
+// checkRoundTrip writes tb with write, reads it back with read and
+// compares.
+func checkRoundTrip(t *testing.T, tb *Table, write func(*bytes.Buffer, *Table) error, read func([]byte) (*Table, error), units bool) {
+	t.Helper()
+	var b bytes.Buffer
+	if err := write(&b, tb); err != nil {
+		return // the writer refuses some tables (FITS: non-ASCII names)
+	}
+	got, err := read(b.Bytes())
+	if err != nil {
+		t.Fatalf("reading back what we wrote: %v", err)
+	}
+	sameTable(t, "round trip", got, tb, units)
+}
+
+func FuzzReadCSV(f *testing.F) {
+	addSeeds(f, "*.csv", "*.tsv")
+	f.Add([]byte("a,b\n1,\"2\n3\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb, err := readDelimited(bytes.NewReader(data), "fuzz.csv", ',', ReadOptions{MaxBytes: fuzzMaxBytes})
+		checkRead(t, tb, err)
+	})
+}
+
+func FuzzReadASCII(f *testing.F) {
+	addSeeds(f, "*.dat", "*.cmd")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb, err := readASCII(bytes.NewReader(data), "fuzz.dat", ReadOptions{MaxBytes: fuzzMaxBytes})
+		checkRead(t, tb, err)
+	})
+}
+
+func readNPZBytes(b []byte) (*Table, error) {
+	return readNPZ(bytes.NewReader(b), int64(len(b)), "fuzz.npz", fuzzMaxBytes)
+}
+
+func FuzzReadNPY(f *testing.F) {
+	addSeeds(f, "*.npy")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb, err := readNPY(bytes.NewReader(data), "fuzz.npy", -1, fuzzMaxBytes)
+		checkRead(t, tb, err)
+		if err == nil {
+			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteNPZ(b, tb) }, readNPZBytes, false)
+		}
+	})
+}
+
+// FuzzReadNPZ reads the input as an archive and, since random bytes are
+// rarely a valid zip, also as the one member, stored and deflated, of an
+// archive built around it, with a second member of one row.
+func FuzzReadNPZ(f *testing.F) {
+	addSeeds(f, "*.npz", "*.npy")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb, err := readNPZBytes(data)
+		checkRead(t, tb, err)
+		if err == nil {
+			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteNPZ(b, tb) }, readNPZBytes, false)
+		}
+		for _, method := range []uint16{zip.Store, zip.Deflate} {
+			var b bytes.Buffer
+			zw := zip.NewWriter(&b)
+			w, _ := zw.CreateHeader(&zip.FileHeader{Name: "fuzz.npy", Method: method})
+			w.Write(data)
+			w, _ = zw.CreateHeader(&zip.FileHeader{Name: "one.npy", Method: method})
+			w.Write(npyHeaderBytes("'<f8'", []int{1}))
+			w.Write(make([]byte, 8))
+			zw.Close()
+			tb, err := readNPZBytes(b.Bytes())
+			checkRead(t, tb, err)
+		}
+	})
+}
+
+func FuzzReadFITS(f *testing.F) {
+	addSeeds(f, "*.fits")
+	var b bytes.Buffer
+	if err := WriteFITS(&b, interopTableF()); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	readBack := func(b []byte) (*Table, error) {
+		return readFITS(bytes.NewReader(b), "back.fits", int64(len(b)), ReadOptions{MaxBytes: fuzzMaxBytes})
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb, err := readFITS(bytes.NewReader(data), "fuzz.fits", -1, ReadOptions{MaxBytes: fuzzMaxBytes})
+		checkRead(t, tb, err)
+		if err == nil {
+			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteFITS(b, tb) }, readBack, true)
+		}
+	})
+}
+
+// interopTableF is interopTable for fuzz setup, without a *testing.T.
+func interopTableF() *Table {
+	tb, _ := New([]string{"x"}, [][]float64{{1, 2.5, -3}})
+	tb.SetUnit("x", "mag")
+	tb.AddInt64("id", []int64{1 << 60, -1, 0}, "")
+	tb.AddText("s", []string{"", "ab", "c d"}, "")
+	return tb
+}
