@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync/atomic"
 	"testing"
 
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
 	"gonum.org/v1/gonum/diff/fd"
 	"gonum.org/v1/gonum/mat"
 )
@@ -257,5 +262,38 @@ func TestActNormInit(t *testing.T) {
 				t.Errorf("block %d column %d: mean %g sd %g after data-dependent init", k-1, j, mean, sd)
 			}
 		}
+	}
+}
+
+// countingBLAS wraps gonum's implementation and counts Sgemm calls.
+type countingBLAS struct {
+	gonum.Implementation
+	calls atomic.Int64
+}
+
+func (c *countingBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, cc []float32, ldc int) {
+	c.calls.Add(1)
+	c.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, cc, ldc)
+}
+
+// TestBLAS32Pluggable checks that the matrix products go through blas32, so
+// that blas32.Use installs a faster GEMM.
+func TestBLAS32Pluggable(t *testing.T) {
+	m := testModel(t, netCase{dimX: 4, dimY: 2, blocks: 2, hidden: 8, layers: 2, cond: []int{3}}, 1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := randSlice[float32](rng, 10*4, 1)
+	y := randSlice[float32](rng, 10*2, 1)
+	want, _ := m.Forward(x, y)
+	c := &countingBLAS{}
+	old := blas32.Implementation()
+	blas32.Use(c)
+	defer blas32.Use(old)
+	got, _ := m.Forward(x, y)
+	// condnet 1 layer + 2 blocks × 2 subnets × 3 layers.
+	if n := c.calls.Load(); n != 1+2*2*3 {
+		t.Errorf("%d Sgemm calls through blas32, want 13", n)
+	}
+	if !slices.Equal(got, want) {
+		t.Error("results differ with the wrapped implementation")
 	}
 }
