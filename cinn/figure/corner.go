@@ -208,7 +208,7 @@ func Corner(samples *mat.Dense, names []string, truth []float64, opts CornerOpti
 					h := hist2D(ref[j], ref[i], st[j].lo, st[j].hi, st[i].lo, st[i].hi, bins2, bins2)
 					g := gridXYZ{nx: bins2, ny: bins2, x0: st[j].lo, x1: st[j].hi, y0: st[i].lo, y1: st[i].hi,
 						z: smooth2D(h, bins2, bins2, sigma)}
-					if c := hdrContours(g, levels, refStyle); c != nil {
+					if c := hdrContours(g, h, levels, refStyle); c != nil {
 						p.Add(c)
 					}
 				}
@@ -356,7 +356,7 @@ func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx,
 	}
 	p.Add(r)
 	g := gridXYZ{nx: bins, ny: bins, x0: sx.lo, x1: sx.hi, y0: sy.lo, y1: sy.hi, z: z}
-	if c := hdrContours(g, levels, contourStyle); c != nil {
+	if c := hdrContours(g, h, levels, contourStyle); c != nil {
 		p.Add(c)
 	}
 	if !math.IsNaN(tx) {
@@ -374,14 +374,14 @@ func pairPanel(sx, sy paramStats, bins int, sigma float64, levels []float64, tx,
 }
 
 // hdrContours returns a plotter of the highest-density contours of the
-// grid g enclosing the given masses, styled by style(k) for levels[k], or
-// nil if there are none.
-func hdrContours(g gridXYZ, levels []float64, style func(k int) draw.LineStyle) plot.Plotter {
+// smoothed density g enclosing the given fractions of the counts h,
+// styled by style(k) for levels[k], or nil if there are none.
+func hdrContours(g gridXYZ, h []float64, levels []float64, style func(k int) draw.LineStyle) plot.Plotter {
 	zmax := slices.Max(g.z)
 	if !(zmax > 0) {
 		return nil
 	}
-	lv := hdrLevels(g.z, levels)
+	lv := hdrLevelsMass(g.z, h, levels)
 	// plotter.Contour sorts its levels; give each its own style.
 	type ls struct {
 		z   float64

@@ -543,3 +543,29 @@ func TestLossClipsEarlyEpochs(t *testing.T) {
 		t.Error("losses over 2.7 decades not on a log axis")
 	}
 }
+
+// TestHDRContainsMass checks the contour levels end to end as Corner
+// computes them (binning, smoothing, levels): the cells above the 68% and
+// 95% levels hold about that fraction of correlated Gaussian samples.
+func TestHDRContainsMass(t *testing.T) {
+	s, _, _ := testPosterior(50000, 4)
+	x, y := mat.Col(nil, 1, s), mat.Col(nil, 2, s) // mass and log L: correlated
+	sx, sy := newParamStats(x), newParamStats(y)
+	const bins = 40
+	h := hist2D(x, y, sx.lo, sx.hi, sy.lo, sy.hi, bins, bins)
+	z := smooth2D(h, bins, bins, 1)
+	lv := hdrLevelsMass(z, h, []float64{0.68, 0.95})
+	for k, want := range []float64{0.68, 0.95} {
+		inside := 0
+		for i := range x {
+			c := int((x[i] - sx.lo) / (sx.hi - sx.lo) * bins)
+			r := int((y[i] - sy.lo) / (sy.hi - sy.lo) * bins)
+			if c >= 0 && c < bins && r >= 0 && r < bins && z[r*bins+c] >= lv[k] {
+				inside++
+			}
+		}
+		if got := float64(inside) / float64(len(x)); math.Abs(got-want) > 0.01 {
+			t.Errorf("%g%% region holds %.3f of the samples", 100*want, got)
+		}
+	}
+}

@@ -206,24 +206,35 @@ func smooth2D(h []float64, nx, ny int, sigma float64) []float64 {
 // whose super-level set {z ≥ level} holds that fraction of the total of z:
 // the contour of the highest-density region.
 func hdrLevels(z []float64, fracs []float64) []float64 {
-	s := sortedCopy(z)
-	slices.Reverse(s)
+	return hdrLevelsMass(z, z, fracs)
+}
+
+// hdrLevelsMass is hdrLevels with the shape of the regions taken from z
+// (a smoothed density) and their mass from the cell counts h, so that the
+// contours of z enclose the given fractions of the samples themselves;
+// smoothing alone would make them enclose more.
+func hdrLevelsMass(z, h []float64, fracs []float64) []float64 {
+	idx := make([]int, len(z))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return z[idx[a]] > z[idx[b]] })
 	var total float64
-	for _, v := range s {
+	for _, v := range h {
 		total += v
 	}
 	levels := make([]float64, len(fracs))
 	for i, f := range fracs {
 		target := f * total
 		var cum float64
-		levels[i] = s[len(s)-1]
-		for k, v := range s {
-			cum += v
+		levels[i] = z[idx[len(idx)-1]]
+		for k, c := range idx {
+			cum += h[c]
 			if cum >= target {
-				// Interpolate between this cell and the next one.
-				levels[i] = v
-				if k+1 < len(s) {
-					levels[i] = (v + s[k+1]) / 2
+				// Put the level between this cell and the next one.
+				levels[i] = z[c]
+				if k+1 < len(idx) {
+					levels[i] = (z[c] + z[idx[k+1]]) / 2
 				}
 				break
 			}
