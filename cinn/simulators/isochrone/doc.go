@@ -28,18 +28,27 @@
 //     Mini), never on a re-sorted or re-gridded mass axis. Mini is made
 //     non-decreasing (a few CMD rows are rounded down).
 //   - Between the two neighbouring grid ages, values are linear in log
-//     age between points of the same evolutionary phase (PARSEC label, or
-//     floor(ph) for pydol; made non-decreasing along the isochrone because
-//     PMS and MS labels interleave at the lowest masses) at the same
+//     age between matched points. The unevolved part (PMS and main
+//     sequence: PARSEC labels 0 and 1, or floor(ph) ≤ 1 for pydol) is
+//     matched at equal initial mass up to PivotFraction (0.8) of the
+//     smaller turn-off mass, which is what interpolating between stellar
+//     tracks does; above it, up to each turn-off, and in every later phase
+//     (labels made non-decreasing along the isochrone, because PMS and MS
+//     interleave at the lowest masses), points are matched at the same
 //     fractional position within the phase, counted in rows. This is the
-//     equivalent-evolutionary-point idea of ezpadova and ASteCA: at equal
-//     mass, a star can be on the main sequence at one age and a white dwarf
-//     at the next, and averaging those would be meaningless.
-//   - A phase present in only one of the two isochrones (for example the
-//     giant branch that appears between two ages) is taken from the
-//     nearer isochrone (weight ≤ 0.5: the younger) without interpolation,
-//     placed at the same initial-mass offsets from the end of the preceding
-//     phase, with its current mass shifted along (mass lost kept).
+//     equivalent-evolutionary-point idea (as in ezpadova's evolution
+//     labels, or MIST's EEPs): at equal mass, a star can be on the main
+//     sequence at one age and on the giant branch at the next, and
+//     averaging those would be meaningless.
+//   - Evolved phases are laid out one after the other: each starts where
+//     the previous one ends on the interpolated isochrone and spans the
+//     interpolated initial-mass offsets of its points, so the number of
+//     stars per phase (the IMF over the phase's mass range) changes
+//     smoothly with age. A phase that only one of the two isochrones has
+//     (a giant branch appearing between two ages) keeps that isochrone's
+//     values and its mass span is scaled by the weight of that isochrone,
+//     so it grows from nothing. Current masses move with the initial
+//     masses (mass lost kept).
 //
 // At a grid age and a grid row's initial mass the result is the table's row
 // exactly; the tests check this on every third row of the shared Gaia and

@@ -186,6 +186,28 @@ func TestSharedDataMonotonic(t *testing.T) {
 			t.Fatalf("Z %g logAge %g Mini %g: implausible %v", z, age, m, v)
 		}
 	}
+	// Between two grid ages, a main-sequence star's values lie between its
+	// values at the two ages (within 0.02 dex or mag).
+	for _, z := range g.Metallicities() {
+		ages := g.Ages(z)
+		for i := 0; i+1 < len(ages); i++ {
+			for _, m := range []float64{0.2, 0.4, 0.7, 0.9, 1.1} {
+				a, err1 := g.Interpolate(z, ages[i], m)
+				b, err2 := g.Interpolate(z, ages[i+1], m)
+				mid, err3 := g.Interpolate(z, (ages[i]+ages[i+1])/2, m)
+				if err1 != nil || err2 != nil || err3 != nil {
+					t.Fatal(err1, err2, err3)
+				}
+				for j := 1; j < len(mid); j++ {
+					lo, hi := math.Min(a[j], b[j]), math.Max(a[j], b[j])
+					if mid[j] < lo-0.02 || mid[j] > hi+0.02 {
+						t.Errorf("Z %g Mini %g: %s at logAge %g is %.4f, outside [%.4f, %.4f] of logAge %g and %g",
+							z, m, g.Columns()[j], (ages[i]+ages[i+1])/2, mid[j], lo, hi, ages[i], ages[i+1])
+					}
+				}
+			}
+		}
+	}
 	// Continuity in age on the main sequence.
 	a, _ := g.Interpolate(0.02, 8.4999, 1.2)
 	b, _ := g.Interpolate(0.02, 8.5001, 1.2)
@@ -234,12 +256,14 @@ func TestInterpolateSynthetic(t *testing.T) {
 		{8, 3, 1, false},
 		{9, 2.05, 0, false},
 		{9, 2.075, -0.5, false},
-		// w = 0.75: MS ends at Mini 2.25 (G 3.25); the giants keep their
-		// offsets above the old MS end (+0.05, +0.1).
+		// w = 0.75: MS ends at Mini 2.25 (G 3.25); the giants, a phase only
+		// the old isochrone has, keep 0.75 of their mass offsets above the
+		// MS end (+0.05, +0.1 there): 2.2875 and 2.325.
 		{8.75, 2.25, 3.25, false},
-		{8.75, 2.3, 0, false},
-		{8.75, 2.35, -1, false},
-		{8.75, 2.325, -0.5, false},
+		{8.75, 2.2875, 0, false},
+		{8.75, 2.325, -1, false},
+		{8.75, 2.30625, -0.5, false},
+		{8.75, 2.33, 0, true},
 		{8.25, 2.8, 0, true},
 		{8.75, 1.0, 5.75, false},
 	} {
