@@ -12,8 +12,10 @@ import (
 
 // BenchmarkSgemm measures the cINN's products (see cinnShapes) at batch
 // 512 and 4096 with this package ("sgemm") and gonum ("gonum"), reporting
-// GFLOP/s. The shape names read m×k×n/op(A)op(B). bench/gemm/run.sh puts
-// the numbers beside numpy's.
+// GFLOP/s of wall-clock time and GFLOP/cpu-s, the rate per second of CPU
+// time the process used: on one thread (-cpu 1) and a busy machine the
+// second shows what the code does with the core it gets. The shape names
+// read m×k×n/op(A)op(B). bench/gemm/run.sh puts the numbers beside numpy's.
 func BenchmarkSgemm(b *testing.B) {
 	impls := []struct {
 		name string
@@ -28,10 +30,15 @@ func BenchmarkSgemm(b *testing.B) {
 			p := newProblem(rnd, s.tA, s.tB, s.m, s.n, s.k, 0, 1, 0, false)
 			for _, im := range impls {
 				b.Run(s.name+"/"+im.name, func(b *testing.B) {
+					c0 := cpuTime()
 					for b.Loop() {
 						im.impl.Sgemm(p.tA, p.tB, p.m, p.n, p.k, p.alpha, p.a, p.lda, p.b, p.ldb, p.beta, p.c, p.ldc)
 					}
-					b.ReportMetric(2*float64(p.m*p.n*p.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					flop := 2 * float64(p.m*p.n*p.k) * float64(b.N)
+					b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					if cpu := cpuTime() - c0; cpu > 0 {
+						b.ReportMetric(flop/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+					}
 				})
 			}
 		}
