@@ -491,3 +491,37 @@ func TestLoadErrors(t *testing.T) {
 		t.Errorf("table without isochrone columns: %v", err)
 	}
 }
+
+// TestSharedDataSmoothInAge checks that the number of evolved stars does not
+// jump between ages (as it would if a phase present in one neighbouring
+// isochrone only switched on at some weight).
+func TestSharedDataSmoothInAge(t *testing.T) {
+	g, _ := loadGaia(t)
+	const n = 30000
+	giants := func(age float64) float64 {
+		s := &Simulator{Grid: g, Z: 0.015, LogAgeMin: age, LogAgeMax: age, MinMass: 0.5}
+		tb, err := s.Sample(context.Background(), n, rand.NewPCG(11, 12))
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := 0
+		for _, v := range col(t, tb, "logg") {
+			if v < 3.5 {
+				k++
+			}
+		}
+		return float64(k) / n
+	}
+	for _, pair := range [][2]float64{{9, 9.25}, {8.25, 8.5}, {7.5, 7.75}} {
+		mid := (pair[0] + pair[1]) / 2
+		a, b := giants(mid-0.002), giants(mid+0.002)
+		sd := math.Sqrt(a * (1 - a) / n * 2)
+		if math.Abs(a-b) > 4*sd+0.0005 {
+			t.Errorf("giant fraction jumps from %.4f to %.4f across logAge %g", a, b, mid)
+		}
+		lo, hi := giants(pair[0]), giants(pair[1])
+		if m := (a + b) / 2; m < math.Min(lo, hi)-0.002 || m > math.Max(lo, hi)+0.002 {
+			t.Errorf("giant fraction %.4f at logAge %g outside [%.4f, %.4f] of the grid ages", m, mid, lo, hi)
+		}
+	}
+}
