@@ -19,9 +19,13 @@ import (
 // symmetry of θ3 and θ4.
 func TestSLCPMCMC(t *testing.T) {
 	s := NewSLCP()
-	// All ten fixed observations (about 0.1 s each).
-	_, xs := Observations(s, 10, ObservationSeed)
-	for obs := 0; obs < 10; obs++ {
+	// All ten fixed observations (about 0.2 s each), three with -short.
+	nobs := 10
+	if testing.Short() {
+		nobs = 3
+	}
+	_, xs := Observations(s, nobs, ObservationSeed)
+	for obs := 0; obs < nobs; obs++ {
 		x := xs.RawRowView(obs)
 		const n = 10000
 		post, res, err := s.SamplePosteriorMCMC(context.Background(), x, n, rand.NewPCG(uint64(obs), 7), MCMCSettings{})

@@ -496,6 +496,9 @@ func TestLoadErrors(t *testing.T) {
 // jump between ages (as it would if a phase present in one neighbouring
 // isochrone only switched on at some weight).
 func TestSharedDataSmoothInAge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("12 samples of 30,000 stars")
+	}
 	g, _ := loadGaia(t)
 	const n = 30000
 	giants := func(age float64) float64 {
