@@ -64,3 +64,48 @@ func ExampleRender() {
 	// Output:
 	// 288 192
 }
+
+// Calibration curves as cinn/diagnostics reports them; the figure's Text is
+// the plain-text alternative of the PNG.
+func ExampleCalibration() {
+	q := []float64{0.1, 0.3, 0.5, 0.7, 0.9}
+	ecal := [][]float64{
+		{0.01, 0.03, 0.04, 0.03, 0.01},      // too wide
+		{-0.02, -0.05, -0.06, -0.04, -0.01}, // too narrow
+	}
+	f, err := figure.Calibration(q, ecal, []string{"log(age/yr)", "M / Msun"}, figure.CalibrationOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Text)
+	// Output:
+	// calibration error e_cal(q) at 5 confidence levels; median |e_cal|:
+	//   log(age/yr): 0.030
+	//   M / Msun: 0.040
+}
+
+// MAP estimates against true values of a test set, with an N × d matrix
+// converted to per-parameter columns.
+func ExampleTruthVsMAP() {
+	truth := mat.NewDense(4, 2, []float64{
+		8.0, -1.0,
+		8.5, -0.5,
+		9.0, -1.5,
+		7.5, -2.0,
+	})
+	pred := mat.NewDense(4, 2, []float64{
+		8.1, -1.0,
+		8.4, -0.7,
+		9.0, -1.5,
+		7.5, -1.8,
+	})
+	f, err := figure.TruthVsMAP(figure.Columns(truth), figure.Columns(pred), []string{"12+log(O/H)", "log(N/O)"}, figure.TruthOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(f.Text)
+	// Output:
+	// MAP against true values for 4 test points; RMSE:
+	//   12+log(O/H): 0.0707
+	//   log(N/O): 0.141
+}

@@ -569,3 +569,14 @@ func TestHDRContainsMass(t *testing.T) {
 		}
 	}
 }
+
+// TestQuantile checks the numpy-compatible percentiles behind the
+// summaries (numpy.percentile([1, 2, 3, 4, 10], [0, 16, 50, 84, 100])).
+func TestQuantile(t *testing.T) {
+	s := []float64{1, 2, 3, 4, 10}
+	for q, want := range map[float64]float64{0: 1, 0.16: 1.64, 0.5: 3, 0.84: 6.16, 1: 10} {
+		if got := quantile(s, q); math.Abs(got-want) > 1e-12 {
+			t.Errorf("quantile(%v) = %v, want %v", q, got, want)
+		}
+	}
+}

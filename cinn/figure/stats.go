@@ -14,7 +14,6 @@ import (
 	"strings"
 
 	"gonum.org/v1/gonum/mat"
-	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -91,12 +90,25 @@ func sortedCopy(xs []float64) []float64 {
 	return s
 }
 
-// quantile returns the q-quantile of sorted data (linear interpolation).
+// quantile returns the q-quantile of sorted data by linear interpolation
+// between closest ranks (numpy.percentile's default, type 7 of Hyndman and
+// Fan), as cinn/diagnostics computes the summaries shown beside figures.
 func quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 1 {
+	n := len(sorted)
+	h := float64(n-1) * q
+	i := int(math.Floor(h))
+	if i >= n-1 {
+		return sorted[n-1]
+	}
+	if i < 0 {
 		return sorted[0]
 	}
-	return stat.Quantile(q, stat.LinInterp, sorted, nil)
+	t := h - float64(i)
+	a, b := sorted[i], sorted[i+1]
+	if t >= 0.5 {
+		return b - (b-a)*(1-t)
+	}
+	return a + (b-a)*t
 }
 
 // span returns a plotting range for sorted data: the [lo, hi] quantiles
