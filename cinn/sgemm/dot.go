@@ -21,7 +21,8 @@ func runDot(d *dotKernel, workers int, m, n, k int, alpha float32, a, b operand,
 	if need := np * d.nd * k; cap(j.packed) < need {
 		j.packed = make([]float32, need)
 	}
-	bt := j.packed[:np*d.nd*k]
+	j.packed = j.packed[:np*d.nd*k]
+	bt := j.packed
 	for jj := 0; jj < n; jj++ {
 		row := bt[jj*k : (jj+1)*k]
 		for p := range row {

@@ -374,26 +374,6 @@ func TestPanics(t *testing.T) {
 	}
 }
 
-// TestChoose checks the cost model's picks on the shapes it matters for.
-func TestChoose(t *testing.T) {
-	set := kernelSets()[0].kernels
-	for _, s := range cinnShapes(512) {
-		a := operand{rs: s.k, cs: 1}
-		if s.tA != blas.NoTrans {
-			a = a.t()
-		}
-		b := operand{rs: s.n, cs: 1}
-		if s.tB != blas.NoTrans {
-			b = b.t()
-		}
-		kn, swap := choose(set, s.m, s.n, s.k, a, b, operand{rs: s.n, cs: 1})
-		if kn == nil {
-			t.Fatalf("%s: no kernel", s.name)
-		}
-		t.Logf("%s: %s swap=%v", s.name, kn.name, swap)
-	}
-}
-
 // TestNoAllocs checks that a steady stream of calls, serial and parallel,
 // does not allocate.
 func TestNoAllocs(t *testing.T) {
