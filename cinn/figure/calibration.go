@@ -63,6 +63,7 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 	p := NewPanel()
 	p.X.Label.Text = "confidence level q"
 	p.Y.Label.Text = "calibration error e_cal"
+	p.Y.Tick.Marker = fewTicks{n: 7}
 	fig := &Figure{Title: opts.Title, Panels: [][]*plot.Plot{{p}}}
 	p.Add(hline{Y: 0, Style: lineStyle(grey, 0.8, 3, 2)})
 	for j, e := range ecal {
