@@ -528,3 +528,39 @@ func TestSharedDataSmoothInAge(t *testing.T) {
 		}
 	}
 }
+
+func TestNewGridBadData(t *testing.T) {
+	mk := func(age, mini, g []float64) *table.Table {
+		tb, err := table.New([]string{"logAge", "Mini", "Gmag"}, [][]float64{age, mini, g})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tb
+	}
+	nan := math.NaN()
+	for _, tc := range []struct {
+		name string
+		tab  *table.Table
+		want string
+	}{
+		{"split block", mk([]float64{8, 8, 9, 9, 8}, []float64{1, 2, 1, 2, 3}, []float64{5, 4, 5, 4, 3}), "appears twice"},
+		{"missing age", mk([]float64{8, nan, 9, 9}, []float64{1, 2, 1, 2}, []float64{5, 4, 5, 4}), "data row 2"},
+		{"one point", mk([]float64{8, 9, 9}, []float64{1, 1, 2}, []float64{5, 5, 4}), "fewer than 2"},
+	} {
+		_, err := NewGrid(tc.name, []*table.Table{tc.tab}, Options{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s: error %v, want one naming the table and saying %q", tc.name, err, tc.want)
+		}
+	}
+	// A point without a magnitude is skipped, not interpolated through.
+	g, err := NewGrid("gap", []*table.Table{mk([]float64{8, 8, 8, 9, 9}, []float64{1, 1.5, 2, 1, 2}, []float64{5, nan, 4, 5, 4})}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := g.Interpolate(0, 8, 1.5); err != nil || v[0] != 4.5 {
+		t.Errorf("across a missing magnitude: %v, %v; want 4.5", v, err)
+	}
+	if _, err := NewGrid("bands", []*table.Table{mk([]float64{8, 8}, []float64{1, 2}, []float64{5, 4})}, Options{Bands: []string{"Vmag"}}); err == nil || !strings.Contains(err.Error(), "Vmag") {
+		t.Errorf("absent band: %v", err)
+	}
+}
