@@ -13,7 +13,6 @@ import (
 	"math"
 	"strings"
 	"testing"
-	"time"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat/distuv"
@@ -394,27 +393,6 @@ func TestRasterInvertedAxis(t *testing.T) {
 		if top != wantTop || bottom != wantBottom {
 			t.Errorf("inverted=%v: top %v bottom %v, want %v and %v", inverted, top, bottom, wantTop, wantBottom)
 		}
-	}
-}
-
-// TestCornerFast renders a corner plot of 10^5 samples of 5 parameters and
-// checks that it stays well under the two seconds a scatter would take per
-// panel (the benchmark reports the precise time).
-func TestCornerFast(t *testing.T) {
-	if testing.Short() {
-		t.Skip("timing test")
-	}
-	s, names, truth := testPosterior(100000, 3)
-	start := time.Now()
-	f, err := Corner(s, names, truth, CornerOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Render(f, 0, 0, 0); err != nil {
-		t.Fatal(err)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("corner plot of 10^5 samples took %v", d)
 	}
 }
 
