@@ -251,3 +251,26 @@ func TestBadFITSHeaders(t *testing.T) {
 }
 
 func newGzip(w *bytes.Buffer) *gzip.Writer { return gzip.NewWriter(w) }
+
+// Headers that declare many rows of nothing, or columns without rows, must
+// neither loop over the rows nor allocate the columns.
+func TestDegenerateShapes(t *testing.T) {
+	noFields := fitsHDU("SIMPLE", "T", "BITPIX", "8", "NAXIS", "0") +
+		fitsHDU("XTENSION", "'BINTABLE'", "BITPIX", "8", "NAXIS", "2", "NAXIS1", "0", "NAXIS2", "1000000000000",
+			"PCOUNT", "0", "GCOUNT", "1", "TFIELDS", "0")
+	tb, err := ReadFITS(strings.NewReader(noFields), "nofields.fits", 0)
+	if err != nil || len(tb.AllNames()) != 0 {
+		t.Errorf("BINTABLE without fields: %v, %v", tb, err)
+	}
+	wide := fitsHDU("SIMPLE", "T", "BITPIX", "8", "NAXIS", "0") +
+		fitsHDU("XTENSION", "'BINTABLE'", "BITPIX", "8", "NAXIS", "2", "NAXIS1", "8000000000", "NAXIS2", "0",
+			"PCOUNT", "0", "GCOUNT", "1", "TFIELDS", "1", "TFORM1", "'1000000000D'")
+	_, err = ReadFITS(strings.NewReader(wide), "wide.fits", 0)
+	wantErr(t, "10^9-element vector field", err, ErrUnsupported, "wide.fits", "1000000000 columns")
+	_, err = ReadNPY(bytes.NewReader(npyHeaderBytes("'<f8'", []int{1 << 40, 0})), "empty.npy")
+	if err != nil {
+		t.Errorf("npy of shape (2^40, 0): %v", err)
+	}
+	_, err = ReadNPY(bytes.NewReader(npyHeaderBytes("'<f8'", []int{0, 1 << 21})), "wide.npy")
+	wantErr(t, "npy of 2^21 columns", err, ErrUnsupported, "wide.npy", "is it transposed?")
+}

@@ -113,3 +113,85 @@ func TestSharedDataFITS(t *testing.T) {
 		t.Errorf("HDU 2: %v", err)
 	}
 }
+
+// Every pydol isochrone: seven columns, the age of the file name.
+func TestSharedDataParsecHST(t *testing.T) {
+	dir := sharedData(t)
+	files, _ := filepath.Glob(filepath.Join(dir, "parsec-hst", "*_HST_BVI.isoc"))
+	if len(files) != 11 {
+		t.Fatalf("%d parsec-hst files, want 11", len(files))
+	}
+	for _, f := range files {
+		tb, err := ReadFile(f, ReadOptions{})
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		age, err := tb.Col("Log_AGE")
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		// 11_PARSEC1.1_Z0.015_logAGE7.0Myr_HST_BVI.isoc holds log age 7.0.
+		base := filepath.Base(f)
+		want := base[strings.Index(base, "logAGE")+6 : strings.Index(base, "Myr")]
+		for i, a := range age {
+			if math.Abs(a-mustFloat(t, want)) > 1e-4 {
+				t.Errorf("%s row %d: Log_AGE %v, want %s", base, i, a, want)
+				break
+			}
+		}
+		if m, err := tb.Matrix("mass", "F435W", "F555W", "F814W"); err != nil {
+			t.Errorf("%s: %v", base, err)
+		} else if r, _ := m.Dims(); r < 2000 {
+			t.Errorf("%s: only %d rows", base, r)
+		}
+	}
+}
+
+func mustFloat(t *testing.T, s string) float64 {
+	t.Helper()
+	v, ok := parseNum(s)
+	if !ok {
+		t.Fatalf("not a number: %q", s)
+	}
+	return v
+}
+
+// The HII-CHI-Mistry grid has 4,301 rows: 23 × 17 × 11 grid points with
+// one of them missing and one repeated (as the file is distributed).
+func TestSharedDataHIIGrid(t *testing.T) {
+	dir := sharedData(t)
+	tb, err := ReadFile(filepath.Join(dir, "hii", "C17_POPSTAR_1myr.dat"), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	oh, _ := tb.Col("12+log(O/H)")
+	no, _ := tb.Col("log(N/O)")
+	u, _ := tb.Col("log(U)")
+	seen := map[[3]float64]int{}
+	for i := range oh {
+		seen[[3]float64{oh[i], no[i], u[i]}]++
+	}
+	if len(seen) != 4300 {
+		t.Errorf("%d distinct grid points, want 4300", len(seen))
+	}
+	if err := tb.AddLog10("", "OIII_5007"); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := tb.Missing("log10(OIII_5007)"); n == 0 || n == tb.Len() {
+		t.Errorf("log10 of a line with zero fluxes: %d missing of %d", n, tb.Len())
+	}
+}
+
+func BenchmarkSharedDataReadPARSEC(b *testing.B) {
+	path := filepath.Join("..", "..", "..", "shared", "data", "parsec-gaia", "isochrones_Z0.010-0.020_logAge7.0-9.5.dat")
+	if _, err := os.Stat(path); err != nil {
+		b.Skip(err)
+	}
+	for i := 0; i < b.N; i++ {
+		if _, err := ReadFile(path, ReadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
