@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from queue import Empty
@@ -122,7 +124,7 @@ def kernel():
     kc = km.client()
     kc.start_channels()
     try:
-        kc.wait_for_ready(timeout=START_TIMEOUT)
+        kc.wait_for_ready(timeout=START_TIMEOUT)  # also waits until IOPub is connected
     except Exception:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -168,3 +170,72 @@ def collect(kc, msg_id: str, timeout: float = REPLY_TIMEOUT) -> tuple[dict, list
 
 def stream_text(outputs: list[dict], name: str = "stdout") -> str:
     return "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == name)
+
+
+@dataclass
+class Server:
+    base: str  # http://127.0.0.1:PORT
+    token: str
+    root: Path  # the server's root_dir, where notebooks for it go
+    http: Any  # a requests.Session that sends the token
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, gocinn) -> Server:
+    """A jupyter server with JupyterLab and Notebook 7, as users run it,
+    seeing the session's kernelspec; its settings and workspaces in temporary
+    directories."""
+    import requests
+
+    root = tmp_path_factory.mktemp("server-root")
+    state = tmp_path_factory.mktemp("lab-state")
+    token = "gocinn-e2e-" + uuid.uuid4().hex
+    port = free_port()
+    env = dict(
+        os.environ,
+        JUPYTERLAB_SETTINGS_DIR=str(state / "settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(state / "workspaces"),
+    )
+    logpath = state / "server.log"
+    log = open(logpath, "w")
+    proc = subprocess.Popen(
+        [
+            venv_bin("jupyter-server"),
+            "--no-browser",
+            "--allow-root",
+            f"--port={port}",
+            "--ip=127.0.0.1",
+            f"--ServerApp.root_dir={root}",
+            f"--IdentityProvider.token={token}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}"
+    http = requests.Session()
+    http.headers["Authorization"] = f"token {token}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if http.get(f"{base}/api/status", timeout=2).ok:
+                break
+        except requests.ConnectionError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"jupyter server did not start: {logpath.read_text()}")
+        time.sleep(0.2)
+    yield Server(base=base, token=token, root=root, http=http)
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()

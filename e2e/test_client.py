@@ -228,7 +228,7 @@ def test_restart(kernel):
     km.restart_kernel(now=False)
     # The old process exited by itself after shutdown_request, not killed.
     assert old.wait(timeout=10) == 0
-    kc.wait_for_ready(timeout=30)
+    kc.wait_for_ready(timeout=30)  # also waits until IOPub is connected
     r, out = execute(kc, "%echo after restart")
     assert r["content"]["status"] == "ok" and "after restart" in stream_text(out)
     assert r["content"]["execution_count"] == 1

@@ -5,73 +5,17 @@ kernel's messages over the server's websocket."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import time
 import uuid
 
-import pytest
-import requests
 import websocket
-
-from conftest import venv_bin
-
-TOKEN = "gocinn-e2e-" + uuid.uuid4().hex
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory, gocinn):
-    port = free_port()
-    root = tmp_path_factory.mktemp("server-root")
-    log = open(root / "server.log", "w")
-    proc = subprocess.Popen(
-        [
-            venv_bin("jupyter-server"),
-            "--no-browser",
-            "--allow-root",
-            f"--port={port}",
-            "--ip=127.0.0.1",
-            f"--ServerApp.root_dir={root}",
-            f"--IdentityProvider.token={TOKEN}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    s = requests.Session()
-    s.headers["Authorization"] = f"token {TOKEN}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if s.get(f"{base}/api/status", timeout=2).ok:
-                break
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail(f"jupyter server did not start: {(root / 'server.log').read_text()}")
-        time.sleep(0.2)
-    yield base, s
-    proc.terminate()
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
-
 
 class Channels:
     """The server's websocket for one kernel, in the JSON message format."""
 
-    def __init__(self, base: str, kernel_id: str):
+    def __init__(self, base: str, token: str, kernel_id: str):
         url = base.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels?session_id={uuid.uuid4()}"
-        self.ws = websocket.create_connection(url, header=[f"Authorization: token {TOKEN}"], timeout=30)
+        self.ws = websocket.create_connection(url, header=[f"Authorization: token {token}"], timeout=30)
         self.session = uuid.uuid4().hex
 
     def send(self, msg_type: str, content: dict, channel: str = "shell") -> str:
@@ -106,8 +50,17 @@ class Channels:
         deadline = time.monotonic() + timeout
         reply, iopub = None, []
         while True:
-            self.ws.settimeout(max(0.01, deadline - time.monotonic()))
-            m = json.loads(self.ws.recv())
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(
+                    f"{msg_id}: after {timeout} s, reply {'received' if reply else 'missing'}, "
+                    f"IOPub {[m['msg_type'] for m in iopub]}"
+                )
+            self.ws.settimeout(left)
+            try:
+                m = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
             if m.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             if m["channel"] in ("shell", "control"):
@@ -118,6 +71,21 @@ class Channels:
             if reply is not None and idle:
                 return reply, iopub
 
+    def wait_iopub(self, timeout: float = 30) -> None:
+        """Sends kernel_info requests until one's status reaches us on IOPub,
+        as jupyter_server's nudge does for a new connection: after a restart
+        the server's IOPub subscription reconnects to the new kernel some
+        milliseconds after its shell, and PUB drops what no one receives."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            msg_id = self.send("kernel_info_request", {})
+            try:
+                self.until_idle(msg_id, timeout=0.5)
+                return
+            except TimeoutError:
+                continue
+        raise TimeoutError(f"no IOPub status from the kernel within {timeout} s")
+
     def close(self):
         self.ws.close()
 
@@ -127,7 +95,7 @@ def text_of(iopub: list[dict]) -> str:
 
 
 def test_kernelspec_resources(server):
-    base, s = server
+    base, s = server.base, server.http
     specs = s.get(f"{base}/api/kernelspecs", timeout=10).json()["kernelspecs"]
     g = specs["gocinn"]
     assert g["spec"]["language"] == "gocinn"
@@ -138,17 +106,17 @@ def test_kernelspec_resources(server):
 
 
 def test_lab_page_served(server):
-    base, s = server
+    base, s = server.base, server.http
     r = s.get(f"{base}/lab", timeout=30)
     assert r.status_code == 200 and "JupyterLab" in r.text
 
 
 def test_start_execute_interrupt_restart_delete(server):
-    base, s = server
+    base, s = server.base, server.http
     r = s.post(f"{base}/api/kernels", json={"name": "gocinn"}, timeout=30)
     assert r.status_code == 201, r.text
     kid = r.json()["id"]
-    ch = Channels(base, kid)
+    ch = Channels(base, server.token, kid)
     try:
         reply, iopub = ch.until_idle(ch.send("kernel_info_request", {}))
         assert reply["content"]["language_info"]["name"] == "gocinn"
@@ -169,6 +137,7 @@ def test_start_execute_interrupt_restart_delete(server):
         # Restart through REST, then run a cell again on the same websocket.
         r = s.post(f"{base}/api/kernels/{kid}/restart", timeout=60)
         assert r.status_code == 200, r.text
+        ch.wait_iopub()
         reply, iopub = ch.until_idle(ch.execute("%echo after restart"))
         assert reply["content"]["status"] == "ok" and reply["content"]["execution_count"] == 1
         assert "after restart" in text_of(iopub)
