@@ -61,11 +61,14 @@ func cost(kn *kernel, m, n, k int, b, c operand) float64 {
 		}
 	}
 	t += edge * tile * mergeCost * float64((k+kcMax-1)/kcMax)
-	pc := packCostStride
-	if b.cs == 1 {
-		pc = packCostUnit
+	// Whole panels of a B with contiguous rows are read in place; the rest
+	// is packed.
+	switch {
+	case b.cs != 1:
+		t += float64(k*nt*kn.nr) * packCostStride
+	case n%kn.nr != 0:
+		t += float64(k*kn.nr) * packCostUnit
 	}
-	t += float64(k*nt*kn.nr) * pc
 	return t
 }
 
@@ -322,19 +325,7 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 				if mcur == mr {
 					ap = &a.data[i*a.rs+pc*a.cs]
 				} else {
-					// Copy the short micro-panel, k-major and zero-padded.
-					buf := scr.a[:mr*kc]
-					for p := 0; p < kc; p++ {
-						row := buf[p*mr : (p+1)*mr]
-						for ii := range row {
-							if ii < mcur {
-								row[ii] = a.data[(i+ii)*a.rs+(pc+p)*a.cs]
-							} else {
-								row[ii] = 0
-							}
-						}
-					}
-					ap, rsa, csa = &buf[0], 4, mr*4
+					ap, rsa, csa = packEdgeA(scr.a[:mr*kc], a, i, mcur, mr, pc, kc), 4, mr*4
 				}
 				for q := q0; q < q1; q++ {
 					jj := q * nr
@@ -367,6 +358,39 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 			}
 		}
 	}
+}
+
+// packEdgeA copies the mcur < mr rows of A from row i, k block (pc, kc),
+// into buf k-major (mr values per k step), zero-padded, and returns &buf[0].
+func packEdgeA(buf []float32, a operand, i, mcur, mr, pc, kc int) *float32 {
+	switch {
+	case a.rs == 1: // k steps are contiguous runs of rows
+		for p := 0; p < kc; p++ {
+			row := buf[p*mr : (p+1)*mr]
+			copy(row, a.data[(pc+p)*a.cs+i:][:mcur])
+			clear(row[mcur:])
+		}
+	case a.cs == 1: // rows are contiguous in k
+		for ii := 0; ii < mcur; ii++ {
+			for p, v := range a.data[(i+ii)*a.rs+pc:][:kc] {
+				buf[p*mr+ii] = v
+			}
+		}
+		for p := 0; p < kc; p++ {
+			clear(buf[p*mr+mcur : (p+1)*mr])
+		}
+	default:
+		for p := 0; p < kc; p++ {
+			for ii := 0; ii < mr; ii++ {
+				if ii < mcur {
+					buf[p*mr+ii] = a.data[(i+ii)*a.rs+(pc+p)*a.cs]
+				} else {
+					buf[p*mr+ii] = 0
+				}
+			}
+		}
+	}
+	return &buf[0]
 }
 
 // task hands worker w of job j to a helper goroutine.

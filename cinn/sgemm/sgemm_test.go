@@ -441,3 +441,38 @@ func TestArch(t *testing.T) {
 	}
 	t.Errorf("Arch() = %q, not a kernel set of this build", Arch())
 }
+
+// TestGeneralStrides runs the driver on operands with no unit stride (every
+// other element of a larger array), which Sgemm never passes but the
+// packing routines support.
+func TestGeneralStrides(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(16, 17))
+	m, n, k := 23, 37, 45
+	mk := func(r, c int) operand {
+		x := operand{data: make([]float32, 2*r*c*2), rs: 2 * c * 2, cs: 2}
+		for i := range x.data {
+			x.data[i] = float32(rnd.NormFloat64())
+		}
+		return x
+	}
+	a, b := mk(m, k), mk(k, n)
+	for _, kn := range kernelSets()[0].kernels {
+		for _, swap := range []bool{false, true} {
+			c := operand{data: make([]float32, m*n), rs: n, cs: 1}
+			run(&kn, swap, 2, m, n, k, 1, a, b, 0, c)
+			for i := 0; i < m; i++ {
+				for j := 0; j < n; j++ {
+					var want, mag float64
+					for p := 0; p < k; p++ {
+						x := float64(a.data[i*a.rs+p*a.cs]) * float64(b.data[p*b.rs+j*b.cs])
+						want += x
+						mag += math.Abs(x)
+					}
+					if d := math.Abs(float64(c.data[i*n+j]) - want); d > 4*float64(k+2)*mag/(1<<24) {
+						t.Fatalf("%s swap=%v: C[%d,%d] = %g, want %g", kn.name, swap, i, j, c.data[i*n+j], want)
+					}
+				}
+			}
+		}
+	}
+}
