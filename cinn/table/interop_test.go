@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -17,21 +18,31 @@ import (
 // sessions must be proven there.
 func python(t *testing.T) string {
 	t.Helper()
-	py := os.Getenv("GOCINN_PYTHON")
-	if py == "" {
-		py = filepath.Join("..", "..", ".venv", "bin", "python")
-	}
-	out, err := exec.Command(py, "-c", "import numpy, pandas, astropy").CombinedOutput()
-	if err != nil {
-		msg := "no Python with numpy, pandas and astropy at " + py + " (" + strings.TrimSpace(err.Error()+" "+string(out)) +
-			"); create the venv (python -m venv .venv && .venv/bin/pip install numpy pandas astropy) or set GOCINN_PYTHON"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
+	pythonOnce.Do(func() {
+		pythonPath = os.Getenv("GOCINN_PYTHON")
+		if pythonPath == "" {
+			pythonPath = filepath.Join("..", "..", ".venv", "bin", "python")
 		}
-		t.Skip(msg)
+		out, err := exec.Command(pythonPath, "-c", "import numpy, pandas, astropy").CombinedOutput()
+		if err != nil {
+			pythonErr = "no Python with numpy, pandas and astropy at " + pythonPath + " (" + strings.TrimSpace(err.Error()+" "+string(out)) +
+				"); create the venv (python -m venv .venv && .venv/bin/pip install numpy pandas astropy) or set GOCINN_PYTHON"
+		}
+	})
+	if pythonErr != "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(pythonErr)
+		}
+		t.Skip(pythonErr)
 	}
-	return py
+	return pythonPath
 }
+
+var (
+	pythonOnce sync.Once
+	pythonPath string
+	pythonErr  string
+)
 
 // pyColumn is one column as interop.py encodes it.
 type pyColumn struct {
@@ -140,6 +151,7 @@ func interopTable(t *testing.T) *Table {
 }
 
 func TestInteropPythonReadsGo(t *testing.T) {
+	t.Parallel()
 	py := python(t)
 	dir := t.TempDir()
 	tb := interopTable(t)
@@ -202,6 +214,7 @@ func TestInteropPythonReadsGo(t *testing.T) {
 }
 
 func TestInteropGoReadsPython(t *testing.T) {
+	t.Parallel()
 	py := python(t)
 	dir := t.TempDir()
 	runPython(t, py, "write", dir)
