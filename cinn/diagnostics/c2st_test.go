@@ -284,6 +284,24 @@ func cloneMLP(m *mlp) *mlp {
 // scikit-learn.
 const venvPython = "../../.venv/bin/python"
 
+// sklearnPython returns the absolute path of the virtualenv's python, or
+// skips the test when it or scikit-learn is missing (fails when the
+// environment variable CI is "true").
+func sklearnPython(t *testing.T) string {
+	t.Helper()
+	python, err := filepath.Abs(venvPython)
+	if err == nil {
+		err = exec.Command(python, "-c", "import sklearn").Run()
+	}
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but %s with scikit-learn is unusable: %v", venvPython, err)
+		}
+		t.Skipf("no python with scikit-learn at %s: %v", venvPython, err)
+	}
+	return python
+}
+
 // TestC2STAgainstSklearn runs sbibm's recipe with scikit-learn
 // (testdata/c2st_sklearn.py) and the Go port on the same three pairs of
 // 1,000 + 1,000 samples and compares the scores. The two use different
@@ -295,24 +313,54 @@ const venvPython = "../../.venv/bin/python"
 // 0.013; the tolerance, 0.04, is three of those. (Observed differences
 // with seed 1: +0.011, +0.003 and -0.003.)
 //
-// The test is skipped when the virtualenv's python or scikit-learn is
-// missing, unless the environment variable CI is "true", when it fails.
+// The test is skipped with -short, and when the virtualenv's python or
+// scikit-learn is missing unless the environment variable CI is "true",
+// when it fails.
 func TestC2STAgainstSklearn(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs scikit-learn (a few seconds)")
 	}
-	python, err := filepath.Abs(venvPython)
-	if err == nil {
-		err = exec.Command(python, "-c", "import sklearn").Run()
+	compareSklearn(t, sklearnPython(t), c2stPairs(1000), 0.04)
+}
+
+// TestC2STAgainstSklearnFull compares at sbibm's size and in higher
+// dimensions: 10,000 + 10,000 shifted Gaussians in 2-D, and 2,000 + 2,000
+// in 5-D and 10-D (a shift of 0.25 and 0.2 along every axis; Bayes
+// accuracies Φ(0.28) = 0.610 and Φ(0.316) = 0.624; both implementations
+// score well below them, as a 10·dim-wide network overfits 3,200 training
+// rows). With 4,000 held-out points and more the spread is smaller; the
+// tolerance stays 0.04. Observed with seed 1: Go 0.6917, 0.5640, 0.5570;
+// sklearn 0.6929, 0.5615, 0.5435. scikit-learn needs several minutes for
+// these (nine on the loaded 2-core development machine), so the test runs
+// only when GOCINN_C2ST_FULL=1.
+func TestC2STAgainstSklearnFull(t *testing.T) {
+	if os.Getenv("GOCINN_C2ST_FULL") != "1" {
+		t.Skip("set GOCINN_C2ST_FULL=1 to run (several minutes)")
 	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true but %s with scikit-learn is unusable: %v", venvPython, err)
+	python := sklearnPython(t)
+	rng := rand.New(rand.NewPCG(2021, 2))
+	shifted := func(n, d int, shift float64) *mat.Dense {
+		m := mat.NewDense(n, d, nil)
+		for i := range n {
+			for j := range d {
+				m.Set(i, j, shift+rng.NormFloat64())
+			}
 		}
-		t.Skipf("no python with scikit-learn at %s: %v", venvPython, err)
+		return m
 	}
+	pairs := []c2stPair{
+		{"10000v10000 2-D", gaussian2(rng, 10000, 0), gaussian2(rng, 10000, 1), 0.6914624612740131},
+		{"5-D", shifted(2000, 5, 0), shifted(2000, 5, 0.25), 0.6103},
+		{"10-D", shifted(2000, 10, 0), shifted(2000, 10, 0.2), 0.6240},
+	}
+	compareSklearn(t, python, pairs, 0.04)
+}
+
+// compareSklearn scores pairs with scikit-learn and the Go port and fails
+// when they differ by more than tol.
+func compareSklearn(t *testing.T, python string, pairs []c2stPair, tol float64) {
+	t.Helper()
 	dir := t.TempDir()
-	pairs := c2stPairs(1000)
 	args := []string{"testdata/c2st_sklearn.py", "--seed", "1"}
 	for k, p := range pairs {
 		for _, s := range []struct {
@@ -338,6 +386,7 @@ func TestC2STAgainstSklearn(t *testing.T) {
 	}
 	got := make([]float64, len(pairs))
 	for k, p := range pairs {
+		var err error
 		if got[k], err = C2ST(context.Background(), p.ref, p.other, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -354,9 +403,9 @@ func TestC2STAgainstSklearn(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("%-18s Go %.4f  sklearn %.4f  difference %+.4f", p.name, got[k], want, got[k]-want)
-		if math.Abs(got[k]-want) > 0.04 {
-			t.Errorf("%s: Go C2ST %v, sklearn %v: differ by more than 0.04", p.name, got[k], want)
+		t.Logf("%-18s Go %.4f  sklearn %.4f  difference %+.4f  (Bayes %.4f)", p.name, got[k], want, got[k]-want, p.bayes)
+		if math.Abs(got[k]-want) > tol {
+			t.Errorf("%s: Go C2ST %v, sklearn %v: differ by more than %v", p.name, got[k], want, tol)
 		}
 	}
 }
