@@ -72,7 +72,7 @@ func (e *ColumnError) Error() string {
 	case errors.Is(e.Err, ErrTextColumn) && len(e.Have) == 0:
 		return fmt.Sprintf("table: column %q is of the other kind (text vs numeric), and there are no columns of the kind asked for", e.Name)
 	case errors.Is(e.Err, ErrTextColumn):
-		return fmt.Sprintf("table: column %q is of the other kind (text vs numeric); columns of the kind asked for: %s", e.Name, quoteList(e.Have))
+		return fmt.Sprintf("table: column %q is of the other kind (text vs numeric); columns of the kind asked for: %s", e.Name, quoteList(clipList(e.Have, 60)))
 	}
 	msg := fmt.Sprintf("table: no column %q", e.Name)
 	if near := closest(e.Name, e.Have); len(near) > 0 {
@@ -81,7 +81,15 @@ func (e *ColumnError) Error() string {
 	if len(e.Have) == 0 {
 		return msg + "; the table has no columns"
 	}
-	return msg + "; columns: " + quoteList(e.Have)
+	return msg + "; columns: " + quoteList(clipList(e.Have, 60))
+}
+
+// clipList shortens a long list of names for a message.
+func clipList(names []string, n int) []string {
+	if len(names) <= n {
+		return names
+	}
+	return append(append([]string{}, names[:n]...), fmt.Sprintf("… %d more", len(names)-n))
 }
 
 func (e *ColumnError) Unwrap() error { return e.Err }

@@ -665,6 +665,9 @@ func closest(name string, have []string) []string {
 		d int
 	}
 	var cs []cand
+	if len(have) > 5000 {
+		return nil // not worth the time in an error message
+	}
 	lname := strings.ToLower(name)
 	for _, h := range have {
 		d := editDistance(lname, strings.ToLower(h))

@@ -89,13 +89,18 @@ func newBuilder(file string, names []string, maxBytes int64) (*builder, error) {
 func uniqueNames(names []string) []string {
 	out := make([]string, len(names))
 	seen := make(map[string]bool, len(names))
+	next := make(map[string]int) // next suffix to try for a base name
 	for i, n := range names {
 		if n == "" {
 			n = fmt.Sprintf("col%d", i)
 		}
-		base := n
-		for k := 2; seen[n]; k++ {
-			n = fmt.Sprintf("%s_%d", base, k)
+		if seen[n] {
+			base := n
+			k := max(next[base], 2)
+			for n = fmt.Sprintf("%s_%d", base, k); seen[n]; n = fmt.Sprintf("%s_%d", base, k) {
+				k++
+			}
+			next[base] = k + 1
 		}
 		seen[n] = true
 		out[i] = n

@@ -181,3 +181,19 @@ func TestReadOptionsColumns(t *testing.T) {
 		t.Errorf("FITS Columns b, a: %v %v", tb, err)
 	}
 }
+
+func TestUniqueNames(t *testing.T) {
+	got := uniqueNames([]string{"x", "x", "x_2", "", "x", "y"})
+	want := []string{"x", "x_2", "x_2_2", "col3", "x_3", "y"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("uniqueNames = %q, want %q", got, want)
+	}
+	// 10^5 equal names take linear, not quadratic, time.
+	many := make([]string, 100000)
+	for i := range many {
+		many[i] = "a"
+	}
+	if got := uniqueNames(many); got[99999] != "a_100000" {
+		t.Errorf("last of many = %q", got[99999])
+	}
+}
