@@ -2,8 +2,10 @@ package table
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -127,6 +129,14 @@ func TestWriteEdgeCases(t *testing.T) {
 		if got.Len() != 0 || len(got.Names()) != 2 {
 			t.Errorf("%s: %v", f, got)
 		}
+	}
+	// FITS refuses more than 999 columns.
+	wide := &Table{}
+	for i := 0; i < 1000; i++ {
+		wide.AddColumn(fmt.Sprint("c", i), []float64{1}, "")
+	}
+	if err := WriteFITS(&b, wide); err == nil || !strings.Contains(err.Error(), "at most 999 columns") {
+		t.Errorf("WriteFITS of 1000 columns: %v", err)
 	}
 	// FITS refuses names it cannot hold.
 	bad := mustNew(t, []string{"Hβ"}, [][]float64{{1}})

@@ -703,3 +703,51 @@ func editDistance(a, b string) int {
 	}
 	return prev[len(rb)]
 }
+
+// Concat returns a new table holding the rows of the tables one after the
+// other, such as isochrones kept one per file. The tables must have the
+// same columns (by name, of the same kind); the order and units are those
+// of the first. Exact integers (see Int64) are kept when every table has
+// them for a column.
+func Concat(ts ...*Table) (*Table, error) {
+	if len(ts) == 0 {
+		return &Table{}, nil
+	}
+	first := ts[0]
+	out := &Table{}
+	for _, c := range first.cols {
+		col := column{name: c.name, unit: c.unit}
+		allInts := !c.isText()
+		for k, t := range ts {
+			tc, err := t.lookup(c.name)
+			if err != nil {
+				return nil, fmt.Errorf("table: Concat: table %d has no column %q (it has %s)", k, c.name, quoteList(clipList(t.AllNames(), 60)))
+			}
+			if tc.isText() != c.isText() {
+				return nil, fmt.Errorf("table: Concat: column %q is text in one table and numeric in table %d", c.name, k)
+			}
+			if len(t.cols) != len(first.cols) {
+				return nil, fmt.Errorf("table: Concat: table %d has %d columns, table 0 has %d", k, len(t.cols), len(first.cols))
+			}
+			if c.isText() {
+				col.text = append(col.text, tc.text...)
+				continue
+			}
+			col.num = append(col.num, tc.num...)
+			if ints, ok := tc.exactInts(); ok && allInts {
+				col.ints = append(col.ints, ints...)
+			} else {
+				allInts, col.ints = false, nil
+			}
+		}
+		if c.isText() && col.text == nil {
+			col.text = []string{} // text columns of no rows
+		} else if !c.isText() {
+			col.num = nonNil(col.num)
+		}
+		if err := out.addColumn(col); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

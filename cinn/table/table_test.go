@@ -257,3 +257,41 @@ func TestDescribeRename(t *testing.T) {
 		t.Errorf("Rename: %v", err)
 	}
 }
+
+func TestConcat(t *testing.T) {
+	a := mustNew(t, []string{"x", "y"}, [][]float64{{1, 2}, {3, 4}})
+	a.SetUnit("x", "mag")
+	a.AddText("s", []string{"p", "q"}, "")
+	b := &Table{}
+	b.AddText("s", []string{"r"}, "")
+	b.AddColumn("y", []float64{5}, "")
+	b.AddColumn("x", []float64{6}, "")
+	c, err := Concat(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, _ := c.Col("x")
+	s, _ := c.Text("s")
+	if !reflect.DeepEqual(c.AllNames(), []string{"x", "y", "s"}) || !reflect.DeepEqual(x, []float64{1, 2, 6}) ||
+		!reflect.DeepEqual(s, []string{"p", "q", "r"}) || c.Unit("x") != "mag" || c.Len() != 3 {
+		t.Errorf("Concat = %v x=%v s=%v", c, x, s)
+	}
+	ia, ib := &Table{}, &Table{}
+	ia.AddInt64("id", []int64{1 << 60}, "")
+	ib.AddInt64("id", []int64{-1}, "")
+	ic, _ := Concat(ia, ib)
+	if ids, ok := ic.Int64("id"); !ok || ids[0] != 1<<60 || ids[1] != -1 {
+		t.Errorf("Concat of exact integers: %v %v", ids, ok)
+	}
+	d := mustNew(t, []string{"x"}, [][]float64{{1}})
+	if _, err := Concat(a, d); err == nil {
+		t.Errorf("Concat of different columns: no error")
+	}
+	e := mustNew(t, []string{"x", "y", "s"}, [][]float64{{1}, {1}, {1}})
+	if _, err := Concat(a, e); err == nil || !strings.Contains(err.Error(), `column "s" is text`) {
+		t.Errorf("Concat of text and numeric: %v", err)
+	}
+	if empty, err := Concat(); err != nil || empty.Len() != 0 {
+		t.Errorf("Concat() = %v, %v", empty, err)
+	}
+}

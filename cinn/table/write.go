@@ -281,6 +281,9 @@ func WriteFITS(w io.Writer, t *Table) error {
 		width int
 		ints  []int64
 	}
+	if len(t.cols) > 999 {
+		return fmt.Errorf("table: a FITS binary table holds at most 999 columns, the table has %d: select fewer, or write .npz", len(t.cols))
+	}
 	fields := make([]field, len(t.cols))
 	rowBytes := 0
 	for j := range t.cols {
