@@ -3,7 +3,9 @@
 # cinn.BenchmarkSample) and the same network in PyTorch (torch_bench.py):
 # 8 GLOW blocks, subnets 3x256, dim x 5, dim y 8, batch 512, on this machine
 # in one run. Prints training steps/s, posterior samples/s, peak RSS and the
-# Go/PyTorch ratios.
+# Go/PyTorch ratios. It first runs crosscheck.py, which checks in float64
+# that the engine's forward pass, log|det J|, loss and gradients equal those
+# of the PyTorch network.
 #
 # Environment:
 #   GO_BENCHTIME   go test -benchtime for the Go side (default 10x)
@@ -28,6 +30,7 @@ TORCH_THREADS=${TORCH_THREADS:-"1 2"}
 PYTHON=${PYTHON:-/usr/bin/python3}
 cd "$root"
 
+"$PYTHON" bench/engine/crosscheck.py
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), GOMAXPROCS=${GOMAXPROCS:-default}"
 go test -c -o "$tmp/cinn.test" ./cinn/
 /usr/bin/time -f %M -o "$tmp/go.rss" "$tmp/cinn.test" -test.run '^$' \

@@ -33,13 +33,13 @@ class GLOWBlock(nn.Module):
     """FrEIA GLOWCouplingBlock: split, y1 = e^s2 x1 + t2 from subnet2([x2, c]),
     then y2 = e^s1 x2 + t1 from subnet1([y1, c])."""
 
-    def __init__(self, dim, dim_c, clamp=2.0):
+    def __init__(self, dim, dim_c, clamp=2.0, hidden=256, layers=3):
         super().__init__()
         self.d1 = round(dim * 0.5)
         self.d2 = dim - self.d1
         self.clamp = clamp
-        self.subnet1 = subnet(self.d1 + dim_c, 2 * self.d2)
-        self.subnet2 = subnet(self.d2 + dim_c, 2 * self.d1)
+        self.subnet1 = subnet(self.d1 + dim_c, 2 * self.d2, hidden, layers)
+        self.subnet2 = subnet(self.d2 + dim_c, 2 * self.d1, hidden, layers)
 
     def f(self, s):
         return self.clamp * 0.636 * torch.atan(s)
