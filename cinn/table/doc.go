@@ -34,8 +34,10 @@
 // such columns as 64-bit integers, so identifiers survive a round trip to
 // Python exactly.
 //
-// Select, Drop, Rows, Filter, Head and Split return new tables with copies
-// of the data; Col and Text return the table's own storage. Split shuffles
+// Select, Drop, Rows, Filter, Head, Split and Concat return new tables
+// with copies of the data; Col and Text return the table's own storage. A
+// Table is not safe for concurrent modification; concurrent reads are
+// fine. Split shuffles
 // with an injected rand.Source, so a split is reproducible from a seed.
 // AddDiff (colours such as BP−RP), AddRatio (line ratios), AddLog10 and
 // AddFunc add derived columns; a row missing an input is missing in the
@@ -76,7 +78,8 @@
 //
 // # Writing
 //
-// WriteFile writes .csv, .tsv, .npy (one 2-D float64 array, names lost),
+// WriteFile writes .csv, .tsv (units are lost), .npy (one 2-D float64
+// array, names lost; refused for a table with text columns),
 // .npz (one array per column, names kept) or .fits (a BINTABLE with TTYPE,
 // TFORM and TUNIT) atomically: to a temporary file renamed into place.
 // Floats are written so that they read back bit for bit (the shortest

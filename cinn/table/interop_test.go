@@ -13,13 +13,16 @@ import (
 )
 
 // python returns the Python interpreter with numpy, pandas and astropy
-// ($GOCINN_PYTHON, else the project's .venv). When there is none the test
-// is skipped, except under CI=true, where it fails: mixed Python/Go
-// sessions must be proven there.
+// ($GOCINN_PYTHON, else $GOCINN_VENV/bin/python, else the project's
+// .venv). When there is none the test is skipped, except under CI=true,
+// where it fails: mixed Python/Go sessions must be proven there.
 func python(t *testing.T) string {
 	t.Helper()
 	pythonOnce.Do(func() {
 		pythonPath = os.Getenv("GOCINN_PYTHON")
+		if venv := os.Getenv("GOCINN_VENV"); pythonPath == "" && venv != "" {
+			pythonPath = filepath.Join(venv, "bin", "python") // as scripts/test.sh
+		}
 		if pythonPath == "" {
 			pythonPath = filepath.Join("..", "..", ".venv", "bin", "python")
 		}
