@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // Blocking parameters. A block of kc rows of op(B) by nc columns, in NR-wide
@@ -147,6 +148,28 @@ func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b op
 		j.packed = make([]float32, need)
 	}
 	j.packed = j.packed[:j.np*kn.nr*k]
+	if cap(j.panel) < j.np {
+		j.panel = make([]atomic.Int32, j.np)
+	}
+	j.panel = j.panel[:j.np]
+	for q := range j.panel {
+		j.panel[q].Store(unpacked)
+	}
+	if mr := kn.mr; m%mr != 0 {
+		// The short last row panel, packed once for every unit that
+		// needs it.
+		if cap(j.edgeA) < mr*k {
+			j.edgeA = make([]float32, mr*k)
+		}
+		j.edgeA = j.edgeA[:mr*k]
+		packEdgeA(j.edgeA, a, m/mr*mr, m%mr, mr, 0, k)
+	}
+	if j.workers > 1 && j.packVolume() <= serialPack {
+		// Too little to share: pack it all before the workers start.
+		for q := range j.np {
+			j.ensure(q)
+		}
+	}
 	j.start()
 }
 
@@ -156,7 +179,6 @@ func (j *job) start() {
 		j.scratch = append(j.scratch, scratch{})
 	}
 	j.nextPack.Store(0)
-	j.packedN.Store(0)
 	j.nextUnit.Store(0)
 	if j.workers == 1 {
 		j.work(0)
@@ -176,8 +198,9 @@ func (j *job) start() {
 //
 // The workers first pack, panel by panel, the parts of B that the kernels
 // cannot read in place, then take units of C one at a time until none is
-// left. Nothing waits for a worker that has not started: on a busy machine
-// the first worker may do everything.
+// left. A panel some other worker has not finished packing is waited for
+// only when it is needed; nothing waits for a worker that has not started,
+// so on a busy machine the first worker may do everything.
 type job struct {
 	kn          *kernel
 	dot         *dotKernel // the dot-product path if not nil
@@ -192,16 +215,16 @@ type job struct {
 	units       int
 	workers     int
 	packed      []float32 // B's panels, each of k rows of nr values
+	edgeA       []float32 // A's short last row panel, k-major, zero-padded
 	scratch     []scratch // one per worker
 	nextPack    atomic.Int64
-	packedN     atomic.Int64
 	nextUnit    atomic.Int64
+	panel       []atomic.Int32 // per column panel: unpacked, packing, ready
 	wg          sync.WaitGroup
 }
 
-// scratch is a worker's room for an edge micro-panel of A and a tile of C.
+// scratch is a worker's room for an edge tile of C.
 type scratch struct {
-	a [maxMR * kcMax]float32
 	c [maxMR * maxNR]float32
 }
 
@@ -226,11 +249,7 @@ func (j *job) work(w int) {
 		if q >= j.np {
 			break
 		}
-		j.pack(q)
-		j.packedN.Add(1)
-	}
-	for j.packedN.Load() < int64(j.np) {
-		runtime.Gosched() // another worker is packing the last panels
+		j.ensure(q)
 	}
 	mp := (j.m + j.kn.mr - 1) / j.kn.mr
 	for {
@@ -243,6 +262,54 @@ func (j *job) work(w int) {
 			j.compute(w, lo, min(hi, mp), 0, j.np)
 		} else {
 			j.compute(w, 0, mp, lo, min(hi, j.np))
+		}
+	}
+}
+
+// serialPack is the most values of B the caller packs alone before the
+// workers start; more is packed by all workers.
+const serialPack = 1 << 14
+
+// packVolume is the number of values of B that need packing.
+func (j *job) packVolume() int {
+	nr := j.kn.nr
+	switch {
+	case j.b.cs != 1 || !inPlaceB:
+		return j.np * nr * j.k
+	case j.n%nr != 0:
+		return nr * j.k
+	}
+	return 0
+}
+
+// Panel states.
+const (
+	unpacked = iota
+	packing
+	ready
+)
+
+// ensure returns once column panel q is ready for the kernels: packed by
+// this worker if no other has started it, or by the one that has. Workers
+// pack panels in turn before they compute, so waiting is rare: only when
+// two reach the same panel at once.
+func (j *job) ensure(q int) {
+	st := &j.panel[q]
+	if st.Load() == ready {
+		return
+	}
+	if st.CompareAndSwap(unpacked, packing) {
+		j.pack(q)
+		st.Store(ready)
+		return
+	}
+	for spin := 0; st.Load() != ready; spin++ {
+		if spin < 64 {
+			runtime.Gosched()
+		} else {
+			// The packer has lost its CPU: give ours back rather than
+			// burn it.
+			time.Sleep(20 * time.Microsecond)
 		}
 	}
 }
@@ -325,9 +392,10 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 				if mcur == mr {
 					ap = &a.data[i*a.rs+pc*a.cs]
 				} else {
-					ap, rsa, csa = packEdgeA(scr.a[:mr*kc], a, i, mcur, mr, pc, kc), 4, mr*4
+					ap, rsa, csa = &j.edgeA[pc*mr], 4, mr*4
 				}
 				for q := q0; q < q1; q++ {
+					j.ensure(q)
 					jj := q * nr
 					ncur := min(nr, j.n-jj)
 					bp, ldb := &j.packed[q*nr*j.k+pc*nr], nr*4
@@ -361,8 +429,8 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 }
 
 // packEdgeA copies the mcur < mr rows of A from row i, k block (pc, kc),
-// into buf k-major (mr values per k step), zero-padded, and returns &buf[0].
-func packEdgeA(buf []float32, a operand, i, mcur, mr, pc, kc int) *float32 {
+// into buf k-major (mr values per k step), zero-padded.
+func packEdgeA(buf []float32, a operand, i, mcur, mr, pc, kc int) {
 	switch {
 	case a.rs == 1: // k steps are contiguous runs of rows
 		for p := 0; p < kc; p++ {
@@ -390,7 +458,6 @@ func packEdgeA(buf []float32, a operand, i, mcur, mr, pc, kc int) *float32 {
 			}
 		}
 	}
-	return &buf[0]
 }
 
 // task hands worker w of job j to a helper goroutine.
