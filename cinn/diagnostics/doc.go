@@ -46,24 +46,36 @@
 // h is Silverman's rule of thumb; when the IQR is 0 but Std is not, Std alone
 // is used, and when all samples are equal MAP is their value and h = 0.
 //
-// The maximum of f is found in two stages. First f is estimated on a grid of
-// M points spanning [min, max] (the mode of a Gaussian mixture lies inside
-// the samples' range), M = clamp(⌈4·(max-min)/h⌉+1, 512, 16384), by linear
-// binning of the samples onto the grid followed by a discrete convolution
-// with the Gaussian kernel cut at ±8h. Then every local maximum of the grid
-// estimate within 1% of its largest value (at most five) is refined on the
-// exact f: starting from the vertex of the parabola through the three grid
-// values, it takes Newton steps t ← t - f′(t)/f″(t) where f is concave and
-// the step is shorter than one grid spacing, and mean-shift steps
-// t ← Σ xᵢ·wᵢ / Σ wᵢ (wᵢ = exp(-(t-xᵢ)²/(2h²)), which never decrease f)
-// otherwise, until a step is below 10⁻⁹·h. Kernel sums skip samples farther
-// than 8h from t (relative weight below 10⁻¹³). The refined point with the
-// largest f is the MAP; ties go to the smaller t.
+// The maximum of f is found as follows. The sorted samples are split into
+// clusters wherever two neighbours are more than 16h apart; kernels (cut at
+// ±8h, relative weight below 10⁻¹³) of different clusters never overlap, so
+// every mode of f belongs to one cluster, and the unnormalised estimate
+// Σ exp(-(t-xᵢ)²/(2h²)) inside a cluster of m samples is at most m. Clusters
+// are searched by decreasing size until none can beat the best mode found,
+// so a far outlier neither coarsens the grid of the bulk nor costs time.
+// Within a cluster spanning [a, b], f is first estimated on a grid of M
+// points, M = clamp(⌈4·(b-a)/h⌉+1, 512, 16384) (the mode of a Gaussian
+// mixture lies inside the range of its centres), by linear binning of the
+// samples onto the grid and a discrete convolution with the kernel. Then
+// every local maximum of the grid estimate within 1% of its largest value
+// (at most five) is refined on the exact f: starting from the vertex of the
+// parabola through the three grid values, it takes Newton steps
+// t ← t - f′(t)/f″(t) where f is concave and the step is shorter than one
+// grid spacing, and mean-shift steps t ← Σ xᵢ·wᵢ / Σ wᵢ
+// (wᵢ = exp(-(t-xᵢ)²/(2h²)), steps that never decrease f) otherwise, until
+// a step is below 10⁻⁹·h. The refined point with the largest f is the MAP;
+// ties go to the smaller t. A cluster of tied values has its value as mode.
+// The grid spacing is at most h/4 unless a single cluster spans more than
+// 4096h, which needs over 256 samples strung out at gaps of nearly 16h.
 //
 // Summaries of a column holding NaN or ±Inf are NaN; SummarizeAll returns a
 // *NonFiniteError instead. SummarizeAll processes the observations on
 // GOMAXPROCS goroutines and gives results identical to calling Summarize on
-// each.
+// each. SummaryTable formats the summaries of one observation as text.
+//
+// Summarize costs O(d·n log n) for n samples of d parameters, dominated by
+// sorting: about 0.5 ms per parameter at n = 4096 on the 2-core
+// development machine (BenchmarkSummarize).
 //
 // # Diagnostics on a test set
 //
@@ -84,7 +96,10 @@
 // positive values mean intervals that contain the truth more often than
 // they should (posteriors too wide, under-confident), negative values
 // posteriors that are too narrow (over-confident). The median of an even
-// number of values is the mean of the two middle ones.
+// number of values is the mean of the two middle ones. The observations may
+// have different numbers of samples. Report.String formats the report as a
+// table; Report.CalibrationCurves and Report.MAP give the data of the
+// calibration and truth-against-MAP figures.
 //
 // # Simulation-based calibration
 //
@@ -142,4 +157,13 @@
 // seed-to-seed spread, about √(0.25/n) for n rows in all. As in sklearn
 // every fold's classifier starts from the same seed. The folds are trained
 // concurrently.
+//
+// The tests compare the port with scikit-learn on the same data
+// (testdata/c2st_sklearn.py, run with the project's virtualenv): three 2-D
+// pairs of 1,000 + 1,000 samples in every full test run (skipped with
+// -short or without the virtualenv, except that CI=true makes a missing
+// virtualenv a failure), and 10,000 + 10,000 in 2-D plus 5-D and 10-D pairs
+// when GOCINN_C2ST_FULL=1. The scores agreed within 0.014 in all six.
+// At sbibm's size, 10,000 against 10,000 samples in 2-D, the Go port takes
+// about a second (BenchmarkC2ST).
 package diagnostics

@@ -219,7 +219,7 @@ func Evaluate(ctx context.Context, samples []*mat.Dense, truth *mat.Dense, opts 
 			for _, v := range x {
 				r.sqerr[j] += (v - t) * (v - t)
 			}
-			slices.Sort(x)
+			sortFloats(x, &w.keys)
 			_, std := meanStd(x)
 			r.mapv[j], _ = kdeMode(x, std, w)
 			r.inside[j] = make([]bool, nq)

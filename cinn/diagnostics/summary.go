@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"math"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -130,6 +129,7 @@ type worker struct {
 	dens  []float64
 	cand  []int
 	spans [][2]int
+	keys  []uint64
 }
 
 // column copies column j of m into the worker's buffer.
@@ -159,7 +159,7 @@ func summarizeColumn(x []float64, levels []float64, w *worker) Summary {
 			return s
 		}
 	}
-	slices.Sort(x)
+	sortFloats(x, &w.keys)
 	s.Mean, s.Std = meanStd(x)
 	s.Median = Percentile(x, 0.5)
 	s.Min, s.Max = x[0], x[n-1]
