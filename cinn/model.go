@@ -408,3 +408,29 @@ func (m *Model) String() string {
 	}
 	return b.String()
 }
+
+// Clone returns a deep copy of m (weights, optimiser state, pre-processing
+// and history), for example to train a candidate while keeping the
+// original.
+func (m *Model) Clone() *Model {
+	c := *m
+	c.cfg = m.Config()
+	c.spec = m.spec.clone()
+	c.perms = make([][]int, len(m.perms))
+	for i, p := range m.perms {
+		c.perms[i] = append([]int(nil), p...)
+	}
+	c.build()
+	copy(c.params, m.params)
+	cp := func(s []float64) []float64 { return append([]float64(nil), s...) }
+	c.prep = prep{Fitted: m.prep.Fitted, XMean: cp(m.prep.XMean), XStd: cp(m.prep.XStd), YMean: cp(m.prep.YMean), YStd: cp(m.prep.YStd)}
+	if m.opt.m != nil {
+		c.opt = adam{m: append([]float32(nil), m.opt.m...), v: append([]float32(nil), m.opt.v...), step: m.opt.step}
+	}
+	c.history = m.History()
+	if m.last != nil {
+		s, _ := m.LastSettings()
+		c.last = &s
+	}
+	return &c
+}

@@ -165,15 +165,25 @@ func TestSaveLoad(t *testing.T) {
 	if st, ok := l.LastSettings(); !ok || st.Schedule.Gamma != 0.5 {
 		t.Errorf("train settings not restored: %+v", st)
 	}
-	// Training continues identically from the original and the loaded
-	// model (the optimiser state is part of the file).
-	for _, mm := range []*Model{m, l} {
+	// Training continues identically from the original, the loaded
+	// model (the optimiser state is part of the file) and a clone, and
+	// does not touch a clone taken before.
+	cl := m.Clone()
+	before := m.Clone()
+	var bb bytes.Buffer
+	before.WriteTo(&bb)
+	for _, mm := range []*Model{m, l, cl} {
 		if _, err := mm.Train(context.Background(), x, y, xv, yv, s); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if !slices.Equal(m.params, l.params) {
-		t.Error("continued training differs between the original and the loaded model")
+	if !slices.Equal(m.params, l.params) || !slices.Equal(m.params, cl.params) {
+		t.Error("continued training differs between the original, the loaded model and the clone")
+	}
+	var ba bytes.Buffer
+	before.WriteTo(&ba)
+	if !bytes.Equal(ba.Bytes(), bb.Bytes()) || !bytes.Equal(ba.Bytes(), orig) {
+		t.Error("training the original changed a clone")
 	}
 	if len(l.History()) != 4 || l.History()[3].Epoch != 4 {
 		t.Errorf("history after continued training: %v", l.History())
