@@ -146,6 +146,20 @@ func gemm[T float](tA, tB bool, m, n, k int, a []T, lda int, b []T, ldb int, bet
 	}
 }
 
+// colSums adds the column sums of the rows×n matrix a to dst through the
+// BLAS gemv (dst += aᵀ·ones), which gonum implements with SIMD kernels.
+func colSums[T float](dst, a []T, rows, n int, ones []T) {
+	if rows == 0 || n == 0 {
+		return
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		blas32.Implementation().Sgemv(blas.Trans, rows, n, 1, a, n, any(ones).([]float32), 1, 1, any(dst).([]float32), 1)
+	case []float64:
+		blas64.Implementation().Dgemv(blas.Trans, rows, n, 1, a, n, any(ones).([]float64), 1, 1, any(dst).([]float64), 1)
+	}
+}
+
 // mlpForward evaluates m on the rows×in matrix x. Hidden activations
 // (after ReLU) go to hs[l], the output to out.
 func mlpForward[T float](p []T, m *mlp, x []T, rows int, hs [][]T, out []T) {
@@ -177,8 +191,8 @@ func mlpForward[T float](p []T, m *mlp, x []T, rows int, hs [][]T, out []T) {
 // mlpBackward accumulates the parameter gradients of m into g given the
 // gradient gOut of its output and, if gIn is not nil, writes the gradient
 // with respect to its input x into gIn. gOut is left untouched. t1 and t2
-// are scratch buffers of at least rows·maxW.
-func mlpBackward[T float](p, g []T, m *mlp, x []T, rows int, hs [][]T, gOut, gIn, t1, t2 []T) {
+// are scratch buffers of at least rows·maxW; ones holds at least rows ones.
+func mlpBackward[T float](p, g []T, m *mlp, x []T, rows int, hs [][]T, gOut, gIn, t1, t2, ones []T) {
 	gcur := gOut[:rows*m.out()]
 	for l := len(m.layers) - 1; l >= 0; l-- {
 		L := &m.layers[l]
@@ -188,13 +202,7 @@ func mlpBackward[T float](p, g []T, m *mlp, x []T, rows int, hs [][]T, gOut, gIn
 		}
 		// dW += inᵀ·gcur, db += Σ_rows gcur.
 		gemm(true, false, L.in, L.out, rows, in, L.in, gcur, L.out, 1, g[L.w:L.w+L.in*L.out], L.out)
-		gb := g[L.b : L.b+L.out]
-		for r := 0; r < rows; r++ {
-			row := gcur[r*L.out : (r+1)*L.out]
-			for j, v := range row {
-				gb[j] += v
-			}
-		}
+		colSums(g[L.b:L.b+L.out], gcur, rows, L.out, ones)
 		if l == 0 && gIn == nil {
 			break
 		}
@@ -245,6 +253,7 @@ type workspace[T float] struct {
 	t1, t2   []T
 	gu       []T
 	gc       []T
+	ones     []T
 }
 
 func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
@@ -296,6 +305,10 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 		ws.t2 = make([]T, rows*a.maxW)
 		ws.gu = make([]T, rows*(maxD+a.dimC))
 		ws.gc = make([]T, rows*a.dimC)
+		ws.ones = make([]T, rows)
+		for i := range ws.ones {
+			ws.ones[i] = 1
+		}
 	}
 	return ws
 }
@@ -585,7 +598,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		}
 		w1 := d1 + dc
 		gu := ws.gu[:rows*w1]
-		mlpBackward(p, g, &b.sub1, bw.u1, rows, bw.h1, ga, gu, ws.t1, ws.t2)
+		mlpBackward(p, g, &b.sub1, bw.u1, rows, bw.h1, ga, gu, ws.t1, ws.t2, ws.ones)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < d1; j++ {
 				gy[r*D+j] += gu[r*w1+j]
@@ -610,7 +623,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		}
 		w2 := d2 + dc
 		gu = ws.gu[:rows*w2]
-		mlpBackward(p, g, &b.sub2, bw.u2, rows, bw.h2, ga, gu, ws.t1, ws.t2)
+		mlpBackward(p, g, &b.sub2, bw.u2, rows, bw.h2, ga, gu, ws.t1, ws.t2, ws.ones)
 		for r := 0; r < rows; r++ {
 			for j := 0; j < d2; j++ {
 				gx[r*D+d1+j] += gu[r*w2+j]
@@ -622,7 +635,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		// gz now holds the gradient w.r.t. this block's input.
 	}
 	if a.hasCond() {
-		mlpBackward(p, g, &a.cond, ws.y, rows, ws.hc, gc, nil, ws.t1, ws.t2)
+		mlpBackward(p, g, &a.cond, ws.y, rows, ws.hc, gc, nil, ws.t1, ws.t2, ws.ones)
 	}
 	return loss
 }
