@@ -48,7 +48,8 @@ type C2STResult struct {
 // C2ST returns a *ShapeError if the sets differ in their number of columns
 // or are too small, a *NonFiniteError for NaN or ±Inf values, an error if a
 // column of the reference is constant, and the context's cause when ctx is
-// cancelled (checked after every epoch). It panics if a matrix is nil.
+// cancelled (checked after every epoch). It panics if a matrix is nil or
+// empty.
 func C2ST(ctx context.Context, reference, other *mat.Dense, seed int64) (float64, error) {
 	r, err := C2STWith(ctx, reference, other, C2STSettings{Seed: seed})
 	return r.Accuracy, err
@@ -57,8 +58,8 @@ func C2ST(ctx context.Context, reference, other *mat.Dense, seed int64) (float64
 // C2STWith is C2ST with settings. The folds are trained concurrently, each
 // with its own random stream, so the result does not depend on GOMAXPROCS.
 func C2STWith(ctx context.Context, reference, other *mat.Dense, s C2STSettings) (C2STResult, error) {
-	if reference == nil || other == nil {
-		panic("diagnostics: nil C2ST samples")
+	if reference == nil || other == nil || reference.IsEmpty() || other.IsEmpty() {
+		panic("diagnostics: nil or empty C2ST samples")
 	}
 	if s.Folds < 0 || s.MaxIter < 0 || s.Hidden < 0 {
 		panic("diagnostics: negative C2STSettings field")

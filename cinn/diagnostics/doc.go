@@ -73,9 +73,10 @@
 // GOMAXPROCS goroutines and gives results identical to calling Summarize on
 // each. SummaryTable formats the summaries of one observation as text.
 //
-// Summarize costs O(d·n log n) for n samples of d parameters, dominated by
-// sorting: about 0.5 ms per parameter at n = 4096 on the 2-core
-// development machine (BenchmarkSummarize).
+// Columns of 512 samples or more are sorted by a radix sort, so Summarize
+// costs O(d·n) for n samples of d parameters plus the grid of the KDE:
+// about 0.3 ms per parameter at n = 4096 on the 2-core development machine
+// (BenchmarkSummarize).
 //
 // # Diagnostics on a test set
 //

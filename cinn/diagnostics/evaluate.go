@@ -145,16 +145,16 @@ type obsResult struct {
 // columns. Evaluate returns a *ShapeError when the data do not match, a
 // *NonFiniteError naming the observation, row and column of a NaN or ±Inf,
 // or the context's cause when ctx is cancelled. It panics (caller bugs) when
-// truth or an element of samples is nil, or opts is invalid. The work is
+// truth or an element of samples is nil or empty, or opts is invalid. The work is
 // spread over GOMAXPROCS goroutines; the result does not depend on their
 // number.
 func Evaluate(ctx context.Context, samples []*mat.Dense, truth *mat.Dense, opts Options) (Report, error) {
-	if truth == nil {
-		panic("diagnostics: nil truth")
+	if truth == nil || truth.IsEmpty() {
+		panic("diagnostics: nil or empty truth")
 	}
 	for i, m := range samples {
-		if m == nil {
-			panic(fmt.Sprintf("diagnostics: nil samples for observation %d", i))
+		if m == nil || m.IsEmpty() {
+			panic(fmt.Sprintf("diagnostics: nil or empty samples for observation %d", i))
 		}
 	}
 	if opts.Quantiles < 0 || opts.RankBins < 0 {

@@ -275,6 +275,10 @@ func TestEvaluateErrors(t *testing.T) {
 	for name, f := range map[string]func(){
 		"nil truth":   func() { Evaluate(context.Background(), nil, nil, Options{}) },
 		"nil samples": func() { Evaluate(context.Background(), []*mat.Dense{nil}, mat.NewDense(1, 1, nil), Options{}) },
+		"empty truth": func() { Evaluate(context.Background(), nil, &mat.Dense{}, Options{}) },
+		"empty samples": func() {
+			Evaluate(context.Background(), []*mat.Dense{{}}, mat.NewDense(1, 1, nil), Options{})
+		},
 		"names": func() {
 			s, tr := good()
 			Evaluate(context.Background(), s, tr, Options{Names: []string{"a"}})

@@ -101,13 +101,13 @@ func checkLevel(level float64) {
 
 // Summarize returns one Summary per column of samples (rows are samples,
 // columns parameters), with a central interval for each of levels (each in
-// (0, 1]; for example 0.68 and 0.95). Summarize panics if samples is nil or a
-// level is out of range. A column holding NaN or ±Inf gets a Summary whose
-// statistics are all NaN; use SummarizeAll or CheckFinite to get an error
-// naming the offending row and column instead.
+// (0, 1]; for example 0.68 and 0.95). Summarize panics if samples is nil or
+// empty or a level is out of range. A column holding NaN or ±Inf gets a
+// Summary whose statistics are all NaN; use SummarizeAll or CheckFinite to
+// get an error naming the offending row and column instead.
 func Summarize(samples *mat.Dense, levels []float64) []Summary {
-	if samples == nil {
-		panic("diagnostics: nil samples")
+	if samples == nil || samples.IsEmpty() {
+		panic("diagnostics: nil or empty samples")
 	}
 	for _, l := range levels {
 		checkLevel(l)
@@ -219,15 +219,15 @@ func CheckFinite(m *mat.Dense, obs int) error {
 // GOMAXPROCS goroutines; the result does not depend on their number. It
 // returns a *NonFiniteError naming the first observation (lowest index), row
 // and column holding NaN or ±Inf, or the context's cause if ctx is cancelled.
-// SummarizeAll panics if an element of samples is nil or a level is out of
-// range.
+// SummarizeAll panics if an element of samples is nil or empty, or a level is
+// out of range.
 func SummarizeAll(ctx context.Context, samples []*mat.Dense, levels []float64) ([][]Summary, error) {
 	for _, l := range levels {
 		checkLevel(l)
 	}
 	for i, m := range samples {
-		if m == nil {
-			panic(fmt.Sprintf("diagnostics: nil samples for observation %d", i))
+		if m == nil || m.IsEmpty() {
+			panic(fmt.Sprintf("diagnostics: nil or empty samples for observation %d", i))
 		}
 	}
 	out := make([][]Summary, len(samples))

@@ -51,14 +51,16 @@ func TestPercentile(t *testing.T) {
 
 func TestPercentilePanics(t *testing.T) {
 	for name, f := range map[string]func(){
-		"empty":      func() { Percentile(nil, 0.5) },
-		"negative":   func() { Percentile([]float64{1}, -0.1) },
-		"above one":  func() { Percentile([]float64{1}, 1.1) },
-		"NaN level":  func() { Percentile([]float64{1}, math.NaN()) },
-		"zero level": func() { CentralInterval([]float64{1}, 0) },
-		"nil":        func() { Summarize(nil, nil) },
-		"bad level":  func() { Summarize(mat.NewDense(2, 1, []float64{1, 2}), []float64{0.68, 1.5}) },
-		"nil in all": func() { SummarizeAll(context.Background(), []*mat.Dense{nil}, nil) },
+		"empty":        func() { Percentile(nil, 0.5) },
+		"negative":     func() { Percentile([]float64{1}, -0.1) },
+		"above one":    func() { Percentile([]float64{1}, 1.1) },
+		"NaN level":    func() { Percentile([]float64{1}, math.NaN()) },
+		"zero level":   func() { CentralInterval([]float64{1}, 0) },
+		"nil":          func() { Summarize(nil, nil) },
+		"bad level":    func() { Summarize(mat.NewDense(2, 1, []float64{1, 2}), []float64{0.68, 1.5}) },
+		"nil in all":   func() { SummarizeAll(context.Background(), []*mat.Dense{nil}, nil) },
+		"empty matrix": func() { Summarize(&mat.Dense{}, nil) },
+		"empty in all": func() { SummarizeAll(context.Background(), []*mat.Dense{{}}, nil) },
 	} {
 		t.Run(name, func(t *testing.T) {
 			defer func() {
