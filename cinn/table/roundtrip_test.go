@@ -3,6 +3,7 @@ package table
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math"
 	"path/filepath"
 	"strings"
@@ -161,4 +162,48 @@ func TestGzip(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameTable(t, "csv.gz", got, tb, false)
+}
+
+func TestReadStreams(t *testing.T) {
+	tb := interopTable(t)
+	// CRLF line ends.
+	got, err := ReadCSV(strings.NewReader("a,b\r\n1,2\r\n3,4\r\n"), "crlf.csv")
+	if b, _ := got.Col("b"); err != nil || !sameFloats(b, []float64{2, 4}) {
+		t.Errorf("CRLF CSV: %v %v", b, err)
+	}
+	got, err = ReadASCII(strings.NewReader("# a b\r\n1 2\r\n"), "crlf.dat")
+	if b, _ := got.Col("b"); err != nil || !sameFloats(b, []float64{2}) {
+		t.Errorf("CRLF ASCII: %v %v", b, err)
+	}
+	// .npz and .fits from a stream that is not an io.ReaderAt, by name.
+	for _, name := range []string{"s.npz", "s.fits"} {
+		var b bytes.Buffer
+		if name == "s.npz" {
+			WriteNPZ(&b, tb)
+		} else {
+			WriteFITS(&b, tb)
+		}
+		got, err := Read(io.MultiReader(&b), name, ReadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		sameTable(t, name, got, tb, name == "s.fits")
+	}
+	// .fits.gz
+	var b, z bytes.Buffer
+	WriteFITS(&b, tb)
+	zw := newGzip(&z)
+	zw.Write(b.Bytes())
+	zw.Close()
+	got, err = ReadFile(writeTemp(t, "t.fits.gz", z.Bytes()), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTable(t, "fits.gz", got, tb, true)
+	// Sniffing when the extension says nothing.
+	got, err = ReadFile(writeTemp(t, "table.bin", b.Bytes()), ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTable(t, "sniffed FITS", got, tb, true)
 }

@@ -170,8 +170,11 @@ func (b *builder) table() (*Table, error) {
 			col.text = c.text
 		} else {
 			col.num = nonNil(c.num)
-			if !c.notInt && c.kind == kindNum {
+			if !c.notInt { // every cell an integer (or no rows at all)
 				col.ints = c.ints
+				if col.ints == nil {
+					col.ints = []int64{}
+				}
 			}
 		}
 		if err := t.addColumn(col); err != nil {
