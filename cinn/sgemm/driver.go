@@ -478,11 +478,41 @@ func startHelpers(n int) {
 	helpersMu.Lock()
 	defer helpersMu.Unlock()
 	for ; numHelpers < n; numHelpers++ {
-		go func() {
-			for t := range tasks {
-				t.j.work(t.w)
-				t.j.wg.Done()
-			}
-		}()
+		go helper()
 	}
+}
+
+// helperSpin is how long a helper polls for the next task before it blocks:
+// products come in bursts (a training step is a chain of them), and a
+// goroutine that has to be woken up from a parked thread arrives tens of
+// microseconds late, often after the caller has done the work alone.
+var helperSpin = 50 * time.Microsecond
+
+func helper() {
+	for {
+		var t task
+		select {
+		case t = <-tasks:
+		default:
+			t = pollTask()
+		}
+		t.j.work(t.w)
+		t.j.wg.Done()
+	}
+}
+
+// pollTask polls tasks for helperSpin, then blocks on it.
+func pollTask() task {
+	if helperSpin > 0 {
+		deadline := time.Now().Add(helperSpin)
+		for time.Now().Before(deadline) {
+			select {
+			case t := <-tasks:
+				return t
+			default:
+				runtime.Gosched()
+			}
+		}
+	}
+	return <-tasks
 }
