@@ -274,3 +274,23 @@ func TestDegenerateShapes(t *testing.T) {
 	_, err = ReadNPY(bytes.NewReader(npyHeaderBytes("'<f8'", []int{0, 1 << 21})), "wide.npy")
 	wantErr(t, "npy of 2^21 columns", err, ErrUnsupported, "wide.npy", "is it transposed?")
 }
+
+func TestFITSHDUSelection(t *testing.T) {
+	good := fitsBytes(t, mustNew(t, []string{"a"}, [][]float64{{1, 2}}))
+	image := fitsHDU("XTENSION", "'IMAGE'", "BITPIX", "16", "NAXIS", "1", "NAXIS1", "3", "PCOUNT", "0", "GCOUNT", "1") +
+		string(make([]byte, fitsBlock))
+	// primary, image, table
+	file := append(append(append([]byte{}, good[:fitsBlock]...), image...), good[fitsBlock:]...)
+	for hdu, wantErr := range map[int]string{0: "", 2: "", 1: "HDU 1: holds IMAGE, not a BINTABLE", 3: "there is no HDU 3; the file has HDUs 0 (primary), 1 (IMAGE), 2 (BINTABLE)"} {
+		tb, err := ReadFITS(bytes.NewReader(file), "m.fits", hdu)
+		if wantErr == "" {
+			if a, _ := tb.Col("a"); err != nil || !sameFloats(a, []float64{1, 2}) {
+				t.Errorf("HDU %d: %v, %v", hdu, a, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), wantErr) {
+			t.Errorf("HDU %d: error %v, want %q", hdu, err, wantErr)
+		}
+	}
+}

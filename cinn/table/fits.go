@@ -379,7 +379,7 @@ func readFITS(r io.Reader, name string, size int64, opts ReadOptions) (*Table, e
 		want := opts.HDU > 0 && opts.HDU == num || opts.HDU == 0 && num > 0 && xt == "BINTABLE"
 		if want {
 			if num == 0 || xt != "BINTABLE" {
-				return nil, fr.hduErr(h, h.start, ErrUnsupported, "is a %s HDU, not a BINTABLE; the table readers read binary tables only", kind)
+				return nil, fr.hduErr(h, h.start, ErrUnsupported, "holds %s, not a BINTABLE; the table readers read binary tables only (set ReadOptions.HDU to a BINTABLE, or 0 for the first)", kind)
 			}
 			return fr.readBinTable(h, n, opts)
 		}
