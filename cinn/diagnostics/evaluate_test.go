@@ -6,6 +6,7 @@ package diagnostics
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -358,5 +359,82 @@ func TestReportHelpers(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(rep.String()), "\n")
 	if len(lines) != 4 || !strings.HasPrefix(lines[2], "a long parameter name ") || len(lines[2]) != len(lines[3]) {
 		t.Errorf("String():\n%s", rep)
+	}
+}
+
+// TestGoldenEvaluate compares Evaluate with an independent numpy
+// implementation of the same definitions (testdata/evaluate_numpy.py) on 40
+// observations of 60 samples: a calibrated, an over-dispersed and a biased
+// parameter. Fractions must match exactly, widths and RMSE to 1e-12, and
+// the MAP to within two steps of numpy's brute-force grid of 200,001 points.
+func TestGoldenEvaluate(t *testing.T) {
+	data := readGolden(t, "testdata/evaluate_golden.json", "testdata/evaluate_numpy.py")
+	var g struct {
+		Samples [][][]float64
+		Truth   [][]float64
+		Params  []struct {
+			Ecal                   []float64
+			MedianAbs              float64 `json:"median_abs"`
+			Coverage68, Coverage95 float64
+			U68                    float64
+			InSupport              float64 `json:"in_support"`
+			RMSESamples            float64 `json:"rmse_samples"`
+			Ranks                  []int
+			MAP                    []float64 `json:"map"`
+			MAPStep                []float64 `json:"map_step"`
+		}
+	}
+	if err := json.Unmarshal(data, &g); err != nil {
+		t.Fatal(err)
+	}
+	nobs, d := len(g.Truth), len(g.Truth[0])
+	truth := mat.NewDense(nobs, d, nil)
+	samples := make([]*mat.Dense, nobs)
+	for i := range nobs {
+		truth.SetRow(i, g.Truth[i])
+		samples[i] = mat.NewDense(len(g.Samples[i]), d, nil)
+		for s, row := range g.Samples[i] {
+			samples[i].SetRow(s, row)
+		}
+	}
+	rep, err := Evaluate(context.Background(), samples, truth, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-12*math.Max(1, math.Abs(b)) }
+	for j, want := range g.Params {
+		p := rep.Params[j]
+		for k, e := range want.Ecal {
+			if !near(p.Calibration.Err[k], e) {
+				t.Errorf("x%d: e_cal(%v) = %v, numpy %v", j, p.Calibration.Q[k], p.Calibration.Err[k], e)
+			}
+		}
+		for _, c := range []struct {
+			name      string
+			got, want float64
+		}{
+			{"median |e_cal|", p.MedianCal, want.MedianAbs},
+			{"coverage68", p.Coverage68, want.Coverage68},
+			{"coverage95", p.Coverage95, want.Coverage95},
+			{"u68", p.U68, want.U68},
+			{"in support", p.InSupport, want.InSupport},
+			{"RMSE(all)", p.RMSESamples, want.RMSESamples},
+		} {
+			if !near(c.got, c.want) {
+				t.Errorf("x%d: %s = %v, numpy %v", j, c.name, c.got, c.want)
+			}
+		}
+		if !reflect.DeepEqual(p.Rank.Ranks, want.Ranks) {
+			t.Errorf("x%d: ranks %v, numpy %v", j, p.Rank.Ranks, want.Ranks)
+		}
+		for i, m := range want.MAP {
+			if got := rep.MAP.At(i, j); math.Abs(got-m) > 2*want.MAPStep[i] {
+				t.Errorf("x%d, observation %d: MAP %v, numpy grid %v (step %v)", j, i, got, m, want.MAPStep[i])
+			}
+		}
+	}
+	// The golden set's parameters: calibrated, over-dispersed, biased.
+	if e := rep.Params[1].Calibration.At(0.5); e <= 0 {
+		t.Errorf("over-dispersed parameter: e_cal(0.5) = %v, want > 0", e)
 	}
 }

@@ -368,16 +368,14 @@ func TestSummaryInvariants(t *testing.T) {
 	}
 }
 
-var update = flag.Bool("update", false, "regenerate testdata/percentile_golden.json with numpy")
+var update = flag.Bool("update", false, "regenerate testdata/*_golden.json with numpy (the project's virtualenv)")
 
-// TestGoldenNumpy compares Percentile, the mean, the standard deviation and
-// Silverman's bandwidth with numpy on fixed samples
-// (testdata/percentile_golden.json, written by testdata/percentile_numpy.py;
-// -update regenerates it with the project's virtualenv).
-func TestGoldenNumpy(t *testing.T) {
-	const path = "testdata/percentile_golden.json"
+// readGolden returns the contents of a golden file, first regenerating it
+// with script (run by the virtualenv's python) when -update is set.
+func readGolden(t *testing.T, path, script string) []byte {
+	t.Helper()
 	if *update {
-		cmd := exec.Command(venvPython, "testdata/percentile_numpy.py")
+		cmd := exec.Command(venvPython, script)
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {
@@ -391,6 +389,15 @@ func TestGoldenNumpy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return data
+}
+
+// TestGoldenNumpy compares Percentile, the mean, the standard deviation and
+// Silverman's bandwidth with numpy on fixed samples
+// (testdata/percentile_golden.json, written by testdata/percentile_numpy.py;
+// -update regenerates it with the project's virtualenv).
+func TestGoldenNumpy(t *testing.T) {
+	data := readGolden(t, "testdata/percentile_golden.json", "testdata/percentile_numpy.py")
 	var cases []struct {
 		Name       string
 		X, P       []float64
