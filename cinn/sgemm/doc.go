@@ -78,17 +78,25 @@
 //
 // A call of at least 2^18 flops uses up to runtime.GOMAXPROCS(0) goroutines
 // (one per 2^18 flops at most); smaller ones run on the calling goroutine.
-// The workers first pack the panels that need it, a panel at a time, then
-// take units of C one at a time from an atomic counter until none is left:
-// chunks of row panels, or of column panels when C has few rows. There are
-// about four units per worker and no barrier, so on a machine shared with
-// other work a worker that gets less of the CPU does less, and the caller
-// never waits for a worker that has not started. The helper goroutines are
-// started once and live on; jobs and buffers come from a sync.Pool, so
-// steady calls do not allocate (TestNoAllocs).
+// The work is cut into units, about four per worker: chunks of row panels
+// of C, each over all of B, or chunks of column panels when C has few rows.
+// The workers take panels of B to pack, then units, one at a time from
+// atomic counters until none is left. A panel is packed by the first worker
+// that needs it (a per-panel state says unpacked, packing or ready), so no
+// barrier holds the workers, and when there is little to pack (2^14 values
+// at most) the caller packs it before the others start. On a machine shared
+// with other work a worker that gets less of the CPU does less, and the
+// caller never waits for a worker that has not started.
+//
+// The helper goroutines are started once and live on. After a task a
+// helper polls for the next one for 50 µs before it parks: products come in
+// bursts, and a parked thread takes tens of microseconds to wake, which is
+// as long as a whole product of the cINN's sizes. Jobs and buffers come
+// from a sync.Pool, so steady calls do not allocate (TestNoAllocs).
 //
 // Memory: a call packs at most the transposed B (k×n values, rounded up to
-// whole panels) or one edge panel; the per-worker scratch is 30 KiB.
+// whole panels) or one edge panel of B, and the short last row panel of A
+// (MR×k values); the per-worker scratch is one tile of C, 6 KiB.
 //
 // # Tests
 //

@@ -287,8 +287,11 @@ func TestLargeK(t *testing.T) {
 }
 
 // TestRandom is a seeded fuzz test over random shapes, transposes, scalars
-// and paddings; -sgemm.seed changes the seed.
+// and paddings, run with every kernel set of this machine (avx512, avx2,
+// go); -sgemm.seed changes the seed.
 func TestRandom(t *testing.T) {
+	sets := kernelSets()
+	defer func() { active = sets[0] }()
 	rnd := rand.New(rand.NewPCG(*seed, 9))
 	n := 150
 	if testing.Short() {
@@ -306,9 +309,13 @@ func TestRandom(t *testing.T) {
 		if !p.nanC() {
 			p.beta = scalars[rnd.IntN(4)]
 		}
-		p.check(t, p.sgemm(Implementation{}))
-		if t.Failed() {
-			t.Fatalf("seed %d", *seed)
+		// Every kernel set this machine runs, end to end.
+		for _, set := range sets {
+			active = set
+			p.check(t, p.sgemm(Implementation{}))
+			if t.Failed() {
+				t.Fatalf("%s kernels, seed %d", set.name, *seed)
+			}
 		}
 	}
 }
