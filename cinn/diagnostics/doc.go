@@ -161,10 +161,11 @@
 //
 // The tests compare the port with scikit-learn on the same data
 // (testdata/c2st_sklearn.py, run with the project's virtualenv): three 2-D
-// pairs of 1,000 + 1,000 samples in every full test run (skipped with
-// -short or without the virtualenv, except that CI=true makes a missing
-// virtualenv a failure), and 10,000 + 10,000 in 2-D plus 5-D and 10-D pairs
-// when GOCINN_C2ST_FULL=1. The scores agreed within 0.014 in all six.
+// pairs of 1,000 + 1,000 samples in every test run without -short (skipped
+// when the virtualenv is missing; with CI=true it runs even with -short and
+// a missing virtualenv fails it; GOCINN_PYTHON names another interpreter),
+// and 10,000 + 10,000 in 2-D plus 5-D and 10-D pairs when
+// GOCINN_C2ST_FULL=1. The scores agreed within 0.014 in all six.
 // At sbibm's size, 10,000 against 10,000 samples in 2-D, the Go port takes
 // about a second (BenchmarkC2ST).
 package diagnostics
