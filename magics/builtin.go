@@ -7,7 +7,10 @@ import (
 )
 
 func builtinCommands() []*Command {
-	return []*Command{helpCmd, echoCmd}
+	return []*Command{
+		helpCmd, loadCmd, simulateCmd, deriveCmd, dataCmd, modelCmd, trainCmd, sampleCmd, evalCmd,
+		plotCmd, saveCmd, openCmd, exportCmd, whoCmd, resetCmd, clearCmd, echoCmd,
+	}
 }
 
 var helpCmd = &Command{

@@ -152,7 +152,8 @@ func TestComplete(t *testing.T) {
 		{"%fit stars --format f", []string{"fits"}, 20, 21},
 		{"%fit stars --out st", []string{"stars.csv"}, 17, 19},
 		{"%fit stars --out s", []string{"stars.csv", "sub/"}, 17, 18},
-		{"%help tr", nil, 6, 8},
+		{"%help tr", []string{"train"}, 6, 8},
+		{"%help zz", nil, 6, 8},
 		{"%help ec", []string{"echo"}, 6, 8},
 		{"%echo x\n%he", []string{"%help"}, 8, 11},
 	} {

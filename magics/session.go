@@ -117,6 +117,10 @@ func (s *Session) run(ctx context.Context, l Line, out Output) (err error) {
 		}
 	}()
 	if err := cmd.Run(ctx, s, inv, out); err != nil {
+		var e *Error
+		if ctx.Err() != nil && !errors.As(err, &e) {
+			return err // an interrupt: the kernel reports KeyboardInterrupt
+		}
 		return s.annotate(err, l, cmd)
 	}
 	return nil

@@ -1,0 +1,278 @@
+package magics
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gocinn/gocinn/cinn/table"
+)
+
+// run executes a cell and fails the test on error.
+func run(t *testing.T, s *Session, code string) *Recorder {
+	t.Helper()
+	var rec Recorder
+	if err := s.Execute(context.Background(), code, &rec); err != nil {
+		t.Fatalf("%s: %v", code, err)
+	}
+	return &rec
+}
+
+// runErr executes a cell that must fail with an *Error whose text holds
+// every one of want.
+func runErr(t *testing.T, s *Session, code string, want ...string) *Error {
+	t.Helper()
+	var rec Recorder
+	err := s.Execute(context.Background(), code, &rec)
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("%s: error %v, want *Error", code, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(e.Error(), w) {
+			t.Errorf("%s: error %q lacks %q", code, e.Error(), w)
+		}
+	}
+	return e
+}
+
+// checkDisplays checks the output conventions: every display has
+// text/plain; PNGs decode to twice their metadata size.
+func checkDisplays(t *testing.T, code string, ds []Display) (pngs int) {
+	t.Helper()
+	for _, d := range ds {
+		if _, ok := d.Data["text/plain"].(string); !ok {
+			t.Errorf("%s: display without text/plain: %v", code, keys(d.Data))
+		}
+		if b64, ok := d.Data["image/png"].(string); ok {
+			pngs++
+			raw, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				t.Fatalf("%s: bad base64: %v", code, err)
+			}
+			cfg, err := png.DecodeConfig(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatalf("%s: not a PNG: %v", code, err)
+			}
+			md := d.Metadata["image/png"].(map[string]any)
+			if w, h := md["width"].(int), md["height"].(int); abs(cfg.Width-2*w) > 1 || abs(cfg.Height-2*h) > 1 || w < 100 || h < 100 {
+				t.Errorf("%s: PNG %d×%d, metadata %d×%d: want twice the metadata size", code, cfg.Width, cfg.Height, w, h)
+			}
+		}
+	}
+	return pngs
+}
+
+func keys(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// TestWorkflow runs the main workflow end to end on a small problem:
+// simulate two_moons → data → model → train → sample → eval → plot →
+// export, then reads the exports back.
+func TestWorkflow(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	rec := run(t, s, "%simulate two_moons --n 3000 --seed 1 --obs 3")
+	checkDisplays(t, "simulate", rec.Displays)
+	if h := rec.Displays[0].Data["text/html"].(string); !strings.Contains(h, "theta1") || !strings.Contains(h, "3000 rows") {
+		t.Errorf("simulate summary: %s", h)
+	}
+	run(t, s, "%data two_moons --split 0.8,0.1,0.1 --seed 2")
+	rec = run(t, s, "%%model\nblocks: 4\nhidden: 32\nlayers: 2\nseed: 3")
+	if p := rec.Displays[0].Data["text/plain"].(string); !strings.Contains(p, "trainable parameters") {
+		t.Errorf("model table: %s", p)
+	}
+	rec = run(t, s, "%train --epochs 4 --batch 128 --lr 3e-3")
+	if len(rec.Displays) < 2 {
+		t.Fatalf("train showed %d displays", len(rec.Displays))
+	}
+	progress := rec.Displays[0]
+	if progress.ID == "" {
+		t.Fatal("the progress display has no ID")
+	}
+	if len(rec.Updates) == 0 {
+		t.Fatal("no progress update")
+	}
+	for _, u := range rec.Updates {
+		if u.ID != progress.ID {
+			t.Errorf("update for %q, want %q", u.ID, progress.ID)
+		}
+	}
+	last := rec.Updates[len(rec.Updates)-1]
+	if p := last.Data["text/plain"].(string); !strings.Contains(p, "epoch 4/4") || !strings.Contains(p, "100%") {
+		t.Errorf("final progress: %s", p)
+	}
+	if h := last.Data["text/html"].(string); !strings.Contains(h, "data:image/png;base64,") || !strings.Contains(h, "<progress") {
+		t.Errorf("final progress lacks the loss curve or bar")
+	}
+	// About once a second at most, plus the first and the final display.
+	if len(rec.Updates) > 12 {
+		t.Errorf("%d updates for a short training: not throttled", len(rec.Updates))
+	}
+	if p := rec.Displays[len(rec.Displays)-1].Data["text/plain"].(string); !strings.Contains(p, "training summary") || !strings.Contains(p, "completed") {
+		t.Errorf("summary: %s", p)
+	}
+	// A second %train continues.
+	run(t, s, "%train --epochs 2 --batch 128 --lr 3e-3")
+	if n := len(s.model.History()); n != 6 {
+		t.Errorf("history has %d epochs after 4 + 2", n)
+	}
+
+	rec = run(t, s, "%sample --obs two_moons_obs --rows 0:2 --n 2000 --as post")
+	if len(rec.Displays) != 2 {
+		t.Errorf("sample: %d tables, want one per parameter", len(rec.Displays))
+	}
+	if p := rec.Displays[0].Data["text/plain"].(string); !strings.Contains(p, "MAP") || !strings.Contains(p, "true") {
+		t.Errorf("sample table: %s", p)
+	}
+	rec = run(t, s, "%eval --n 200 --max 100")
+	if n := checkDisplays(t, "eval", rec.Displays); n != 1 {
+		t.Errorf("eval: %d PNGs, want the calibration plot", n)
+	}
+	if p := rec.Displays[0].Data["text/plain"].(string); !strings.Contains(p, "median |e_cal|") || !strings.Contains(p, "theta2") {
+		t.Errorf("eval table: %s", p)
+	}
+
+	for _, code := range []string{
+		"%plot loss", "%plot corner --obs 1", "%plot corner --reference --param theta1,theta2",
+		"%plot marginals", "%plot calibration", "%plot truth", "%plot sbc",
+		"%plot hist2d --x x1 --y x2 --mark 0.1,0.2",
+		"%plot cmd --data post --x x1-x2 --y x2 --color theta1_map",
+		"%plot cmd --x x1 --y x2 --param theta2",
+		"%plot loss --width 300 --dpi 96 --out loss.png",
+	} {
+		rec := run(t, s, code)
+		if n := checkDisplays(t, code, rec.Displays); n != 1 {
+			t.Errorf("%s: %d PNGs", code, n)
+		}
+	}
+	md := mustPNG(t, s, "%plot loss --width 300").Metadata["image/png"].(map[string]any)
+	if md["width"] != 300 {
+		t.Errorf("--width 300 gave width %v", md["width"])
+	}
+	if b, err := os.ReadFile(filepath.Join(s.Dir, "loss.png")); err != nil {
+		t.Error(err)
+	} else if c, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || c.Width != 600 {
+		t.Errorf("loss.png: %v width %d, want 600", err, c.Width)
+	}
+
+	run(t, s, "%export post summary.csv\n%export post_samples samples.npz\n%export post_samples samples.fits\n%export eval eval.csv\n%save m.cinn")
+	sum, err := table.ReadFile(filepath.Join(s.Dir, "summary.csv"), table.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Len() != 2 || !sum.Has("theta1_map") || !sum.Has("theta2_true") || !sum.Has("x1") {
+		t.Errorf("summary.csv: %v", sum)
+	}
+	got, _ := sum.Col("theta1_median")
+	want := s.samples.summary[0][0].Median
+	if got[0] != want {
+		t.Errorf("exported median %v, want %v", got[0], want)
+	}
+	for _, f := range []string{"samples.npz", "samples.fits"} {
+		smp, err := table.ReadFile(filepath.Join(s.Dir, f), table.ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if smp.Len() != 4000 || !smp.Has("obs") {
+			t.Errorf("%s: %v", f, smp)
+		}
+		v, _ := smp.Col("theta2")
+		if v[2001] != s.samples.samples[1].At(1, 1) {
+			t.Errorf("%s: sample differs", f)
+		}
+	}
+
+	// The saved model reopens and samples the same.
+	before := s.samples.summary[0][0].Median
+	run(t, s, "%reset model\n%open m.cinn\n%sample --obs two_moons_obs --rows 0:2 --n 2000 --as post")
+	if after := s.samples.summary[0][0].Median; after != before {
+		t.Errorf("reopened model: median %v, was %v", after, before)
+	}
+	rec = run(t, s, "%who")
+	if len(rec.Results) != 1 || !strings.Contains(rec.Results[0].Data["text/plain"].(string), "post_samples") {
+		t.Errorf("who: %+v", rec.Results)
+	}
+}
+
+func mustPNG(t *testing.T, s *Session, code string) Display {
+	t.Helper()
+	rec := run(t, s, code)
+	for _, d := range rec.Displays {
+		if _, ok := d.Data["image/png"]; ok {
+			return d
+		}
+	}
+	t.Fatalf("%s: no PNG", code)
+	return Display{}
+}
+
+// TestInterruptedTrain cancels training from inside (after the first
+// progress report) and checks that the cell ends with the interrupt, the
+// model is usable and a second %train continues.
+func TestInterruptedTrain(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate two_moons --n 4000 --seed 1 --obs 2\n%data two_moons\n%model --blocks 3 --hidden 32 --layers 2")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	out := &cancelOnUpdate{cancel: cancel, after: 1}
+	err := s.Execute(ctx, "%train --epochs 500 --batch 64\n%echo not reached", out)
+	if err == nil || ctx.Err() == nil {
+		t.Fatalf("interrupted train returned %v", err)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		t.Errorf("interrupt became a command error %v; the kernel must see the cancellation", err)
+	}
+	if strings.Contains(out.StdoutText(), "not reached") {
+		t.Error("the cell went on after the interrupt")
+	}
+	if !strings.Contains(strings.Join(out.Stderrs, ""), "interrupted") {
+		t.Errorf("no interrupt note: %q", out.Stderrs)
+	}
+	h := len(s.model.History())
+	if h == 0 || h >= 500 {
+		t.Errorf("history after interrupt: %d epochs", h)
+	}
+	rec := run(t, s, "%sample --obs two_moons_obs --n 500")
+	if len(rec.Displays) != 2 {
+		t.Errorf("sample after interrupt: %d displays", len(rec.Displays))
+	}
+	run(t, s, "%train --epochs 1 --batch 64")
+	if n := len(s.model.History()); n != h+1 {
+		t.Errorf("second train: %d epochs, want %d", n, h+1)
+	}
+}
+
+// cancelOnUpdate cancels the context at the given progress update.
+type cancelOnUpdate struct {
+	Recorder
+	cancel func(error)
+	after  int
+}
+
+func (c *cancelOnUpdate) Update(d Display) {
+	c.Recorder.Update(d)
+	c.Recorder.mu.Lock()
+	n := len(c.Recorder.Updates)
+	c.Recorder.mu.Unlock()
+	if n >= c.after {
+		c.cancel(errors.New("interrupt button"))
+	}
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
+}
