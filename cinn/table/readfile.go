@@ -228,7 +228,11 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 		defer zr.Close()
 		return read(zr, path, format, -1, opts)
 	}
-	return read(f, path, format, st.Size(), opts)
+	size := st.Size()
+	if !st.Mode().IsRegular() {
+		size = -1 // a pipe or device: its size says nothing
+	}
+	return read(f, path, format, size, opts)
 }
 
 // Read reads a table in the given format (opts.Format, else from name's
