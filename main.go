@@ -66,6 +66,8 @@ func commands() []*command {
 		cmdKernel(),
 		cmdInstall(),
 		cmdUninstall(),
+		cmdSample(),
+		cmdMerge(),
 		cmdVersion(),
 		cmdHelp(func() []*command { return cmds }),
 	}

@@ -1,0 +1,361 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package batch_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gocinn/gocinn/cinn/batch"
+	"github.com/gocinn/gocinn/cinn/table"
+)
+
+// runAll runs shards 0 … n-1 of job into dir in this process.
+func runAll(t *testing.T, job batch.Job, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		job.Shard = batch.Shard{Index: i, Count: n}
+		job.Threads = 1 + i%3 // the thread count must not matter
+		if _, err := batch.Run(context.Background(), job); err != nil {
+			t.Fatalf("shard %v: %v", job.Shard, err)
+		}
+	}
+}
+
+func TestShardedEqualsWhole(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 203, [3]string{"f1", "f2", "f3"})
+	for _, format := range []string{"csv", "fits", "npy"} {
+		t.Run(format, func(t *testing.T) {
+			base := batch.Job{Model: model, Input: cat, Draws: 64, Seed: 42, Format: format, Keep: []string{"source_id"}}
+			if format == "npy" {
+				base.Keep = nil // .npy holds numbers only, and loses exact int64
+			}
+			whole, sharded := filepath.Join(dir, format, "whole"), filepath.Join(dir, format, "sharded")
+			j := base
+			j.OutDir = whole
+			runAll(t, j, 1)
+			j.OutDir = sharded
+			runAll(t, j, 5)
+			rw, err := batch.Merge(context.Background(), whole, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := batch.Merge(context.Background(), sharded, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rw.Rows != 203 || rs.Rows != 203 || rs.Shards != 5 || rs.BadRows != 2 {
+				t.Errorf("reports: whole %+v, sharded %+v", rw, rs)
+			}
+			if !bytes.Equal(readFile(t, rw.Out), readFile(t, rs.Out)) {
+				t.Fatalf("merged summaries of 1 and 5 shards differ: %s, %s", rw.Out, rs.Out)
+			}
+			// The raw samples, concatenated, equal too.
+			ext := ".npz"
+			if format == "fits" {
+				ext = ".fits"
+			}
+			one := readTable(t, filepath.Join(whole, "shard-0000-of-0001.samples"+ext))
+			for _, name := range []string{"row", "draw", "age", "mass"} {
+				var cat []float64
+				for i := 0; i < 5; i++ {
+					p := readTable(t, filepath.Join(sharded, batch.Shard{Index: i, Count: 5}.Name()+".samples"+ext))
+					c, err := p.Col(name)
+					must(t, err)
+					cat = append(cat, c...)
+				}
+				w, err := one.Col(name)
+				must(t, err)
+				if !slices.Equal(w, cat) {
+					t.Errorf("samples column %s differs between 1 and 5 shards", name)
+				}
+			}
+			if got := one.Len(); got != (203-2)*64 {
+				t.Errorf("samples table has %d rows, want %d", got, 201*64)
+			}
+		})
+	}
+}
+
+func readTable(t testing.TB, path string) *table.Table {
+	t.Helper()
+	tb, err := table.ReadFile(path, table.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb
+}
+
+func TestSummaryContents(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.fits")
+	writeCatalogue(t, cat, 120, [3]string{"F1", "f2", "flux3"})
+	var log bytes.Buffer
+	res, err := batch.Run(context.Background(), batch.Job{
+		Model: model, Input: cat, OutDir: dir, Shard: batch.Whole, Draws: 200, Seed: 1,
+		SummaryOnly: true, Columns: []string{"f1=F1", "f3=flux3"}, Keep: []string{"source_id", "name"}, Log: &log,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	if len(m.Output) != 1 || m.Output[0].Kind != "summary" || m.BadRows != 2 || m.Rows != 120 {
+		t.Errorf("manifest: %+v", m)
+	}
+	for _, want := range []string{"row 5: observable f1 is missing", "row 77: f3 = -1"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
+	s := readTable(t, filepath.Join(dir, m.Output[0].File))
+	wantCols := []string{"row", "source_id", "name", "status"}
+	for _, x := range []string{"age", "mass"} {
+		for _, st := range batch.Stats {
+			wantCols = append(wantCols, x+"_"+st)
+		}
+	}
+	if !slices.Equal(s.AllNames(), wantCols) {
+		t.Fatalf("columns %v, want %v", s.AllNames(), wantCols)
+	}
+	ids, ok := s.Int64("source_id")
+	if !ok || ids[119] != 4295128739000000000+119*1000003 {
+		t.Errorf("source_id not kept exactly: %v %v", ok, ids[119])
+	}
+	status, _ := s.Int64("status")
+	med, _ := s.Col("age_median")
+	p16, _ := s.Col("age_p16")
+	p84, _ := s.Col("age_p84")
+	p2, _ := s.Col("age_p2_5")
+	p97, _ := s.Col("age_p97_5")
+	for i := range status {
+		want := int64(batch.StatusOK)
+		switch i {
+		case 5:
+			want = batch.StatusMissing
+		case 77:
+			want = batch.StatusInvalid
+		}
+		if status[i] != want {
+			t.Errorf("row %d: status %d, want %d", i, status[i], want)
+		}
+		if want != batch.StatusOK {
+			if !math.IsNaN(med[i]) {
+				t.Errorf("row %d with bad input has median %v", i, med[i])
+			}
+			continue
+		}
+		if !(p2[i] <= p16[i] && p16[i] <= med[i] && med[i] <= p84[i] && p84[i] <= p97[i]) {
+			t.Errorf("row %d: percentiles not ordered: %v %v %v %v %v", i, p2[i], p16[i], med[i], p84[i], p97[i])
+		}
+	}
+}
+
+func TestIdempotent(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 90, [3]string{"f1", "f2", "f3"})
+	out := filepath.Join(dir, "out")
+	job := batch.Job{Model: model, Input: cat, OutDir: out, Shard: batch.Shard{Index: 1, Count: 3}, Draws: 50, Seed: 9}
+	first, err := batch.Run(context.Background(), job)
+	must(t, err)
+	if first.Skipped {
+		t.Fatal("first run skipped")
+	}
+	summary := filepath.Join(out, "shard-0001-of-0003.summary.csv")
+	samples := filepath.Join(out, "shard-0001-of-0003.samples.npz")
+	good := readFile(t, summary)
+	goodSamples := readFile(t, samples)
+
+	again := func(what string, wantSkip bool, wantRedone string) {
+		t.Helper()
+		res, err := batch.Run(context.Background(), job)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		if res.Skipped != wantSkip || !strings.Contains(res.Redone, wantRedone) {
+			t.Fatalf("%s: skipped %v, redone %q; want %v and %q", what, res.Skipped, res.Redone, wantSkip, wantRedone)
+		}
+		if !bytes.Equal(readFile(t, summary), good) || !bytes.Equal(readFile(t, samples), goodSamples) {
+			t.Fatalf("%s: outputs differ from the first run", what)
+		}
+	}
+	mtime := func() int64 {
+		fi, err := os.Stat(summary)
+		must(t, err)
+		return fi.ModTime().UnixNano()
+	}
+	before := mtime()
+	again("rerun of a finished shard", true, "")
+	if mtime() != before {
+		t.Error("a rerun of a finished shard rewrote its output")
+	}
+
+	must(t, os.WriteFile(samples, goodSamples[:len(goodSamples)/2], 0o644))
+	again("truncated samples", false, "do not match")
+	must(t, os.Remove(job.OutDir+"/shard-0001-of-0003.json"))
+	again("no manifest", false, "without a manifest")
+	must(t, os.WriteFile(filepath.Join(out, "shard-0001-of-0003.json"), []byte("{"), 0o644))
+	again("garbled manifest", false, "not valid JSON")
+	// A stale temporary file of an interrupted write is removed.
+	tmp := filepath.Join(out, ".shard-0001-of-0003.summary.csv.tmp123")
+	must(t, os.WriteFile(tmp, []byte("half"), 0o644))
+	must(t, os.Remove(summary))
+	again("summary deleted", false, "do not match")
+	if _, err := os.Stat(tmp); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale temporary file left: %v", err)
+	}
+
+	// Other settings are refused unless forced.
+	job.Seed = 10
+	if _, err := batch.Run(context.Background(), job); err == nil || !strings.Contains(err.Error(), "--seed 9, not 10") || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("other seed: %v", err)
+	}
+	job.Force = true
+	res, err := batch.Run(context.Background(), job)
+	must(t, err)
+	if res.Skipped || res.Manifest.Seed != 10 || bytes.Equal(readFile(t, summary), good) {
+		t.Fatalf("forced rerun with another seed: %+v", res)
+	}
+}
+
+func TestInterrupted(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 100, [3]string{"f1", "f2", "f3"})
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cause := errors.New("test says stop")
+	cancel(cause)
+	_, err := batch.Run(ctx, batch.Job{Model: model, Input: cat, OutDir: dir, Shard: batch.Whole, Draws: 10})
+	if !errors.Is(err, cause) {
+		t.Fatalf("error %v, want the cause", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "shard-0000-of-0001.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("an interrupted shard wrote its manifest")
+	}
+}
+
+func TestBadFiles(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 30, [3]string{"f1", "f2", "f3"})
+	other := filepath.Join(dir, "other.csv")
+	writeCatalogue(t, other, 30, [3]string{"g1", "f2", "f3"})
+	ragged := filepath.Join(dir, "ragged.csv")
+	must(t, os.WriteFile(ragged, []byte("f1,f2,f3\n1,2,3\n4,5\n"), 0o644))
+	garbage := filepath.Join(dir, "garbage.cinn")
+	must(t, os.WriteFile(garbage, []byte("this is not a model"), 0o644))
+	mb := readFile(t, model)
+	truncated := filepath.Join(dir, "truncated.cinn")
+	must(t, os.WriteFile(truncated, mb[:len(mb)-100], 0o644))
+
+	for _, tc := range []struct {
+		name string
+		job  batch.Job
+		want []string
+	}{
+		{"no model", batch.Job{Model: filepath.Join(dir, "absent.cinn"), Input: cat}, []string{"absent.cinn", "no such file"}},
+		{"not a model", batch.Job{Model: garbage, Input: cat}, []string{"garbage.cinn", "not a gocinn model"}},
+		{"truncated model", batch.Job{Model: truncated, Input: cat}, []string{"truncated.cinn", "corrupt"}},
+		{"no input", batch.Job{Model: model, Input: filepath.Join(dir, "absent.csv")}, []string{"absent.csv"}},
+		{"ragged input", batch.Job{Model: model, Input: ragged}, []string{"ragged.csv", "line 3"}},
+		{"missing column", batch.Job{Model: model, Input: other}, []string{`no column "f1"`, "--columns f1=COLUMN", "g1"}},
+		{"bad mapping", batch.Job{Model: model, Input: cat, Columns: []string{"nope=f1"}}, []string{`no observable "nope"`, "f1, f2, f3"}},
+		{"wrong count", batch.Job{Model: model, Input: cat, Columns: []string{"f1", "f2"}}, []string{"one catalogue column per observable"}},
+		{"bad keep", batch.Job{Model: model, Input: cat, Keep: []string{"sourceid"}}, []string{"--keep", "source_id"}},
+		{"bad format", batch.Job{Model: model, Input: cat, Format: "xlsx"}, []string{"--format"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.job.OutDir, tc.job.Shard, tc.job.Draws = filepath.Join(dir, "out"), batch.Whole, 10
+			_, err := batch.Run(context.Background(), tc.job)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestMergeReports(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 100, [3]string{"f1", "f2", "f3"})
+	out := filepath.Join(dir, "out dir") // a space, to check the quoting
+	job := batch.Job{Model: model, Input: cat, OutDir: out, Draws: 20, Seed: 5, SummaryOnly: true}
+	for _, i := range []int{0, 1, 3} {
+		job.Shard = batch.Shard{Index: i, Count: 4}
+		_, err := batch.Run(context.Background(), job)
+		must(t, err)
+	}
+	// Shard 3's summary is damaged after the fact.
+	s3 := filepath.Join(out, "shard-0003-of-0004.summary.csv")
+	b := readFile(t, s3)
+	b[len(b)-2] ^= 1
+	must(t, os.WriteFile(s3, b, 0o644))
+
+	r, err := batch.Merge(context.Background(), out, "")
+	var ie *batch.IncompleteError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v, want an *IncompleteError", err)
+	}
+	if len(r.Problems) != 2 || r.Problems[0].Shard.Index != 2 || r.Problems[1].Shard.Index != 3 || r.Done != 2 {
+		t.Fatalf("problems %+v", r.Problems)
+	}
+	msg := err.Error()
+	for _, w := range []string{"shard 2/4: no manifest", "shard 3/4: output damaged", "--shard 2/4", "'" + out + "'", "--summary-only", "--array=2,3"} {
+		if !strings.Contains(msg, w) {
+			t.Errorf("merge error lacks %q:\n%s", w, msg)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "merged.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("an incomplete merge wrote a table")
+	}
+	// Running the missing shards completes the run.
+	for _, p := range r.Problems {
+		job.Shard = p.Shard
+		_, err := batch.Run(context.Background(), job)
+		must(t, err)
+	}
+	r, err = batch.Merge(context.Background(), out, filepath.Join(dir, "all.fits"))
+	must(t, err)
+	m := readTable(t, r.Out)
+	rows, ok := m.Int64("row")
+	if !ok || len(rows) != 100 || rows[0] != 0 || rows[99] != 99 {
+		t.Errorf("merged rows %v", rows)
+	}
+
+	// A shard of another run (another seed) is reported with --force.
+	job.Shard, job.Seed, job.Force = batch.Shard{Index: 1, Count: 4}, 6, true
+	_, err = batch.Run(context.Background(), job)
+	must(t, err)
+	_, err = batch.Merge(context.Background(), out, "")
+	if err == nil || !strings.Contains(err.Error(), "--seed 6, not 5") || !strings.Contains(err.Error(), "--force") {
+		t.Errorf("mixed seeds: %v", err)
+	}
+	if _, err := batch.Merge(context.Background(), dir, ""); err == nil || !strings.Contains(err.Error(), "no shard manifests") {
+		t.Errorf("folder without shards: %v", err)
+	}
+	if _, err := batch.Merge(context.Background(), out, filepath.Join(dir, "x.parquet")); err == nil || !strings.Contains(err.Error(), "Parquet is not written") {
+		t.Errorf("parquet: %v", err)
+	}
+}
