@@ -36,6 +36,7 @@ type kernelSet struct {
 	name    string
 	kernels []kernel
 	dot     *dotKernel // nil if the set has none
+	gemvT   gemvTFunc  // nil if the set has none
 }
 
 // Costs of the cost model, in cycles per element.

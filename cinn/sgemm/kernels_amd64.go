@@ -71,7 +71,7 @@ func kernelSets() []kernelSet {
 	var sets []kernelSet
 	hasAVX2, hasAVX512 := features()
 	if hasAVX512 {
-		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, kernels: []kernel{
+		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, gemvT: avx512GemvT64, kernels: []kernel{
 			{name: "avx512K12x32", mr: 12, nr: 32, speed: 28, fn: avx512K12x32},
 			{name: "avx512K14x32", mr: 14, nr: 32, speed: 28.5, fn: avx512K14x32},
 			{name: "avx512K21x16", mr: 21, nr: 16, speed: 26, fn: avx512K21x16},
@@ -89,3 +89,6 @@ func kernelSets() []kernelSet {
 
 //go:noescape
 func avx512Dot4x6(k int, a *float32, lda int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32)
+
+//go:noescape
+func avx512GemvT64(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)

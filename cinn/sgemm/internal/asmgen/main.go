@@ -390,6 +390,73 @@ func (g *gen) dot(s dotSpec) {
 	g.p("RET")
 }
 
+// gemvT writes avx512GemvT64, which adds alpha·Aᵀx to a 64-column strip
+// of y: y[0:64] += alpha·Σ_i x[i]·A[i, 0:64]. The four 16-lane vectors of
+// the strip are masked by the four 16-bit fields of masks, so a narrower
+// strip neither reads nor writes past its width. Rows go two at a time into
+// two sets of accumulators, for eight independent FMA chains.
+//
+//	func avx512GemvT64(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)
+func (g *gen) gemvT() {
+	const name = "avx512GemvT64"
+	fmt.Fprintf(&g.buf, "\n// func %s(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)\n", name)
+	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	g.p("MOVQ m+0(FP), CX")
+	g.p("MOVQ a+8(FP), SI")
+	g.p("MOVQ lda+16(FP), R9")
+	g.p("MOVQ x+24(FP), DI")
+	g.p("MOVQ y+32(FP), DX")
+	g.p("MOVQ masks+48(FP), AX")
+	for v := 1; v <= 4; v++ {
+		g.p("KMOVW AX, K%d", v)
+		if v < 4 {
+			g.p("SHRQ $16, AX")
+		}
+	}
+	for r := 0; r < 8; r++ {
+		g.p("VPXORD Z%d, Z%d, Z%d", r, r, r)
+	}
+	row := func(addr func(off int) string, bc string, acc int) {
+		for v := 0; v < 4; v++ {
+			g.p("VMOVUPS.Z %s, K%d, Z%d", addr(64*v), v+1, 20+v)
+		}
+		for v := 0; v < 4; v++ {
+			g.p("VFMADD231PS Z%d, %s, Z%d", 20+v, bc, acc+v)
+		}
+	}
+	g.label(name + "_pairs")
+	g.p("CMPQ CX, $2")
+	g.p("JLT %s_last", name)
+	g.p("VBROADCASTSS (DI), Z16")
+	g.p("VBROADCASTSS 4(DI), Z17")
+	row(func(off int) string { return fmt.Sprintf("%d(SI)", off) }, "Z16", 0)
+	for v := 0; v < 4; v++ {
+		g.p("VMOVUPS.Z %d(SI)(R9*1), K%d, Z%d", 64*v, v+1, 24+v)
+	}
+	for v := 0; v < 4; v++ {
+		g.p("VFMADD231PS Z%d, Z17, Z%d", 24+v, 4+v)
+	}
+	g.p("LEAQ (SI)(R9*2), SI")
+	g.p("ADDQ $8, DI")
+	g.p("SUBQ $2, CX")
+	g.p("JMP %s_pairs", name)
+	g.label(name + "_last")
+	g.p("TESTQ CX, CX")
+	g.p("JEQ %s_store", name)
+	g.p("VBROADCASTSS (DI), Z16")
+	row(func(off int) string { return fmt.Sprintf("%d(SI)", off) }, "Z16", 0)
+	g.label(name + "_store")
+	g.p("VBROADCASTSS alpha+40(FP), Z16")
+	for v := 0; v < 4; v++ {
+		g.p("VADDPS Z%d, Z%d, Z%d", 4+v, v, v)
+		g.p("VMOVUPS.Z %d(DX), K%d, Z%d", 64*v, v+1, 20+v)
+		g.p("VFMADD231PS Z16, Z%d, Z%d", v, 20+v)
+		g.p("VMOVUPS Z%d, K%d, %d(DX)", 20+v, v+1, 64*v)
+	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
 func main() {
 	out := flag.String("o", "kernels_amd64.s", "output file")
 	flag.Parse()
@@ -402,6 +469,7 @@ func main() {
 	for _, s := range dotSpecs {
 		g.dot(s)
 	}
+	g.gemvT()
 	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
