@@ -286,6 +286,22 @@ func TestLargeK(t *testing.T) {
 	}
 }
 
+// TestWide runs products wider than a cache block of B (ncMax columns) and
+// deeper than a k block, so that the block loops turn more than once, on
+// every kernel with several workers.
+func TestWide(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(18, 19))
+	for _, set := range kernelSets() {
+		for ki := range set.kernels {
+			kn := &set.kernels[ki]
+			for _, tB := range transposes {
+				p := newProblem(rnd, blas.NoTrans, tB, 2*kn.mr+1, 2*ncMax+kn.nr+3, kcMax+37, 1, 2, -0.5, false)
+				p.check(t, p.runWith(kn, false, 3))
+			}
+		}
+	}
+}
+
 // TestRandom is a seeded fuzz test over random shapes, transposes, scalars
 // and paddings, run with every kernel set of this machine (avx512, avx2,
 // go); -sgemm.seed changes the seed.
