@@ -18,6 +18,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -100,6 +101,37 @@ func matchedGaussian(rng *rand.Rand, n int, ref *mat.Dense) *mat.Dense {
 	return m
 }
 
+// goScores caches the Go port's seed-1 scores of the pairs by name and
+// size, so that tests sharing pairs train the classifiers once.
+var goScores struct {
+	sync.Mutex
+	m map[string]float64
+}
+
+// goScore returns C2ST(p.ref, p.other, seed 1), computed once per pair.
+func goScore(t *testing.T, p c2stPair) float64 {
+	t.Helper()
+	r, _ := p.ref.Dims()
+	key := fmt.Sprintf("%s/%d", p.name, r)
+	goScores.Lock()
+	acc, ok := goScores.m[key]
+	goScores.Unlock()
+	if ok {
+		return acc
+	}
+	acc, err := C2ST(context.Background(), p.ref, p.other, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	goScores.Lock()
+	if goScores.m == nil {
+		goScores.m = make(map[string]float64)
+	}
+	goScores.m[key] = acc
+	goScores.Unlock()
+	return acc
+}
+
 // c2stPairs returns the comparison pairs with n points per set.
 func c2stPairs(n int) []c2stPair {
 	rng := rand.New(rand.NewPCG(2021, 1))
@@ -122,10 +154,7 @@ func c2stPairs(n int) []c2stPair {
 func TestC2STKnown(t *testing.T) {
 	pairs := c2stPairs(1000)
 	for _, p := range pairs[:2] {
-		acc, err := C2ST(context.Background(), p.ref, p.other, 1)
-		if err != nil {
-			t.Fatal(err)
-		}
+		acc := goScore(t, p)
 		tol := 0.04
 		if p.bayes == 0.5 {
 			tol = 0.05
@@ -388,10 +417,7 @@ func compareSklearn(t *testing.T, python string, pairs []c2stPair, tol float64) 
 	}
 	got := make([]float64, len(pairs))
 	for k, p := range pairs {
-		var err error
-		if got[k], err = C2ST(context.Background(), p.ref, p.other, 1); err != nil {
-			t.Fatal(err)
-		}
+		got[k] = goScore(t, p)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("%s %s: %v", python, strings.Join(args, " "), err)
