@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"os/user"
-	"strings"
 	"sync"
 	"time"
 
@@ -67,6 +66,11 @@ type Options struct {
 	// before closing the sockets, so that queued messages reach the
 	// subscribers; zero means 100 ms.
 	IOPubLinger time.Duration
+	// IOPubStartupHold is how long, at most, IOPub messages are held back
+	// until the first subscriber connects, so that a frontend whose SUB
+	// socket connects after its first request still gets every message;
+	// zero means 5 s, negative disables holding.
+	IOPubStartupHold time.Duration
 }
 
 // Kernel serves one Jupyter kernel session over the five sockets of a
@@ -87,6 +91,7 @@ type Kernel struct {
 	stdin      zmq4.Socket
 	iopub      zmq4.Socket
 	hb         zmq4.Socket
+	endpoints  []string // bound, as tcp:// or ipc://
 
 	shellCh, controlCh, stdinCh *channel
 
@@ -147,6 +152,9 @@ func New(conn *ConnectionInfo, exec Executor, opts Options) (*Kernel, error) {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 2 * time.Second
 	}
+	if opts.IOPubStartupHold == 0 {
+		opts.IOPubStartupHold = 5 * time.Second
+	}
 	if opts.IOPubLinger == 0 {
 		opts.IOPubLinger = 100 * time.Millisecond
 	}
@@ -185,30 +193,21 @@ func New(conn *ConnectionInfo, exec Executor, opts Options) (*Kernel, error) {
 	}
 	for _, b := range binds {
 		ep := k.conn.Endpoint(*b.port)
-		if k.conn.Transport == "ipc" {
-			removeStaleSocket(strings.TrimPrefix(ep, "ipc://"))
-		}
-		if err := b.sock.Listen(ep); err != nil {
+		removeSocketFile(ep) // a stale ipc socket file
+		if err := b.sock.Listen(guardedEndpoint(ep)); err != nil {
 			k.closeSockets()
 			return nil, fmt.Errorf("kernel: binding the %s socket to %s: %w (is another kernel using this connection file?)", b.name, ep, err)
 		}
 		if a, ok := b.sock.Addr().(*net.TCPAddr); ok {
 			*b.port = a.Port
 		}
+		k.endpoints = append(k.endpoints, k.conn.Endpoint(*b.port))
 		k.log.Debug("bound", "socket", b.name, "endpoint", k.conn.Endpoint(*b.port))
 	}
 	k.shellCh = &channel{"shell", k.shell}
 	k.controlCh = &channel{"control", k.control}
 	k.stdinCh = &channel{"stdin", k.stdin}
 	return k, nil
-}
-
-// removeStaleSocket removes a Unix socket file left by a kernel that did
-// not exit cleanly, as libzmq does before binding an ipc endpoint.
-func removeStaleSocket(path string) {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSocket != 0 {
-		_ = os.Remove(path)
-	}
 }
 
 func username() string {
@@ -308,6 +307,9 @@ func (k *Kernel) closeSockets() {
 		if s != nil {
 			_ = s.Close()
 		}
+	}
+	for _, ep := range k.endpoints {
+		removeSocketFile(ep)
 	}
 }
 
@@ -439,6 +441,14 @@ func (k *Kernel) heartbeat() {
 }
 
 // publisher sends IOPub messages in the order they were queued.
+//
+// A PUB socket drops what it sends while no subscriber is connected. A
+// kernel that starts in milliseconds can answer a kernel_info_request, and
+// run the next cell, before the frontend's SUB socket (re)connects: after
+// a restart through jupyter_server, for example, the first cell's output
+// was lost. So until the first subscription arrives, for at most
+// Options.IOPubStartupHold, the publisher holds messages back and then
+// sends them in order; after that it behaves as a plain PUB socket.
 func (k *Kernel) publisher() {
 	defer close(k.iopubDone)
 	send := func(frames [][]byte) {
@@ -446,11 +456,49 @@ func (k *Kernel) publisher() {
 			k.log.Warn("publishing on iopub failed", "err", err)
 		}
 	}
+	var (
+		held     [][][]byte
+		holding  = k.opts.IOPubStartupHold > 0
+		deadline = time.Now().Add(k.opts.IOPubStartupHold)
+		poll     *time.Ticker
+	)
+	subscribed := func() bool {
+		t, ok := k.iopub.(zmq4.Topics)
+		return !ok || len(t.Topics()) > 0
+	}
+	release := func(reason string) {
+		if len(held) > 0 {
+			k.log.Debug("releasing iopub messages held until a subscriber connected", "n", len(held), "reason", reason)
+		}
+		for _, f := range held {
+			send(f)
+		}
+		held, holding = nil, false
+		if poll != nil {
+			poll.Stop()
+		}
+	}
 	for {
+		if holding && (subscribed() || time.Now().After(deadline)) {
+			release("subscribed or hold expired")
+		}
+		var tick <-chan time.Time
+		if holding && len(held) > 0 {
+			if poll == nil {
+				poll = time.NewTicker(2 * time.Millisecond)
+			}
+			tick = poll.C
+		}
 		select {
 		case f := <-k.iopubQ:
-			send(f)
+			if holding {
+				held = append(held, f)
+			} else {
+				send(f)
+			}
+		case <-tick:
 		case <-k.iopubStop:
+			release("stopping")
 			for {
 				select {
 				case f := <-k.iopubQ:

@@ -5,14 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/go-zeromq/zmq4"
 
 	"github.com/gocinn/gocinn/kernel"
+	"github.com/gocinn/gocinn/kernel/demo"
 	"github.com/gocinn/gocinn/kernel/kerneltest"
 )
 
@@ -949,5 +955,72 @@ func TestForgedOnControlAndStdin(t *testing.T) {
 	}
 	if got := streamText(t, iopub); got != "genuine\n" {
 		t.Errorf("the cell read %q, want the genuine answer", got)
+	}
+}
+
+func TestIOPubHeldUntilFirstSubscriber(t *testing.T) {
+	k := kerneltest.Start(t, demo.New(), kerneltest.Config{})
+	// A client with a shell socket only runs a cell before any SUB socket
+	// connects, as jupyter_server does right after a restart.
+	signer, err := kernel.NewSigner(k.Info.SignatureScheme, []byte(k.Info.Key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dealer := zmq4.NewDealer(ctx, zmq4.WithLogger(log.New(io.Discard, "", 0)))
+	defer dealer.Close()
+	if err := dealer.Dial(k.Info.Endpoint(k.Info.ShellPort)); err != nil {
+		t.Fatal(err)
+	}
+	content, _ := json.Marshal(kerneltest.ExecuteContent("%echo early"))
+	m := &kernel.Message{
+		Header:  kernel.Header{MsgID: "early-1", Session: "s", Username: "u", Date: time.Now().UTC().Format(time.RFC3339Nano), MsgType: "execute_request", Version: "5.3"},
+		Content: content,
+	}
+	frames, err := signer.Encode(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dealer.SendMulti(zmq4.NewMsgFrom(frames...)); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan error, 1)
+	go func() {
+		raw, err := dealer.Recv()
+		if err == nil {
+			_, err = signer.Decode(raw.Frames)
+		}
+		got <- err
+	}()
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(kerneltest.DefaultTimeout):
+		t.Fatal("no execute_reply")
+	}
+	// The cell has run; a subscriber connecting now still gets its output.
+	c, err := kerneltest.Dial(k.Info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	iopub, err := c.WaitIdle("early-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := types(iopub); !slices.Equal(got, []string{"status:busy", "execute_input", "stream", "status:idle"}) || streamText(t, iopub) != "early\n" {
+		t.Errorf("iopub %v %q", got, streamText(t, iopub))
+	}
+	starting := false
+	for _, m := range c.Received(kerneltest.IOPub) {
+		if kerneltest.ExecutionState(m) == "starting" {
+			starting = true
+		}
+	}
+	if !starting {
+		t.Error("status starting was not delivered to the first subscriber")
 	}
 }
