@@ -34,9 +34,12 @@
 //     Output.Input.
 //   - IOPub (PUB): every IOPub message goes through one queue and one
 //     publisher goroutine, so messages keep their order and none is lost
-//     while the kernel runs. A PUB socket drops what it sends before a
-//     subscriber connects; clients therefore retry kernel_info until they
-//     see its status messages, as jupyter_client does.
+//     while the kernel runs. A PUB socket drops what it sends while no
+//     subscriber is connected, and this kernel answers its first request
+//     within milliseconds, often before the frontend's SUB socket has
+//     (re)connected, as after a restart through jupyter_server. So until
+//     the first subscription arrives (at most Options.IOPubStartupHold)
+//     the publisher holds messages back, then sends them in order.
 //   - heartbeat (REP): echoes every ping, whatever the cells do.
 //
 // Every reply goes out on the socket its request came in on, to the routing
@@ -46,6 +49,15 @@
 // "starting" is published once when Serve begins.
 //
 // # Signatures and malformed messages
+//
+// Below the Jupyter messages, every socket listens through a guard
+// transport that checks the ZMTP byte stream before zmq4 parses it:
+// zmq4 v0.17.0 panics, killing the process, on a READY command with
+// truncated metadata or a frame announcing an absurd size, and a peer that
+// connects and stays silent blocks a socket's accept loop. The guard gives
+// a connection 10 s to finish its handshake, accepts frames up to 256 MiB
+// and well-formed commands only, and closes a connection breaking these
+// rules.
 //
 // With a non-empty key, every message is signed with the HMAC of the
 // connection file's signature_scheme (hmac-sha256, or sha512, sha384,
