@@ -517,3 +517,29 @@ func TestGeneralStrides(t *testing.T) {
 		}
 	}
 }
+
+// TestConcurrent calls Sgemm from several goroutines at once, as parallel
+// sampling does: the calls share the helper goroutines and the job pool.
+func TestConcurrent(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(22, 23))
+	var ps []*problem
+	for i := range 6 {
+		ps = append(ps, newProblem(rnd, transposes[i%2], transposes[i/2%2], 64+i*17, 200-i*9, 150+i*31, i%3, 1, 0.5, false))
+	}
+	got := make([][]float32, len(ps))
+	done := make(chan int)
+	for i, p := range ps {
+		go func() {
+			for range 5 {
+				got[i] = p.sgemm(Implementation{})
+			}
+			done <- i
+		}()
+	}
+	for range ps {
+		<-done
+	}
+	for i, p := range ps {
+		p.check(t, got[i])
+	}
+}
