@@ -16,8 +16,9 @@
 // Sgemm computes C = alpha·op(A)·op(B) + beta·C for row-major matrices with
 // any leading dimensions, every transpose of A and B, any alpha and beta.
 // When beta is zero C is not read, so NaNs in it are overwritten, as the
-// reference BLAS does. Bad parameters panic with gonum's messages. Arch
-// names the micro-kernels this machine runs.
+// reference BLAS does. Bad parameters panic with gonum's messages. Calls
+// from several goroutines at once are safe; they share the helper
+// goroutines. Arch names the micro-kernels this machine runs.
 //
 // # Algorithm
 //
