@@ -50,6 +50,8 @@
 // its extension (a .gz suffix is decompressed), or by its first bytes:
 //
 //	.csv               comma-separated, a header line, RFC 4180 quoting
+//	.ecsv              astropy's ECSV: units and datatypes from its YAML
+//	                     header, string columns kept as text
 //	.tsv .tab          tab-separated, a header line
 //	.dat .txt .isoc    whitespace-separated: names in the last '#' line
 //	.cmd .iso .ascii     before the data (CMD/PARSEC, pydol, MIST), or in a
@@ -73,13 +75,17 @@
 // In CSV and whitespace tables a column whose first non-missing cell is not
 // a number is a text column; a later non-numeric cell in a numeric column
 // is an error naming the line, row, column and byte. Column names that
-// repeat get suffixes (x, x_2). ReadASCII, ReadCSV, ReadTSV, ReadNPY,
-// ReadNPZ and ReadFITS read from an io.Reader (ReadNPZ from an io.ReaderAt).
+// repeat get suffixes (x, x_2). ReadASCII, ReadCSV, ReadTSV, ReadECSV,
+// ReadNPY, ReadNPZ and ReadFITS read from an io.Reader (ReadNPZ from an
+// io.ReaderAt); WriteCSV, WriteTSV, WriteECSV, WriteNPY, WriteNPZ and
+// WriteFITS write to an io.Writer.
 //
 // # Writing
 //
-// WriteFile writes .csv, .tsv (units are lost), .npy (one 2-D float64
-// array, names lost; refused for a table with text columns),
+// WriteFile writes .csv, .tsv (units are lost), .ecsv (units kept; astropy
+// strips spaces around strings and masks empty ones when it reads them),
+// .npy (one 2-D float64 array, names lost; refused for a table with text
+// columns),
 // .npz (one array per column, names kept) or .fits (a BINTABLE with TTYPE,
 // TFORM and TUNIT) atomically: to a temporary file renamed into place.
 // Floats are written so that they read back bit for bit (the shortest

@@ -82,11 +82,14 @@ func checkRoundTrip(t *testing.T, tb *Table, write func(*bytes.Buffer, *Table) e
 	sameTable(t, "round trip", got, tb, units)
 }
 
+// FuzzReadCSV reads the input as CSV and as ECSV.
 func FuzzReadCSV(f *testing.F) {
-	addSeeds(f, "*.csv", "*.tsv")
+	addSeeds(f, "*.csv", "*.tsv", "*.ecsv")
 	f.Add([]byte("a,b\n1,\"2\n3\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tb, err := readDelimited(bytes.NewReader(data), "fuzz.csv", ',', ReadOptions{MaxBytes: fuzzMaxBytes})
+		checkRead(t, tb, err)
+		tb, err = readECSV(bytes.NewReader(data), "fuzz.ecsv", ReadOptions{MaxBytes: fuzzMaxBytes})
 		checkRead(t, tb, err)
 	})
 }

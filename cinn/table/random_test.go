@@ -87,6 +87,8 @@ func TestRoundTripRandom(t *testing.T) {
 			func(b []byte) (*Table, error) { return ReadCSV(bytes.NewReader(b), "r.csv") }},
 		{"tsv", false, false, 1, func(b *bytes.Buffer, t *Table) error { return WriteTSV(b, t) },
 			func(b []byte) (*Table, error) { return ReadTSV(bytes.NewReader(b), "r.tsv") }},
+		{"ecsv", false, true, 0, func(b *bytes.Buffer, t *Table) error { return WriteECSV(b, t) },
+			func(b []byte) (*Table, error) { return ReadECSV(bytes.NewReader(b), "r.ecsv") }},
 		{"npz", false, false, 0, func(b *bytes.Buffer, t *Table) error { return WriteNPZ(b, t) }, readNPZBytes},
 		{"fits", true, true, 0, func(b *bytes.Buffer, t *Table) error { return WriteFITS(b, t) },
 			func(b []byte) (*Table, error) { return ReadFITS(bytes.NewReader(b), "r.fits", 0) }},

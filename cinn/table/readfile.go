@@ -23,6 +23,7 @@ const (
 	FormatNPY   = "npy"
 	FormatNPZ   = "npz"
 	FormatFITS  = "fits"
+	FormatECSV  = "ecsv"
 )
 
 const (
@@ -36,9 +37,9 @@ const (
 // given by the file name's extension with the default memory limit.
 type ReadOptions struct {
 	// Format is one of the Format constants; "" means: from the file name's
-	// extension (.csv; .tsv .tab; .dat .txt .isoc .cmd .iso .ascii; .npy;
-	// .npz; .fits .fit .fts), a trailing .gz being decompressed, and from
-	// the file's first bytes when the extension says nothing.
+	// extension (.csv; .ecsv; .tsv .tab; .dat .txt .isoc .cmd .iso .ascii;
+	// .npy; .npz; .fits .fit .fts), a trailing .gz being decompressed, and
+	// from the file's first bytes when the extension says nothing.
 	Format string
 
 	// HDU selects the FITS header-data unit holding the table, numbered as
@@ -142,6 +143,8 @@ func formatFromName(name string) (format string, gz bool) {
 	switch filepath.Ext(lower) {
 	case ".csv":
 		return FormatCSV, gz
+	case ".ecsv":
+		return FormatECSV, gz
 	case ".tsv", ".tab":
 		return FormatTSV, gz
 	case ".dat", ".txt", ".isoc", ".cmd", ".iso", ".ascii":
@@ -165,6 +168,8 @@ func sniff(head []byte) string {
 		return FormatNPZ
 	case bytes.HasPrefix(head, []byte("SIMPLE  =")):
 		return FormatFITS
+	case bytes.HasPrefix(head, []byte("# %ECSV")):
+		return FormatECSV
 	}
 	line := head
 	if i := bytes.IndexByte(line, '\n'); i >= 0 {
@@ -183,10 +188,10 @@ func sniff(head []byte) string {
 
 func checkFormat(f string) error {
 	switch f {
-	case FormatCSV, FormatTSV, FormatASCII, FormatNPY, FormatNPZ, FormatFITS:
+	case FormatCSV, FormatTSV, FormatASCII, FormatNPY, FormatNPZ, FormatFITS, FormatECSV:
 		return nil
 	}
-	return cause(ErrFormat, "unknown format %q: use one of csv, tsv, ascii, npy, npz, fits", f)
+	return cause(ErrFormat, "unknown format %q: use one of csv, tsv, ecsv, ascii, npy, npz, fits", f)
 }
 
 // ReadFile reads a table from a file; see ReadOptions for the choice of
@@ -288,6 +293,8 @@ func readFormat(r io.Reader, name, format string, size int64, opts ReadOptions) 
 		return readDelimited(r, name, '\t', opts)
 	case FormatASCII:
 		return readASCII(r, name, opts)
+	case FormatECSV:
+		return readECSV(r, name, opts)
 	case FormatNPY:
 		return readNPY(r, name, size, opts.maxBytes())
 	case FormatNPZ:

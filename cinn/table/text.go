@@ -55,6 +55,8 @@ func parseNum(s string) (float64, bool) {
 // builder accumulates text cells into columns, deciding for each column
 // whether it is numeric or text from its first non-missing cell.
 type builder struct {
+	line     int   // added to the line numbers given to add
+	off      int64 // added to the offsets pos returns
 	file     string
 	names    []string
 	cols     []colBuild
@@ -77,6 +79,7 @@ type colBuild struct {
 	text   []string
 	ints   []int64 // exact values while every cell is an integer literal
 	notInt bool
+	raw    bool // a text column declared so: cells are kept as they are
 }
 
 func newBuilder(file string, names []string, maxBytes int64) (*builder, error) {
@@ -110,7 +113,9 @@ func uniqueNames(names []string) []string {
 
 // add appends one row. pos(i) returns the byte offset of field i, for
 // errors.
-func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
+func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
+	line += b.line
+	pos := func(i int) int64 { return b.off + pos0(i) }
 	if len(fields) != len(b.names) {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
 			Err: cause(ErrRagged, "%d fields where the header names %d columns; fix this row, or the header", len(fields), len(b.names))}
@@ -125,7 +130,7 @@ func (b *builder) add(fields []string, line int, pos func(i int) int64) error {
 		f := strings.TrimSpace(raw)
 		switch c.kind {
 		case kindText:
-			if isMissingToken(f) {
+			if isMissingToken(f) && !c.raw {
 				raw = ""
 			}
 			c.text = append(c.text, raw)
@@ -377,6 +382,18 @@ func ReadTSV(r io.Reader, name string) (*Table, error) {
 }
 
 func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Table, error) {
+	return readDelimitedFrom(r, name, comma, opts, textStart{})
+}
+
+// textStart describes where the delimited text starts in its file (after
+// an ECSV header, say), and which columns hold text whatever they look like.
+type textStart struct {
+	line int   // lines before
+	off  int64 // bytes before
+	text map[string]bool
+}
+
+func readDelimitedFrom(r io.Reader, name string, comma rune, opts ReadOptions, at textStart) (*Table, error) {
 	cr := csv.NewReader(r)
 	cr.Comma = comma
 	cr.FieldsPerRecord = -1
@@ -384,15 +401,15 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 	csvErr := func(err error, off int64) error {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return &ParseError{File: name, Line: pe.Line, Offset: off,
-				Err: cause(ErrFormat, "%v (%s; check the quotes)", pe.Err, ErrFormat)}
+			return &ParseError{File: name, Line: at.line + pe.Line, Offset: at.off + off,
+				Err: cause(ErrFormat, "%v (check the quotes)", pe.Err)}
 		}
-		return &ParseError{File: name, Offset: off, Err: err}
+		return &ParseError{File: name, Offset: at.off + off, Err: err}
 	}
 	off := cr.InputOffset()
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, &ParseError{File: name, Line: 1, Offset: 0, Err: cause(ErrHeader, "the file is empty: a header line naming the columns is needed")}
+		return nil, &ParseError{File: name, Line: at.line + 1, Offset: at.off, Err: cause(ErrHeader, "the file is empty: a header line naming the columns is needed")}
 	}
 	if err != nil {
 		return nil, csvErr(err, off)
@@ -409,6 +426,12 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 	if err != nil {
 		return nil, err
 	}
+	b.line, b.off = at.line, at.off
+	for i, n := range names {
+		if at.text[n] {
+			b.cols[i] = colBuild{kind: kindText, text: []string{}, notInt: true, raw: true}
+		}
+	}
 	var units []string
 	if opts.UnitsRow {
 		off = cr.InputOffset()
@@ -418,7 +441,7 @@ func readDelimited(r io.Reader, name string, comma rune, opts ReadOptions) (*Tab
 		}
 		if len(rec) != len(names) && err == nil {
 			line, _ := cr.FieldPos(0)
-			return nil, &ParseError{File: name, Line: line, Offset: off, Err: cause(ErrRagged, "the units row has %d fields, the header %d", len(rec), len(names))}
+			return nil, &ParseError{File: name, Line: at.line + line, Offset: at.off + off, Err: cause(ErrRagged, "the units row has %d fields, the header %d", len(rec), len(names))}
 		}
 		units = append([]string(nil), rec...)
 	}

@@ -197,3 +197,49 @@ func TestUniqueNames(t *testing.T) {
 		t.Errorf("last of many = %q", got[99999])
 	}
 }
+
+func TestReadECSV(t *testing.T) {
+	// As astropy 8 writes it, plus a block-style column and a numeric-looking
+	// string column.
+	in := `# %ECSV 1.0
+# ---
+# datatype:
+# - {name: a, unit: mag, datatype: float64}
+# - {name: id, datatype: int64}
+# - {name: s, datatype: string}
+# - {name: b, unit: km / s, datatype: int64, description: 'hello, world'}
+# - name: code
+#   datatype: string
+#   meta:
+#     unit: not this
+# - {name: ok, datatype: bool}
+# delimiter: ','
+# schema: astropy-2.0
+a,id,s,b,code,ok
+1.5,1152921504606846976,x y,1,007,True
+nan,3,NA,,12,False
+`
+	tb, err := ReadECSV(strings.NewReader(in), "t.ecsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := tb.Col("a")
+	b, _ := tb.Col("b")
+	ok, _ := tb.Col("ok")
+	id, exact := tb.Int64("id")
+	s, _ := tb.Text("s")
+	code, _ := tb.Text("code")
+	if !sameFloats(a, []float64{1.5, math.NaN()}) || !sameFloats(b, []float64{1, math.NaN()}) || !sameFloats(ok, []float64{1, 0}) ||
+		!exact || id[0] != 1<<60 || !reflect.DeepEqual(s, []string{"x y", "NA"}) || !reflect.DeepEqual(code, []string{"007", "12"}) {
+		t.Errorf("ECSV: a=%v b=%v ok=%v id=%v (%v) s=%q code=%q", a, b, ok, id, exact, s, code)
+	}
+	if tb.Unit("a") != "mag" || tb.Unit("b") != "km / s" || tb.Unit("code") != "" {
+		t.Errorf("ECSV units: %q %q %q", tb.Unit("a"), tb.Unit("b"), tb.Unit("code"))
+	}
+	_, err = ReadECSV(strings.NewReader("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: float64}\n"), "h.ecsv")
+	wantErr(t, "ECSV without names", err, ErrHeader, "h.ecsv", "line 5", "not followed by a line of column names")
+	_, err = ReadECSV(strings.NewReader("# %ECSV 1.0\n# ---\n# datatype:\n# - {name: a, datatype: float64}\na\n1\nx\n"), "x.ecsv")
+	wantErr(t, "ECSV bad cell", err, ErrSyntax, "x.ecsv", "line 7, row 2", `column "a"`)
+	_, err = ReadECSV(strings.NewReader("a,b\n1,2\n"), "plain.csv")
+	wantErr(t, "not ECSV", err, ErrHeader, "plain.csv", "not an ECSV file")
+}

@@ -20,6 +20,8 @@ import (
 //	      cells, numbers are written in the shortest form that reads back
 //	      exactly; units are not written
 //	.tsv  as .csv, tab-separated
+//	.ecsv astropy's ECSV: as .csv, space-separated, after a YAML header
+//	      with each column's name, unit and datatype
 //	.npy  one 2-D float64 array (rows, columns), C order, without names;
 //	      the table must have no text columns
 //	.npz  one 1-D array per column, keyed by the column's name (float64;
@@ -33,7 +35,7 @@ import (
 func WriteFile(path string, t *Table) error {
 	format, gz := formatFromName(path)
 	if gz || format == "" || format == FormatASCII {
-		return fmt.Errorf("table: cannot write %s: use the extension .csv, .tsv, .npy, .npz or .fits", path)
+		return fmt.Errorf("table: cannot write %s: use the extension .csv, .tsv, .ecsv, .npy, .npz or .fits", path)
 	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
@@ -61,6 +63,10 @@ func WriteFile(path string, t *Table) error {
 		err = WriteNPZ(w, t)
 	case FormatFITS:
 		err = WriteFITS(w, t)
+	case FormatECSV:
+		err = WriteECSV(w, t)
+	default:
+		err = fmt.Errorf("writing %s is not supported", format)
 	}
 	if err != nil {
 		return fail(err)

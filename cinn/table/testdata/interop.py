@@ -50,6 +50,13 @@ def read(d):
         e["unit"] = "" if t[c].unit is None else str(t[c].unit)
         e["dtype"] = t[c].dtype.str
         out["go.fits"][c] = e
+    t = Table.read(f"{d}/go.ecsv", format="ascii.ecsv")
+    out["go.ecsv"] = {}
+    for c in t.colnames:
+        e = enc(t[c])
+        e["unit"] = "" if t[c].unit is None else str(t[c].unit)
+        e["dtype"] = t[c].dtype.str
+        out["go.ecsv"][c] = e
     with fits.open(f"{d}/go.fits") as h:
         h.verify("exception")
         out["go.fits"]["_hdus"] = len(h)
@@ -151,6 +158,16 @@ def write(d):
     tn = Table.read(f"{d}/multi.fits", hdu=3)
     nulled = np.ma.filled(np.ma.asarray(tn["nulled"]).astype(float), np.nan)
     put("multi.fits#3", {"nulled": nulled, "scaled": np.asarray(tn["scaled"], dtype=float)})
+
+    # ECSV from astropy: units, a string column of digits, int64 beyond 2^53.
+    e = Table()
+    e["x"] = x
+    e["x"].unit = "km / s"
+    e["id"] = np.array([2**60 + 1, -5, 0, 7, 8, 9, 10, 11], dtype=np.int64)
+    e["code"] = ["007", "x y", 'q"', "", "NA", "1e5", "-", "z"]
+    e.write(f"{d}/astropy.ecsv", overwrite=True)
+    put("astropy.ecsv", {"x": e["x"], "id": e["id"], "code": np.array(e["code"])})
+    exp["astropy.ecsv"]["x"]["unit"] = "km / s"
 
     # CSV from pandas, with missing values and quoting.
     df = pd.DataFrame({"id": [1, 2, 3], "G": [17.2, np.nan, 1 / 3], "name": ["Star, A", 'say "hi"', "ü"]})
