@@ -243,8 +243,8 @@ func (k *Kernel) Serve(ctx context.Context) error {
 	var readers sync.WaitGroup
 	readers.Add(5)
 	go func() { defer readers.Done(); k.readShell() }()
-	go func() { defer readers.Done(); k.serveRouter(k.controlCh, k.dispatchControl) }()
-	go func() { defer readers.Done(); k.serveRouter(k.stdinCh, k.handleStdin) }()
+	go func() { defer readers.Done(); k.recvLoop(k.controlCh, k.dispatchControl) }()
+	go func() { defer readers.Done(); k.recvLoop(k.stdinCh, k.handleStdin) }()
 	go func() { defer readers.Done(); k.heartbeat() }()
 	go func() { defer readers.Done(); k.publisher() }()
 	shellDone := make(chan struct{})
@@ -382,10 +382,6 @@ func (k *Kernel) recvLoop(ch *channel, handle func(*Message)) {
 // worker can tell which requests were already waiting when a cell failed.
 func (k *Kernel) readShell() {
 	k.recvLoop(k.shellCh, func(m *Message) { k.shellQ.push(queued{msg: m}) })
-}
-
-func (k *Kernel) serveRouter(ch *channel, handle func(*Message)) {
-	k.recvLoop(ch, handle)
 }
 
 func (k *Kernel) shellWorker(ctx context.Context) {
