@@ -6,6 +6,7 @@
 #   ROUNDS=5 bench/gemm/run.sh        # more rounds, steadier figures
 #   SHAPES='512x256x256/NN 512x256x6/NN' bench/gemm/run.sh
 #   THREADS=1 bench/gemm/run.sh       # one core each (GOMAXPROCS, OPENBLAS_NUM_THREADS)
+#   ARCH=avx2 bench/gemm/run.sh       # our AVX2 kernels against OpenBLAS's Haswell ones
 #
 # With THREADS=1 a second table gives GFLOP per second of CPU time: on a
 # machine that other work keeps busy it is the steadier figure of how well
@@ -42,11 +43,19 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 go test -c -o "$tmp/sgemm.test" ./cinn/sgemm
-echo "# sgemm kernels: $("$tmp/sgemm.test" -test.run '^TestArch$' -test.v | sed -n 's/.*arch: //p')"
+archflag=()
+npenv=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+if [ -n "${ARCH:-}" ]; then
+	archflag=(-sgemm.arch="$ARCH")
+	if [ "$ARCH" = avx2 ]; then
+		npenv=(env OPENBLAS_CORETYPE=Haswell)
+	fi
+fi
+echo "# sgemm kernels: $("$tmp/sgemm.test" -test.run '^TestArch$' -test.v "${archflag[@]}" | sed -n 's/.*arch: //p')"
 
 numpy=0
 if [ -x "$py" ]; then
-	coproc NP { env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "$py" bench/gemm/numpy_gemm.py --serve 0.1; }
+	coproc NP { "${npenv[@]}" "$py" bench/gemm/numpy_gemm.py --serve 0.1; }
 	while read -r line <&"${NP[0]}"; do
 		[ "$line" = "# ready" ] && { numpy=1; break; }
 		echo "${line/#\# /# numpy BLAS: }"
@@ -58,7 +67,7 @@ fi
 for ((r = 1; r <= rounds; r++)); do
 	for s in $shapes; do
 		pat="^BenchmarkSgemm\$/^${s/\//\$/^}\$/"
-		"$tmp/sgemm.test" -test.run '^$' -test.bench "$pat" -test.benchtime 0.01s -test.count 10 |
+		"$tmp/sgemm.test" -test.run '^$' -test.bench "$pat" -test.benchtime 0.01s -test.count 10 "${archflag[@]}" |
 			awk '/^BenchmarkSgemm\// {
 				name = $1; sub(/^BenchmarkSgemm\//, "", name); sub(/-[0-9]+$/, "", name)
 				impl = name; sub(/.*\//, "", impl); sub(/\/[^\/]*$/, "", name)

@@ -115,6 +115,7 @@
 //	go test -tags purego ./cinn/sgemm    # the portable build
 //	go test -short ./cinn/sgemm          # fewer and smaller shapes
 //	go test -run Random -sgemm.seed=7 ./cinn/sgemm
+//	go test -sgemm.arch=avx2 ./cinn/sgemm   # Sgemm on the AVX2 (or go) kernels
 //
 // Every kernel of every set this CPU runs (the Go kernel included) is
 // checked in both orientations, with one and three workers, packed and in
@@ -131,6 +132,7 @@
 //	go test -run '^$' -bench Kernel ./cinn/sgemm     # the kernels alone
 //	bench/gemm/run.sh                                # beside numpy (OpenBLAS)
 //	THREADS=1 bench/gemm/run.sh                      # one core each
+//	ARCH=avx2 THREADS=1 bench/gemm/run.sh            # AVX2 against OpenBLAS Haswell
 //
 // BenchmarkSgemm names its shapes m×k×n/op(A)op(B), for the subnet layers
 // 13→256, 256→256 and 256→6 at batch 512 and 4096: the forward X·W (NN),

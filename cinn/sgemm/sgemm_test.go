@@ -325,7 +325,7 @@ func TestWide(t *testing.T) {
 // go); -sgemm.seed changes the seed.
 func TestRandom(t *testing.T) {
 	sets := kernelSets()
-	defer func() { active = sets[0] }()
+	defer func(a kernelSet) { active = a }(active)
 	rnd := rand.New(rand.NewPCG(*seed, 9))
 	n := 150
 	if testing.Short() {
