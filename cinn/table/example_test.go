@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"log"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/gocinn/gocinn/cinn/table"
@@ -70,4 +72,31 @@ func ExampleTable_Split() {
 	fmt.Println()
 	// Output:
 	// 6 2 2
+}
+
+// Writing for a Python kernel next door: .fits keeps units and 64-bit
+// identifiers (astropy.table.Table.read), .npz keeps names
+// (np.load(path)["Gmag"]), .csv suits pandas.read_csv.
+func ExampleWriteFile() {
+	dir, err := os.MkdirTemp("", "table-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	t, _ := table.New([]string{"Gmag"}, [][]float64{{17.2206, 11.6366}})
+	t.SetUnit("Gmag", "mag")
+	t.AddInt64("source_id", []int64{5284186916701857536, 5284186916701857537}, "")
+	path := filepath.Join(dir, "stars.fits")
+	if err := table.WriteFile(path, t); err != nil {
+		log.Fatal(err)
+	}
+	back, err := table.ReadFile(path, table.ReadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	ids, exact := back.Int64("source_id")
+	fmt.Println(back, ids[1], exact)
+	// Output:
+	// table: 2 rows × 2 columns: Gmag [mag], source_id 5284186916701857537 true
 }
