@@ -69,3 +69,9 @@ func metadataOf(d magics.Display) map[string]any {
 	}
 	return d.Metadata
 }
+
+// Input asks the frontend for a line on the stdin channel (for %reset's
+// confirmation); it fails when the request did not allow input.
+func (a outputAdapter) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	return a.out.Input(ctx, prompt, password)
+}

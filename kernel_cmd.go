@@ -14,12 +14,11 @@ import (
 	"time"
 
 	"github.com/gocinn/gocinn/kernel"
-	"github.com/gocinn/gocinn/kernel/demo"
 )
 
 // newExecutor returns the executor that runs the cells: the one place that
 // chooses it.
-func newExecutor() kernel.Executor { return demo.New() }
+func newExecutor() kernel.Executor { return newMagicsExecutor() }
 
 // kernelOptions returns what kernel_info_reply tells frontends about gocinn.
 func kernelOptions(logger *slog.Logger) kernel.Options {

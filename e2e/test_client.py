@@ -78,19 +78,22 @@ def shell_reply(kc, msg_id):
 
 def test_rich_outputs(kernel):
     km, kc = kernel
-    reply, out = execute(kc, "%png")
+    reply, out = execute(kc, "%simulate two_moons --n 300 --as rich --quiet\n%plot hist2d --data rich --x x1 --y x2 --width 300")
     assert reply["content"]["status"] == "ok"
     (d,) = [m for m in out if m["msg_type"] == "display_data"]
     png = base64.b64decode(d["content"]["data"]["image/png"])
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     assert "text/plain" in d["content"]["data"]
+    # Rendered at twice the logical size given in the metadata.
+    width = int.from_bytes(png[16:20], "big")
+    assert d["content"]["metadata"]["image/png"]["width"] == 300 and width == 600
 
-    reply, out = execute(kc, "%html <b>bold</b>")
+    reply, out = execute(kc, "%help")
     (d,) = [m for m in out if m["msg_type"] == "display_data"]
-    assert "<b>bold</b>" in d["content"]["data"]["text/html"]
-    assert "text/plain" in d["content"]["data"]
+    assert "<table" in d["content"]["data"]["text/html"]
+    assert "%train" in d["content"]["data"]["text/plain"]
 
-    reply, out = execute(kc, "%result forty-two")
+    reply, out = execute(kc, "%echo --result forty-two")
     (r,) = [m for m in out if m["msg_type"] == "execute_result"]
     assert r["content"]["data"]["text/plain"] == "forty-two"
     assert r["content"]["execution_count"] == reply["content"]["execution_count"]
@@ -98,14 +101,16 @@ def test_rich_outputs(kernel):
 
 def test_display_update_and_clear(kernel):
     km, kc = kernel
-    reply, out = execute(kc, "%display progress first")
-    (d,) = [m for m in out if m["msg_type"] == "display_data"]
-    assert d["content"]["transient"]["display_id"] == "progress"
-    assert "first" in d["content"]["data"]["text/plain"]
-    reply, out = execute(kc, "%update progress second")
-    (u,) = [m for m in out if m["msg_type"] == "update_display_data"]
-    assert u["content"]["transient"]["display_id"] == "progress"
-    assert "second" in u["content"]["data"]["text/plain"]
+    # %train shows its progress in one display and updates it in place.
+    reply, out = execute(
+        kc, "%simulate two_moons --n 500 --as upd --quiet\n%data upd\n%model --blocks 2 --hidden 16 --layers 1\n%train --epochs 2 --batch 64"
+    )
+    assert reply["content"]["status"] == "ok"
+    ids = [m["content"]["transient"]["display_id"] for m in out if m["msg_type"] == "display_data" and m["content"].get("transient")]
+    assert len(ids) == 1, ids
+    updates = [m for m in out if m["msg_type"] == "update_display_data"]
+    assert updates and all(u["content"]["transient"]["display_id"] == ids[0] for u in updates)
+    assert "epoch 2/2" in updates[-1]["content"]["data"]["text/plain"]
     reply, out = execute(kc, "%clear")
     assert [m["msg_type"] for m in out] == ["clear_output"]
 
@@ -113,11 +118,11 @@ def test_display_update_and_clear(kernel):
 def test_error_and_execution_count(kernel):
     km, kc = kernel
     r1, _ = execute(kc, "%echo one")
-    r2, out = execute(kc, "%fail something broke")
+    r2, out = execute(kc, "%load something-broke.csv")
     c = r2["content"]
     assert c["status"] == "error"
     assert c["execution_count"] == r1["content"]["execution_count"] + 1
-    assert c["ename"] and "something broke" in c["evalue"] and isinstance(c["traceback"], list)
+    assert c["ename"] and "something-broke.csv" in c["evalue"] and isinstance(c["traceback"], list)
     assert [m["msg_type"] for m in out] == ["error"]
     e = out[0]["content"]
     assert e["ename"] == c["ename"] and e["evalue"] == c["evalue"] and isinstance(e["traceback"], list)
@@ -133,7 +138,7 @@ def test_error_and_execution_count(kernel):
 
 def test_stop_on_error_aborts_queued_cells(kernel):
     km, kc = kernel
-    failing = kc.execute("%fail first")
+    failing = kc.execute("%trian first")
     queued = kc.execute("%echo never")
     r1, _ = collect(kc, failing)
     r2, out = collect(kc, queued)
@@ -177,7 +182,8 @@ def test_interrupt(kernel, how):
 
 def test_heartbeat_and_control_while_cell_spins(kernel):
     km, kc = kernel
-    msg_id = kc.execute("%spin 3")
+    # A cell that keeps the CPU busy: training a network for a few seconds.
+    msg_id = kc.execute("%simulate two_moons --n 20000 --as spin --quiet\n%data spin\n%model --blocks 4 --hidden 64\n%train --epochs 2 --batch 128")
     wait_busy(kc, msg_id)
     ctx = zmq.Context.instance()
     hb = ctx.socket(zmq.REQ)
@@ -205,19 +211,24 @@ def test_heartbeat_and_control_while_cell_spins(kernel):
 
 def test_stdin(kernel):
     km, kc = kernel
-    msg_id = kc.execute("%input Your name?", allow_stdin=True)
+    # %reset asks for confirmation on the stdin channel, as IPython's does.
+    execute(kc, "%simulate two_moons --n 100 --as keep --quiet")
+    msg_id = kc.execute("%reset", allow_stdin=True)
     req = kc.get_stdin_msg(timeout=REPLY_TIMEOUT)
     assert req["msg_type"] == "input_request"
     assert req["parent_header"]["msg_id"] == msg_id
-    assert "Your name?" in req["content"]["prompt"]
-    kc.input("Ada")
+    assert "Forget every dataset" in req["content"]["prompt"]
+    kc.input("n")
     reply, out = collect(kc, msg_id)
     assert reply["content"]["status"] == "ok"
-    assert "Ada" in stream_text(out)
+    assert "nothing forgotten" in stream_text(out)
+    reply, out = execute(kc, "%who")
+    assert "keep" in [m for m in out if m["msg_type"] == "execute_result"][0]["content"]["data"]["text/plain"]
 
     # Without allow_stdin the cell fails instead of waiting forever.
-    reply, out = execute(kc, "%input Your name?", allow_stdin=False, timeout=10)
+    reply, out = execute(kc, "%reset", allow_stdin=False, timeout=10)
     assert reply["content"]["status"] == "error"
+    assert "--force" in reply["content"]["evalue"]
 
 
 def test_restart(kernel):

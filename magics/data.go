@@ -162,6 +162,7 @@ var simulateCmd = &Command{
 		{Name: "seed", Kind: Int, Default: "0", Usage: "random seed"},
 		{Name: "as", Meta: "NAME", Usage: "the dataset's name (default: the simulator's name)"},
 		{Name: "obs", Kind: Int, Default: "0", Usage: "also make NAME_obs with this many fixed test observations of an sbibm task (true values and observations, as sbibm's)"},
+		{Name: "quiet", Kind: Bool, Usage: "do not show the summary of the table"},
 		{Name: "data-dir", Meta: "DIR", Usage: "folder of the real tables for parsec_gaia, parsec_hst and hii (default $GOCINN_DATA or ../shared/data)", Complete: CompleteFile},
 	},
 	Short: "draw a training set from a built-in simulator (sbibm tasks, isochrones, HII grid)",
@@ -238,10 +239,14 @@ var simulateCmd = &Command{
 		}
 		src := fmt.Sprintf("%s, n=%d, seed=%d", g.Name(), n, seed)
 		s.setDataset(&dataset{name: name, t: t, source: src, params: g.ParamNames(), obs: g.ObsNames(), task: tk})
-		describeTable(out, name, src, t)
+		if !inv.Bool("quiet") {
+			describeTable(out, name, src, t)
+		}
 		if obs != nil {
 			s.setDataset(obs)
-			out.Stdout(fmt.Sprintf("%s: %d fixed observations with their true parameters (use %%sample --obs %s)\n", obs.name, obs.t.Len(), obs.name))
+			if !inv.Bool("quiet") {
+				out.Stdout(fmt.Sprintf("%s: %d fixed observations with their true parameters (use %%sample --obs %s)\n", obs.name, obs.t.Len(), obs.name))
+			}
 		}
 		return nil
 	},

@@ -162,11 +162,31 @@ var whoCmd = &Command{
 var resetCmd = &Command{
 	Name:  "reset",
 	Args:  []Arg{{Name: "NAME", Usage: "a dataset, or model, data, samples, eval (default: everything)", Optional: true, Complete: CompleteDataset}},
+	Flags: []Flag{{Name: "force", Kind: Bool, Usage: "do not ask for confirmation before forgetting everything"}},
 	Short: "forget everything, or one dataset or result",
-	Long:  "%reset with no argument forgets every dataset, the %data declaration, the model, the samples and the evaluation. %reset NAME forgets one dataset, or one of model, data, samples, eval.",
+	Long: `%reset with no argument forgets every dataset, the %data declaration, the model,
+the samples and the evaluation; in a frontend that accepts input it first asks
+for confirmation, as IPython's %reset does (--force skips the question, and is
+needed where input is not allowed, as in notebooks run non-interactively).
+%reset NAME forgets one dataset, or one of model, data, samples, eval.`,
 	Example: "%reset posterior_samples\n%reset",
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
 		name := inv.Arg(0)
+		if name == "" && !inv.Bool("force") {
+			if in, ok := out.(Inputter); ok {
+				ans, err := in.Input(ctx, "Forget every dataset, the model and all results? y/[n] ", false)
+				if err != nil {
+					if ctx.Err() != nil {
+						return err
+					}
+					return Errorf("StdinNotImplementedError", "use %reset --force where the frontend allows no input", "%%reset asks for confirmation: %v", err)
+				}
+				if a := strings.ToLower(strings.TrimSpace(ans)); a != "y" && a != "yes" {
+					out.Stdout("nothing forgotten\n")
+					return nil
+				}
+			}
+		}
 		s.smu.Lock()
 		defer s.smu.Unlock()
 		switch {

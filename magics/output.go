@@ -1,6 +1,7 @@
 package magics
 
 import (
+	"context"
 	"encoding/base64"
 	"fmt"
 	"html"
@@ -24,6 +25,13 @@ type Output interface {
 	Result(d Display)
 	// Page shows text in the pager (help).
 	Page(d Display)
+}
+
+// Inputter is implemented by an Output that can ask the user for a line
+// (the kernel's stdin channel). Commands that want confirmation check for
+// it; Input fails when the frontend does not allow input.
+type Inputter interface {
+	Input(ctx context.Context, prompt string, password bool) (string, error)
 }
 
 // Display is a MIME bundle with its metadata. Every Display made by this
