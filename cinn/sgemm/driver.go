@@ -35,8 +35,8 @@ func (o operand) t() operand { return operand{data: o.data, rs: o.cs, cs: o.rs} 
 type kernelSet struct {
 	name    string
 	kernels []kernel
-	dot     *dotKernel // nil if the set has none
-	gemvT   gemvTFunc  // nil if the set has none
+	dot     *dotKernel  // nil if the set has none
+	gemvT   *gemvKernel // nil if the set has none
 }
 
 // Costs of the cost model, in cycles per element.

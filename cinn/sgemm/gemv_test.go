@@ -12,11 +12,21 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// TestSgemv checks Sgemv against a float64 reference on the transposed
-// fast path (strip tails, odd row counts, padded lda, every scalar, NaN y
-// with beta 0) and on the cases it hands to gonum.
+// TestSgemv checks Sgemv, with every kernel set of this machine, against a
+// float64 reference on the transposed fast path (strip tails, odd row
+// counts, padded lda, every scalar, NaN y with beta 0) and on the cases it
+// hands to gonum.
 func TestSgemv(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(20, 21))
+	sets := kernelSets()
+	defer func(a kernelSet) { active = a }(active)
+	for _, set := range sets {
+		active = set
+		testSgemv(t, rnd, set.name)
+	}
+}
+
+func testSgemv(t *testing.T, rnd *rand.Rand, arch string) {
 	type shape struct{ m, n, pad int }
 	shapes := []shape{{1, 1, 0}, {2, 3, 1}, {7, 16, 0}, {13, 63, 2}, {33, 64, 0}, {64, 65, 3}, {512, 256, 0}, {101, 200, 5}, {512, 13, 0}}
 	for _, s := range shapes {
@@ -24,7 +34,7 @@ func TestSgemv(t *testing.T) {
 			for _, inc := range []int{1, 2} {
 				alpha := scalars[rnd.IntN(len(scalars))]
 				beta := scalars[rnd.IntN(len(scalars))]
-				name := fmt.Sprintf("%v/m=%d,n=%d,lda+%d/inc=%d/alpha=%g,beta=%g", tr(tA), s.m, s.n, s.pad, inc, alpha, beta)
+				name := fmt.Sprintf("%s/%v/m=%d,n=%d,lda+%d/inc=%d/alpha=%g,beta=%g", arch, tr(tA), s.m, s.n, s.pad, inc, alpha, beta)
 				lda := s.n + s.pad
 				a := make([]float32, s.m*lda)
 				for i := range a {

@@ -71,7 +71,7 @@ func kernelSets() []kernelSet {
 	var sets []kernelSet
 	hasAVX2, hasAVX512 := features()
 	if hasAVX512 {
-		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, gemvT: avx512GemvT64, kernels: []kernel{
+		sets = append(sets, kernelSet{name: "avx512", dot: &dotKernel{name: "avx512Dot4x6", mr: 4, nd: 6, fn: avx512Dot4x6}, gemvT: &gemvKernel{strip: 64, masked: true, fn: avx512GemvT64}, kernels: []kernel{
 			{name: "avx512K12x32", mr: 12, nr: 32, speed: 28, fn: avx512K12x32},
 			{name: "avx512K14x32", mr: 14, nr: 32, speed: 28.5, fn: avx512K14x32},
 			{name: "avx512K21x16", mr: 21, nr: 16, speed: 26, fn: avx512K21x16},
@@ -79,7 +79,7 @@ func kernelSets() []kernelSet {
 		}})
 	}
 	if hasAVX2 {
-		sets = append(sets, kernelSet{name: "avx2", kernels: []kernel{
+		sets = append(sets, kernelSet{name: "avx2", gemvT: &gemvKernel{strip: 32, fn: avx2GemvT32}, kernels: []kernel{
 			{name: "avx2K6x16", mr: 6, nr: 16, speed: 14, fn: avx2K6x16},
 			{name: "avx2K12x8", mr: 12, nr: 8, speed: 13, fn: avx2K12x8},
 		}})
@@ -92,3 +92,6 @@ func avx512Dot4x6(k int, a *float32, lda int, b *float32, ldb int, c *float32, l
 
 //go:noescape
 func avx512GemvT64(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)
+
+//go:noescape
+func avx2GemvT32(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)

@@ -457,6 +457,57 @@ func (g *gen) gemvT() {
 	g.p("RET")
 }
 
+// gemvTAVX2 writes avx2GemvT32, the AVX2 counterpart of avx512GemvT64: a
+// strip of 32 columns, in four ymm registers per row parity, always whole
+// (the caller does the last n%32 columns); masks is not read.
+//
+//	func avx2GemvT32(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)
+func (g *gen) gemvTAVX2() {
+	const name = "avx2GemvT32"
+	fmt.Fprintf(&g.buf, "\n// func %s(m int, a *float32, lda int, x *float32, y *float32, alpha float32, masks uint64)\n", name)
+	fmt.Fprintf(&g.buf, "TEXT ·%s(SB), NOSPLIT, $0-56\n", name)
+	g.p("MOVQ m+0(FP), CX")
+	g.p("MOVQ a+8(FP), SI")
+	g.p("MOVQ lda+16(FP), R9")
+	g.p("MOVQ x+24(FP), DI")
+	g.p("MOVQ y+32(FP), DX")
+	for r := 0; r < 8; r++ {
+		g.p("VXORPS Y%d, Y%d, Y%d", r, r, r)
+	}
+	g.label(name + "_pairs")
+	g.p("CMPQ CX, $2")
+	g.p("JLT %s_last", name)
+	g.p("VBROADCASTSS (DI), Y8")
+	g.p("VBROADCASTSS 4(DI), Y9")
+	for v := 0; v < 4; v++ {
+		g.p("VFMADD231PS %d(SI), Y8, Y%d", 32*v, v)
+	}
+	for v := 0; v < 4; v++ {
+		g.p("VFMADD231PS %d(SI)(R9*1), Y9, Y%d", 32*v, 4+v)
+	}
+	g.p("LEAQ (SI)(R9*2), SI")
+	g.p("ADDQ $8, DI")
+	g.p("SUBQ $2, CX")
+	g.p("JMP %s_pairs", name)
+	g.label(name + "_last")
+	g.p("TESTQ CX, CX")
+	g.p("JEQ %s_store", name)
+	g.p("VBROADCASTSS (DI), Y8")
+	for v := 0; v < 4; v++ {
+		g.p("VFMADD231PS %d(SI), Y8, Y%d", 32*v, v)
+	}
+	g.label(name + "_store")
+	g.p("VBROADCASTSS alpha+40(FP), Y8")
+	for v := 0; v < 4; v++ {
+		g.p("VADDPS Y%d, Y%d, Y%d", 4+v, v, v)
+		g.p("VMOVUPS %d(DX), Y9", 32*v)
+		g.p("VFMADD231PS Y8, Y%d, Y9", v)
+		g.p("VMOVUPS Y9, %d(DX)", 32*v)
+	}
+	g.p("VZEROUPPER")
+	g.p("RET")
+}
+
 func main() {
 	out := flag.String("o", "kernels_amd64.s", "output file")
 	flag.Parse()
@@ -470,6 +521,7 @@ func main() {
 		g.dot(s)
 	}
 	g.gemvT()
+	g.gemvTAVX2()
 	if err := os.WriteFile(*out, g.buf.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
