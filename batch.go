@@ -119,7 +119,7 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 
 func cmdMerge() *command {
 	c := &command{
-		UsageLine: "merge DIR [--out FILE]",
+		UsageLine: "merge DIR [--out FILE] [--check]",
 		Short:     "check the shards of a sample run and merge their summaries",
 		Long: `
 Merge checks every shard manifest in DIR (the --out folder of gocinn
@@ -130,11 +130,14 @@ the exact command that redoes it and exits with status 1, writing nothing.
 Otherwise it concatenates the summary tables in row order into FILE
 (default DIR/merged.csv, or the shards' format), as .csv, .tsv, .npz or
 .fits, which pandas (read_csv, or numpy.load for .npz), astropy
-(Table.read) and Dask (dask.dataframe.read_csv) read.
+(Table.read) and Dask (dask.dataframe.read_csv) read. With --check it only
+checks, for runs too large for one file: Dask then reads the shards'
+summaries directly, dask.dataframe.read_csv("DIR/shard-*.summary.csv").
 `,
 		Flag: flag.NewFlagSet("merge", flag.ContinueOnError),
 	}
 	out := c.Flag.String("out", "", "merged table `FILE` (.csv, .tsv, .npz or .fits)")
+	checkOnly := c.Flag.Bool("check", false, "only check the shards; write no merged table")
 	c.Run = func(ctx context.Context, _ *command, args []string, stdout, _ io.Writer) error {
 		// Allow the flags after DIR too: merge DIR --out FILE.
 		if len(args) > 1 {
@@ -149,13 +152,23 @@ Otherwise it concatenates the summary tables in row order into FILE
 		if len(args) != 1 {
 			return usageError{"merge takes one folder, the --out of gocinn sample"}
 		}
-		r, err := batch.Merge(ctx, args[0], *out)
+		var r *batch.MergeReport
+		var err error
+		if *checkOnly {
+			r, err = batch.Check(ctx, args[0])
+		} else {
+			r, err = batch.Merge(ctx, args[0], *out)
+		}
 		var ie *batch.IncompleteError
 		if errors.As(err, &ie) {
 			return errors.New(strings.TrimPrefix(err.Error(), "batch: "))
 		}
 		if err != nil {
 			return err
+		}
+		if *checkOnly {
+			fmt.Fprintf(stdout, "all %d shards finished and intact: %d rows (%d with bad input)\n", r.Shards, r.Rows, r.BadRows)
+			return nil
 		}
 		fmt.Fprintf(stdout, "merged %d shards: %d rows (%d with bad input) into %s\n", r.Shards, r.Rows, r.BadRows, r.Out)
 		return nil

@@ -65,16 +65,81 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 	if strings.HasSuffix(strings.ToLower(out), ".parquet") {
 		return nil, fmt.Errorf("batch: %s: Parquet is not written by cinn/table; use .fits (astropy), .npz (numpy) or .csv (pandas, dask.dataframe.read_csv)", out)
 	}
+	r, shards, err := check(ctx, dir)
+	if err != nil {
+		return r, err
+	}
+	dir, ref, n := r.Dir, shards[0], r.Shards
+	if out == "" {
+		f := ref.Format
+		if f == table.FormatNPY {
+			f = table.FormatNPZ
+		}
+		out = filepath.Join(dir, "merged."+f)
+	}
+	parts := make([]*table.Table, n)
+	for i := 0; i < n; i++ {
+		if err := context.Cause(ctx); err != nil {
+			return nil, fmt.Errorf("batch: merge interrupted: %w", err)
+		}
+		m := shards[i]
+		var file string
+		for _, o := range m.Output {
+			if o.Kind == "summary" {
+				file = filepath.Join(dir, o.File)
+			}
+		}
+		t, err := table.ReadFile(file, table.ReadOptions{MaxBytes: 1 << 62})
+		if err != nil {
+			return r, fmt.Errorf("batch: shard %v: %w", m.ShardOf(), err)
+		}
+		if m.Format == table.FormatNPY { // names are not stored in .npy
+			if len(t.Names()) != len(m.Columns) {
+				return r, fmt.Errorf("batch: shard %v: %s has %d columns, the manifest lists %d", m.ShardOf(), file, len(t.Names()), len(m.Columns))
+			}
+			for j, c := range slices.Clone(t.Names()) {
+				if err := t.Rename(c, m.Columns[j]); err != nil {
+					return r, err
+				}
+			}
+		}
+		if !slices.Equal(t.AllNames(), m.Columns) || t.Len() != m.Rows {
+			return r, fmt.Errorf("batch: shard %v: %s has columns %v and %d rows; the manifest says %v and %d", m.ShardOf(), file, t.AllNames(), t.Len(), m.Columns, m.Rows)
+		}
+		parts[i] = t
+	}
+	merged, err := concat(parts, ref.Columns)
+	if err != nil {
+		return r, err
+	}
+	if err := table.WriteFile(out, merged); err != nil {
+		return r, fmt.Errorf("batch: %w", err)
+	}
+	r.Out = out
+	return r, nil
+}
+
+// Check checks the shard manifests and outputs in dir as Merge does, without
+// merging: for runs too large to concatenate into one file, whose per-shard
+// summaries are read directly (dask.dataframe.read_csv("DIR/shard-*.summary.csv")).
+// It returns an *IncompleteError when shards are missing or broken.
+func Check(ctx context.Context, dir string) (*MergeReport, error) {
+	r, _, err := check(ctx, dir)
+	return r, err
+}
+
+// check checks the shards of dir and returns their manifests in shard order.
+func check(ctx context.Context, dir string) (*MergeReport, []*Manifest, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, fmt.Errorf("batch: %s is not a folder of shard outputs: give the --out folder of gocinn sample", dir)
+		return nil, nil, fmt.Errorf("batch: %s is not a folder of shard outputs: give the --out folder of gocinn sample", dir)
 	}
 	files, err := filepath.Glob(filepath.Join(dir, "shard-*-of-*.json"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type found struct {
 		s   Shard
@@ -94,7 +159,7 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 		all = append(all, found{s, m, err})
 	}
 	if len(all) == 0 {
-		return nil, fmt.Errorf("batch: no shard manifests (shard-*-of-*.json) in %s: run gocinn sample --out %s --shard i/N for every shard first", dir, dir)
+		return nil, nil, fmt.Errorf("batch: no shard manifests (shard-*-of-*.json) in %s: run gocinn sample --out %s --shard i/N for every shard first", dir, dir)
 	}
 	// The reference: the first intact manifest of the most common count.
 	counts := map[int]int{}
@@ -107,7 +172,7 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 			cs = append(cs, fmt.Sprint(c))
 		}
 		sort.Strings(cs)
-		return nil, fmt.Errorf("batch: %s holds shards of runs with different shard counts (%s): keep each run in its own --out folder", dir, strings.Join(cs, ", "))
+		return nil, nil, fmt.Errorf("batch: %s holds shards of runs with different shard counts (%s): keep each run in its own --out folder", dir, strings.Join(cs, ", "))
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].s.Index < all[j].s.Index })
 	var ref *Manifest
@@ -118,7 +183,7 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 		}
 	}
 	if ref == nil {
-		return nil, fmt.Errorf("batch: no readable manifest in %s (%v): rerun the shards", dir, all[0].err)
+		return nil, nil, fmt.Errorf("batch: no readable manifest in %s (%v): rerun the shards", dir, all[0].err)
 	}
 	ref = cloneForCommand(ref, dir)
 	n := ref.Shards
@@ -129,7 +194,7 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 	}
 	for i := 0; i < n; i++ {
 		if err := context.Cause(ctx); err != nil {
-			return nil, fmt.Errorf("batch: merge interrupted: %w", err)
+			return nil, nil, fmt.Errorf("batch: merge interrupted: %w", err)
 		}
 		s := Shard{i, n}
 		f, ok := byIndex[i]
@@ -165,56 +230,13 @@ func Merge(ctx context.Context, dir, out string) (*MergeReport, error) {
 		r.BadRows += f.m.BadRows
 	}
 	if len(r.Problems) > 0 {
-		return r, &IncompleteError{r}
+		return r, nil, &IncompleteError{r}
 	}
-
-	if out == "" {
-		f := ref.Format
-		if f == table.FormatNPY {
-			f = table.FormatNPZ
-		}
-		out = filepath.Join(dir, "merged."+f)
+	shards := make([]*Manifest, n)
+	for i := range shards {
+		shards[i] = byIndex[i].m
 	}
-	parts := make([]*table.Table, n)
-	for i := 0; i < n; i++ {
-		if err := context.Cause(ctx); err != nil {
-			return nil, fmt.Errorf("batch: merge interrupted: %w", err)
-		}
-		m := byIndex[i].m
-		var file string
-		for _, o := range m.Output {
-			if o.Kind == "summary" {
-				file = filepath.Join(dir, o.File)
-			}
-		}
-		t, err := table.ReadFile(file, table.ReadOptions{MaxBytes: 1 << 62})
-		if err != nil {
-			return r, fmt.Errorf("batch: shard %v: %w", m.ShardOf(), err)
-		}
-		if m.Format == table.FormatNPY { // names are not stored in .npy
-			if len(t.Names()) != len(m.Columns) {
-				return r, fmt.Errorf("batch: shard %v: %s has %d columns, the manifest lists %d", m.ShardOf(), file, len(t.Names()), len(m.Columns))
-			}
-			for j, c := range slices.Clone(t.Names()) {
-				if err := t.Rename(c, m.Columns[j]); err != nil {
-					return r, err
-				}
-			}
-		}
-		if !slices.Equal(t.AllNames(), m.Columns) || t.Len() != m.Rows {
-			return r, fmt.Errorf("batch: shard %v: %s has columns %v and %d rows; the manifest says %v and %d", m.ShardOf(), file, t.AllNames(), t.Len(), m.Columns, m.Rows)
-		}
-		parts[i] = t
-	}
-	merged, err := concat(parts, ref.Columns)
-	if err != nil {
-		return r, err
-	}
-	if err := table.WriteFile(out, merged); err != nil {
-		return r, fmt.Errorf("batch: %w", err)
-	}
-	r.Out = out
-	return r, nil
+	return r, shards, nil
 }
 
 // withShard returns a copy of m describing shard s, for comparisons.

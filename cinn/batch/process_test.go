@@ -133,6 +133,11 @@ func TestProcessesShardedEqualsWhole(t *testing.T) {
 			t.Errorf("process %d: %q lacks %q", i, &p.stdout, want)
 		}
 	}
+	p = start(t, cleanEnv(), "merge", "--check", sharded)
+	p.wait(t, 0)
+	if !strings.Contains(p.stdout.String(), "all 4 shards finished and intact: 401 rows (2 with bad input)") {
+		t.Errorf("merge --check: %s", &p.stdout)
+	}
 	for _, d := range []string{whole, sharded} {
 		p := start(t, cleanEnv(), "merge", d, "--out", filepath.Join(d, "all.fits"))
 		p.wait(t, 0)

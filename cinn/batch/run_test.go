@@ -330,11 +330,18 @@ func TestMergeReports(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "merged.csv")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("an incomplete merge wrote a table")
 	}
+	if rc, err := batch.Check(context.Background(), out); !errors.As(err, &ie) || len(rc.Problems) != 2 {
+		t.Errorf("Check of an incomplete run: %v", err)
+	}
 	// Running the missing shards completes the run.
 	for _, p := range r.Problems {
 		job.Shard = p.Shard
 		_, err := batch.Run(context.Background(), job)
 		must(t, err)
+	}
+	rc, err := batch.Check(context.Background(), out)
+	if err != nil || rc.Done != 4 || rc.Out != "" || rc.BadRows != 2 {
+		t.Errorf("Check of a finished run: %+v, %v", rc, err)
 	}
 	r, err = batch.Merge(context.Background(), out, filepath.Join(dir, "all.fits"))
 	must(t, err)
