@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -127,6 +128,9 @@ func (g *guardConn) Read(p []byte) (int, error) {
 			}
 		}
 		if err != nil && g.err == nil {
+			if errors.Is(err, io.EOF) && len(g.pending) > 0 {
+				err = io.ErrUnexpectedEOF // the stream ends inside a frame header or command
+			}
 			if !g.handshook {
 				// zmq4 does not close a connection whose handshake
 				// failed; do it here.
