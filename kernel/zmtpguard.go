@@ -95,8 +95,21 @@ func (l guardListener) Accept() (net.Conn, error) {
 	return &guardConn{Conn: c, greetLeft: 64, maxFrame: maxFrameSize.Load()}, nil
 }
 
-// errZMTP is returned to zmq4 for a connection that broke the ZMTP rules.
-var errZMTP = errors.New("kernel: malformed ZMTP stream from peer; connection closed")
+// zmtpError is returned to zmq4 for a connection that broke the ZMTP
+// rules. It is a net.Error, so that zmq4 also forgets the connection.
+type zmtpError struct{ reason string }
+
+func (e *zmtpError) Error() string {
+	return "kernel: malformed ZMTP stream from a peer (" + e.reason + "); connection closed"
+}
+func (*zmtpError) Timeout() bool   { return false }
+func (*zmtpError) Temporary() bool { return false }
+
+var _ net.Error = (*zmtpError)(nil)
+
+func zmtpErrorf(format string, args ...any) error {
+	return &zmtpError{fmt.Sprintf(format, args...)}
+}
 
 // guardConn passes on the bytes of a ZMTP stream once they are checked.
 type guardConn struct {
@@ -194,7 +207,7 @@ func (g *guardConn) header() error {
 	)
 	flags := g.pending[0]
 	if flags&^(more|long|command) != 0 {
-		return fmt.Errorf("%w (frame flags %#x)", errZMTP, flags)
+		return zmtpErrorf("frame flags %#x", flags)
 	}
 	need := 2
 	if flags&long != 0 {
@@ -211,7 +224,7 @@ func (g *guardConn) header() error {
 	}
 	if flags&command != 0 {
 		if size > maxCommandSize {
-			return fmt.Errorf("%w (a command of %d bytes)", errZMTP, size)
+			return zmtpErrorf("a command of %d bytes", size)
 		}
 		g.inCommand, g.bodyLeft = true, size
 		if size == 0 {
@@ -220,10 +233,10 @@ func (g *guardConn) header() error {
 		return nil
 	}
 	if !g.handshook {
-		return fmt.Errorf("%w (a message before the handshake)", errZMTP)
+		return zmtpErrorf("a message before the handshake")
 	}
 	if size > g.maxFrame {
-		return fmt.Errorf("%w (a frame of %d bytes, more than the %d allowed)", errZMTP, size, g.maxFrame)
+		return zmtpErrorf("a frame of %d bytes, more than the %d allowed", size, g.maxFrame)
 	}
 	g.ready = append(g.ready, g.pending...)
 	g.pending = g.pending[:0]
@@ -239,7 +252,7 @@ func (g *guardConn) endCommand() error {
 	}
 	body := g.pending[hdr:]
 	if len(body) == 0 || int(body[0]) > len(body)-1 {
-		return fmt.Errorf("%w (a command without a name)", errZMTP)
+		return zmtpErrorf("a command without a name")
 	}
 	name := string(body[1 : 1+int(body[0])])
 	if name == "READY" {
@@ -264,13 +277,13 @@ func checkMetadata(md []byte) error {
 		klen := int(md[i])
 		i++
 		if klen == 0 || i+klen+4 > len(md) {
-			return fmt.Errorf("%w (truncated READY metadata)", errZMTP)
+			return zmtpErrorf("truncated READY metadata")
 		}
 		i += klen
 		vlen := uint64(binary.BigEndian.Uint32(md[i:]))
 		i += 4
 		if uint64(i)+vlen > uint64(len(md)) {
-			return fmt.Errorf("%w (truncated READY metadata)", errZMTP)
+			return zmtpErrorf("truncated READY metadata")
 		}
 		i += int(vlen)
 	}

@@ -103,8 +103,8 @@ func TestGuardRejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		out, err := pass(t, tt.stream, 7)
-		if !errors.Is(err, errZMTP) {
-			t.Errorf("%s: error %v, want errZMTP", tt.name, err)
+		if ze := new(*zmtpError); !errors.As(err, ze) {
+			t.Errorf("%s: error %v, want a zmtpError", tt.name, err)
 		}
 		if len(out) >= len(tt.stream) {
 			t.Errorf("%s: the whole stream passed", tt.name)
