@@ -93,7 +93,7 @@ func (p *exprParser) parseSum() (exprNode, error) {
 }
 
 func (p *exprParser) parseProduct() (exprNode, error) {
-	l, err := p.parsePower()
+	l, err := p.parseUnary()
 	if err != nil {
 		return nil, err
 	}
@@ -101,7 +101,7 @@ func (p *exprParser) parseProduct() (exprNode, error) {
 		switch op := p.peek(); op {
 		case '*', '/':
 			p.pos++
-			r, err := p.parsePower()
+			r, err := p.parseUnary()
 			if err != nil {
 				return nil, err
 			}
@@ -123,22 +123,8 @@ func (p *exprParser) parseProduct() (exprNode, error) {
 	}
 }
 
-func (p *exprParser) parsePower() (exprNode, error) {
-	base, err := p.parseUnary()
-	if err != nil {
-		return nil, err
-	}
-	if p.peek() == '^' {
-		p.pos++
-		exp, err := p.parsePower()
-		if err != nil {
-			return nil, err
-		}
-		return func(i int) float64 { return math.Pow(base(i), exp(i)) }, nil
-	}
-	return base, nil
-}
-
+// parseUnary binds a minus sign more loosely than ^, as Python does:
+// -a^2 is -(a^2).
 func (p *exprParser) parseUnary() (exprNode, error) {
 	if p.peek() == '-' {
 		p.pos++
@@ -148,7 +134,23 @@ func (p *exprParser) parseUnary() (exprNode, error) {
 		}
 		return func(i int) float64 { return -x(i) }, nil
 	}
-	return p.parseAtom()
+	return p.parsePower()
+}
+
+func (p *exprParser) parsePower() (exprNode, error) {
+	base, err := p.parseAtom()
+	if err != nil {
+		return nil, err
+	}
+	if p.peek() == '^' {
+		p.pos++
+		exp, err := p.parseUnary()
+		if err != nil {
+			return nil, err
+		}
+		return func(i int) float64 { return math.Pow(base(i), exp(i)) }, nil
+	}
+	return base, nil
 }
 
 var exprFuncs = map[string]func(float64) float64{

@@ -1,0 +1,391 @@
+package magics
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/gocinn/gocinn/cinn/table"
+)
+
+// snapshot is what must survive a failing command.
+type snapshot struct {
+	datasets []string
+	tables   []any
+	data     *dataRoles
+	model    any
+	samples  *posterior
+	eval     *evaluation
+}
+
+func snap(s *Session) snapshot {
+	s.smu.RLock()
+	defer s.smu.RUnlock()
+	sn := snapshot{datasets: append([]string(nil), s.order...), data: s.data, model: s.model, samples: s.samples, eval: s.eval}
+	for _, n := range s.order {
+		sn.tables = append(sn.tables, s.datasets[n].t)
+	}
+	return sn
+}
+
+// TestErrorsBeforeState runs every magic that needs something first on an
+// empty session: each must say which command to run.
+func TestErrorsBeforeState(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"%data moons", []string{"no datasets yet", "%simulate"}},
+		{"%model", []string{"no training data declared", "%simulate"}},
+		{"%train", []string{"no training data declared"}},
+		{"%sample --obs x", []string{"no model yet", "%data", "%model"}},
+		{"%eval", []string{"no model yet"}},
+		{"%plot loss", []string{"run %train first"}},
+		{"%plot corner", []string{"run %sample first"}},
+		{"%plot calibration", []string{"run %eval first"}},
+		{"%plot truth", []string{"run %eval first"}},
+		{"%plot sbc", []string{"run %eval first"}},
+		{"%plot cmd", []string{"run %sample"}},
+		{"%plot hist2d", []string{"--data NAME"}},
+		{"%save m.cinn", []string{"no model yet"}},
+		{"%export moons a.csv", []string{`no dataset "moons"`, "%load"}},
+		{"%derive moons c=a-b", []string{`no dataset "moons"`}},
+		{"%load nosuch.csv", []string{"nosuch.csv", "paths are relative to"}},
+		{"%load", []string{"missing PATH", "usage: %load PATH"}},
+		{"%simulate two_mons", []string{"did you mean two_moons"}},
+		{"%simulate two_moons --n -5", []string{"--n must be positive"}},
+		{"%simulate two_moons --n many", []string{"whole number", "usage: %simulate"}},
+		{"%simulate slcp --obs 2 --as 'bad name'", []string{"not a valid dataset name"}},
+		{"%open nosuch.cinn", []string{"nosuch.cinn"}},
+		{"%reset nothing", []string{`nothing called "nothing"`}},
+		{"%plot nosuch", []string{"KIND must be one of"}},
+		{"%plot cornr", []string{"did you mean corner"}},
+		{"%sleep soon", []string{"SECONDS must be a number"}},
+		{"%trian", []string{"did you mean %train"}},
+		{"%model --blocks 0", []string{"no training data declared"}},
+		{"%%model\nblocks: 4", []string{"no training data declared"}},
+	} {
+		before := snap(s)
+		e := runErr(t, s, tc.code, tc.want...)
+		if e.Line != 1 {
+			t.Errorf("%s: error at line %d", tc.code, e.Line)
+		}
+		if !reflect.DeepEqual(before, snap(s)) {
+			t.Errorf("%s changed the session's state", tc.code)
+		}
+	}
+}
+
+// newWorkSession returns a session holding a small simulated dataset, its
+// %data declaration and an untrained model.
+func newWorkSession(t *testing.T) *Session {
+	t.Helper()
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate two_moons --n 600 --seed 4 --obs 2 --quiet\n%data two_moons --seed 1\n%model --blocks 2 --hidden 16 --layers 1")
+	return s
+}
+
+// TestBadInput runs every magic with bad input on a session that holds
+// data and a model: each fails with a useful message, and nothing of the
+// session changes.
+func TestBadInput(t *testing.T) {
+	s := newWorkSession(t)
+	os.WriteFile(filepath.Join(s.Dir, "table.csv"), []byte("a,b\n1,2\n3,x\n"), 0o644)
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"%sample --obs two_moons_obs", []string{"not trained yet", "%train"}},
+		{"%eval", []string{"not trained yet"}},
+		{"%data two_moons --x theta1,thetaa --y x1", []string{"thetaa", `"x1"`, `"x2"`}},
+		{"%data two_moons --x theta1 --y theta1", []string{"both a parameter"}},
+		{"%data two_moons --split 0.5,0.6", []string{"sum"}},
+		{"%data two_moons --split 0.8,x", []string{"bad --split"}},
+		{"%data two_moons --log x1", []string{"outside the domain of its log10 transform", "x1"}},
+		{"%data two_moons --noise x9=0.1", []string{"not an observable"}},
+		{"%data two_moons --noise x1=-1", []string{"bad --noise"}},
+		{"%data two_moons --bounded theta1=1:-1", []string{"bad --bounded"}},
+		{"%data two_moons --x theta1,theta2 --y x1 --lgo x1", []string{"did you mean --log"}},
+		{"%data two_moons_ob", []string{"did you mean two_moons_obs"}},
+		{"%model --blocks 0", []string{"--blocks must be positive"}},
+		{"%model --cond-net 64,x", []string{"bad --cond-net"}},
+		{"%%model\nblocks: 4\nblokcs: 4", []string{"did you mean blocks"}},
+		{"%%model\nblocks four", []string{"not key: value"}},
+		{"%train --epochs 0", []string{"--epochs must be positive"}},
+		{"%train --lr fast", []string{"needs a number", "usage: %train"}},
+		{"%derive two_moons y=nosuch+1", []string{"nosuch", "theta1"}},
+		{"%derive two_moons y=(x1", []string{"missing )"}},
+		{"%derive two_moons y=", []string{"is not COL=EXPR"}},
+		{"%derive two_moons", []string{"missing COL=EXPR"}},
+		{"%export two_moons out.xlsx", []string{"extension"}},
+		{"%export two_moons out.csv --columns nosuch", []string{"nosuch"}},
+		{"%export two_moons nodir/sub/out.csv", []string{"nodir"}},
+		{"%load table.csv", []string{"table.csv", "line 3"}},
+		{"%open table.csv", []string{"not a gocinn model file", "%load"}},
+		{"%plot loss --out loss.jpg", []string{"ending in .png"}},
+		{"%plot loss --width -1", []string{"--width"}},
+		{"%reset nothing", []string{"two_moons_obs"}},
+		{"%echo ok\n%simulate nosuch", []string{"unknown simulator"}},
+	} {
+		before := snap(s)
+		runErr(t, s, tc.code, tc.want...)
+		if !reflect.DeepEqual(before, snap(s)) {
+			t.Errorf("%s changed the session's state", tc.code)
+		}
+	}
+	// Errors after a trained model and a posterior.
+	run(t, s, "%train --epochs 1 --batch 128\n%sample --obs two_moons_obs --n 200")
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"%sample --values 1", []string{"needs 2 numbers", "x1, x2"}},
+		{"%sample --values 1,b", []string{"not a number"}},
+		{"%sample --obs two_moons_obs --rows 5:2", []string{"bad --rows"}},
+		{"%sample --obs two_moons_obs --rows 7", []string{"outside the table's 2 rows"}},
+		{"%sample --obs two_moons_obs --values 1,2", []string{"either --obs or --values"}},
+		{"%sample --obs nosuch", []string{`no dataset "nosuch"`, "not a file either"}},
+		{"%sample --n 1", []string{"at least 2"}},
+		{"%sample --obs two_moons_obs --as 'a b'", []string{"not a valid dataset name"}},
+		{"%plot corner --obs 9", []string{"observations 0 to 1"}},
+		{"%plot corner --param nosuch", []string{"no parameter", "theta1, theta2"}},
+		{"%plot cmd --x nosuch --y x1", []string{"nosuch"}},
+		{"%plot cmd --data posterior", []string{"needs --color"}},
+		{"%plot hist2d --data two_moons --x x1", []string{"--x EXPR and --y EXPR"}},
+		{"%plot hist2d --data two_moons --x x1 --y x2 --mark 1", []string{"--mark takes X,Y"}},
+		{"%eval --on two_moons_obs --n 1", []string{"--n must be at least 2"}},
+		{"%eval --on posterior", []string{"%eval needs the true parameters"}},
+	} {
+		before := snap(s)
+		runErr(t, s, tc.code, tc.want...)
+		if !reflect.DeepEqual(before, snap(s)) {
+			t.Errorf("%s changed the session's state", tc.code)
+		}
+	}
+	// A %data that changes the columns makes %train ask for a new model.
+	run(t, s, "%data two_moons --x theta1 --y x1,x2")
+	runErr(t, s, "%train --epochs 1", "run %model again")
+}
+
+// TestDataMagics covers %load, %derive, %data, %who, %reset and %clear.
+func TestDataMagics(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	csv := "name,G,BP,RP,plx\na,10,10.5,9.7,2.0\nb,12,12.8,11.3,\nc,14,15.1,13.1,0.5\n"
+	os.WriteFile(filepath.Join(s.Dir, "stars.csv"), []byte(csv), 0o644)
+	rec := run(t, s, "%load stars.csv")
+	checkDisplays(t, "load", rec.Displays)
+	plain := rec.Displays[0].Data["text/plain"].(string)
+	for _, w := range []string{"stars: 3 rows × 5 columns", "plx", "text"} {
+		if !strings.Contains(plain, w) {
+			t.Errorf("load summary lacks %q:\n%s", w, plain)
+		}
+	}
+	if !regexpLine(plain, "plx", "2", "1") {
+		t.Errorf("load summary: plx should have count 2, missing 1:\n%s", plain)
+	}
+	rec = run(t, s, `%derive stars BP_RP=BP-RP "M_G=G+5*log10(plx)-10" --unit mag`)
+	v, _ := s.datasets["stars"].t.Col("BP_RP")
+	if bp, rp := 10.5, 9.7; v[0] != bp-rp {
+		t.Errorf("BP_RP = %v", v)
+	}
+	mg, _ := s.datasets["stars"].t.Col("M_G")
+	if want := 14 + 5*(-0.30102999566398120) - 10; mg[1] == mg[1] || abs(int(1e9*(mg[2]-want))) > 1 {
+		t.Errorf("M_G = %v (row b must be missing, row c %v)", mg, want)
+	}
+	if !strings.Contains(rec.Displays[0].Data["text/plain"].(string), "M_G") {
+		t.Error("derive does not show the new columns")
+	}
+	runErr(t, s, "%data stars --x BP_RP --y G,M_G", "missing values", "--dropna")
+	runErr(t, s, "%data stars --x BP_RP --y G,M_G --dropna --split 0.5,0.5", "training set has 1 rows")
+	rec = run(t, s, "%data stars --x BP_RP --y G,M_G --dropna --split 1 --noise G=0.01,M_G=5%")
+	p := rec.Displays[0].Data["text/plain"].(string)
+	for _, w := range []string{"1 rows with missing values dropped", "5%", "observable y", "train 2"} {
+		if !strings.Contains(p, w) {
+			t.Errorf("data table lacks %q:\n%s", w, p)
+		}
+	}
+	rec = run(t, s, "%who")
+	if len(rec.Results) != 1 || !strings.Contains(rec.Results[0].Data["text/plain"].(string), "declaration") {
+		t.Errorf("who: %+v", rec.Results)
+	}
+	run(t, s, "%reset stars")
+	if _, ok := s.datasets["stars"]; ok {
+		t.Error("%reset stars kept the dataset")
+	}
+	rec = run(t, s, "%clear --wait\n%sleep 0.01\n%echo --result done")
+	if rec.Clears != 1 || rec.Results[0].Data["text/plain"] != "done" {
+		t.Errorf("clear/result: %+v", rec)
+	}
+	// %reset without input support (Recorder) forgets everything.
+	run(t, s, "%reset")
+	rec = run(t, s, "%who")
+	if !strings.Contains(rec.Results[0].Data["text/plain"].(string), "empty") {
+		t.Errorf("who after reset: %v", rec.Results[0].Data)
+	}
+}
+
+func regexpLine(text, first string, fields ...string) bool {
+	for _, l := range strings.Split(text, "\n") {
+		f := strings.Fields(l)
+		if len(f) > len(fields) && f[0] == first {
+			// column unit? count missing …: find count and missing in order.
+			j := 0
+			for _, x := range f[1:] {
+				if j < len(fields) && x == fields[j] {
+					j++
+				}
+			}
+			return j == len(fields)
+		}
+	}
+	return false
+}
+
+// inputOutput is a Recorder that answers Input.
+type inputOutput struct {
+	Recorder
+	answer  string
+	prompts []string
+}
+
+func (o *inputOutput) Input(ctx context.Context, prompt string, password bool) (string, error) {
+	o.prompts = append(o.prompts, prompt)
+	return o.answer, nil
+}
+
+func TestResetConfirmation(t *testing.T) {
+	s := newWorkSession(t)
+	out := &inputOutput{answer: "n"}
+	if err := s.Execute(context.Background(), "%reset", out); err != nil {
+		t.Fatal(err)
+	}
+	if len(out.prompts) != 1 || s.model == nil || len(s.order) == 0 {
+		t.Errorf("answer n: prompts %q, state forgotten", out.prompts)
+	}
+	out = &inputOutput{answer: "y"}
+	s.Execute(context.Background(), "%reset", out)
+	if s.model != nil || len(s.order) != 0 {
+		t.Error("answer y kept the state")
+	}
+	s = newWorkSession(t)
+	out = &inputOutput{answer: "n"}
+	s.Execute(context.Background(), "%reset --force", out)
+	if len(out.prompts) != 0 || s.model != nil {
+		t.Error("--force asked or kept the state")
+	}
+}
+
+// TestCompleteMagics checks completion of dataset, column, simulator and
+// choice values from the session's state.
+func TestCompleteMagics(t *testing.T) {
+	s := newWorkSession(t)
+	os.WriteFile(filepath.Join(s.Dir, "stars.csv"), nil, 0o644)
+	for _, tc := range []struct {
+		code string
+		want []string
+	}{
+		{"%data two", []string{"two_moons", "two_moons_obs"}},
+		{"%data two_moons --x theta1,th", []string{"theta1", "theta2"}},
+		{"%data two_moons --y=x", []string{"x1", "x2"}},
+		{"%export two_moons_obs --columns x", []string{"x1", "x2"}},
+		{"%sample --obs two_moons_o", []string{"two_moons_obs"}},
+		{"%simulate two_", []string{"two_moons"}},
+		{"%simulate gaussian_l", []string{"gaussian_linear", "gaussian_linear_uniform"}},
+		{"%plot co", []string{"corner"}},
+		{"%plot corner --param theta", []string{"theta1", "theta2"}},
+		{"%load st", []string{"stars.csv"}},
+		{"%load --format n", []string{"npy", "npz"}},
+		{"%reset two_moons_", []string{"two_moons_obs"}},
+		{"%help tr", []string{"train"}},
+		{"%tr", []string{"%train"}},
+		{"%%mo", []string{"%%model"}},
+	} {
+		got, _, _ := s.Complete(tc.code, len([]rune(tc.code)))
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Complete(%q) = %q, want %q", tc.code, got, tc.want)
+		}
+	}
+}
+
+// TestEveryCommandDocumented checks that every magic has a summary, an
+// example that parses with its own definition, and help text naming it.
+func TestEveryCommandDocumented(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	want := []string{"clear", "data", "derive", "echo", "eval", "export", "help", "load", "model", "open", "plot", "reset", "sample", "save", "simulate", "sleep", "train", "who"}
+	if got := s.reg.Names(); !reflect.DeepEqual(got, want) {
+		t.Errorf("magics = %q, want %q", got, want)
+	}
+	for _, c := range s.reg.Commands() {
+		if c.Short == "" || c.Example == "" {
+			t.Errorf("%%%s lacks a summary or an example", c.Name)
+		}
+		for _, ex := range strings.Split(c.Example, "\n") {
+			lines, err := Parse(ex)
+			if err != nil || len(lines) != 1 || lines[0].Name != c.Name {
+				t.Errorf("%%%s: example %q does not parse: %v", c.Name, ex, err)
+				continue
+			}
+			if _, err := c.parseArgs(lines[0].Args); err != nil {
+				t.Errorf("%%%s: example %q: %v", c.Name, ex, err)
+			}
+		}
+		// %help lists every magic with its summary.
+	}
+	rec := run(t, s, "%help")
+	h := rec.Displays[0].Data["text/plain"].(string)
+	for _, c := range s.reg.Commands() {
+		if !strings.Contains(h, "%"+c.Name) || !strings.Contains(h, c.Short) {
+			t.Errorf("%%help list lacks %%%s", c.Name)
+		}
+	}
+}
+
+func TestExpr(t *testing.T) {
+	tb, _ := newTable(t, []string{"a", "b", "12+log(O/H)"}, [][]float64{{1, 2, -1}, {4, 0, 2}, {8.5, 8.6, 8.7}})
+	for _, tc := range []struct {
+		expr string
+		want []float64
+	}{
+		{"a-b", []float64{-3, 2, -3}},
+		{"a/b", []float64{0.25, nan, -0.5}},
+		{"-a^2 + 2*a", []float64{1, 0, -3}},
+		{"log10(a)", []float64{0, 0.3010299956639812, nan}},
+		{"[12+log(O/H)] - 8", []float64{0.5, 0.6, 0.7}},
+		{"pow10(b) * 1e-1", []float64{1000, 0.1, 10}},
+		{"sqrt(abs(a)) + exp(0) - ln(1)", []float64{2, 2.414213562373095, 2}},
+		{"(a+b)*2.5e0", []float64{12.5, 5, 2.5}},
+	} {
+		got, _, err := evalExpr(tb, tc.expr)
+		if err != nil {
+			t.Errorf("%s: %v", tc.expr, err)
+			continue
+		}
+		for i := range got {
+			if !(got[i] == tc.want[i] || (got[i] != got[i] && tc.want[i] != tc.want[i]) || abs(int(1e12*(got[i]-tc.want[i]))) <= 1) {
+				t.Errorf("%s = %v, want %v", tc.expr, got, tc.want)
+				break
+			}
+		}
+	}
+	for _, bad := range []string{"a +", "(a", "a b", "nosuch", "[a", "a $ b", ""} {
+		if _, _, err := evalExpr(tb, bad); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+var nan = math.NaN()
+
+func newTable(t *testing.T, names []string, cols [][]float64) (*table.Table, error) {
+	t.Helper()
+	tb, err := table.New(names, cols)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tb, nil
+}
