@@ -18,7 +18,13 @@
 // When beta is zero C is not read, so NaNs in it are overwritten, as the
 // reference BLAS does. Bad parameters panic with gonum's messages. Calls
 // from several goroutines at once are safe; they share the helper
-// goroutines. Arch names the micro-kernels this machine runs.
+// goroutines.
+//
+// Arch names the micro-kernels the zero value runs on this machine, Arches
+// all it can run. The Arch field caps them: Implementation{Arch: "go"}
+// gives the same results, bit for bit, on every machine (the kernels differ
+// in the order of their sums), and Implementation{Arch: "avx2"} compares
+// the AVX2 kernels with the AVX-512 ones.
 //
 // # Algorithm
 //

@@ -27,7 +27,7 @@ type gemvKernel struct {
 // kernel that holds a strip of y in registers while A streams past once;
 // every other case is gonum's. Bad parameters panic with gonum's messages.
 func (impl Implementation) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
-	g := active.gemvT
+	g := impl.kernels().gemvT
 	if g == nil || tA == blas.NoTrans || incX != 1 || incY != 1 || m <= 0 || n <= 0 ||
 		lda < max(1, n) || len(a) < lda*(m-1)+n || len(x) < m || len(y) < n || (tA != blas.Trans && tA != blas.ConjTrans) {
 		// Everything else, bad parameters included, is gonum's.

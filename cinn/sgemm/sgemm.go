@@ -3,6 +3,7 @@
 package sgemm
 
 import (
+	"fmt"
 	"runtime"
 
 	"gonum.org/v1/gonum/blas"
@@ -10,12 +11,18 @@ import (
 )
 
 // Implementation is gonum's pure-Go BLAS with a packed, cache-blocked,
-// multi-threaded Sgemm. All other routines are gonum's. The zero value is
-// ready to use:
+// multi-threaded Sgemm (and a faster Sgemv for Aᵀx). All other routines are
+// gonum's. The zero value is ready to use and runs the fastest kernels the
+// machine has:
 //
 //	blas32.Use(sgemm.Implementation{})
 type Implementation struct {
 	gonum.Implementation
+
+	// Arch caps the kernels: "avx512", "avx2" or "go" use that set or, if
+	// the machine lacks it, the fastest below it; empty means the fastest.
+	// "go" gives the same results on every machine. Any other name panics.
+	Arch string
 }
 
 var _ blas.Float32 = Implementation{}
@@ -34,12 +41,52 @@ const (
 	shortC       = "blas: insufficient length of c"
 )
 
-// active is the kernel set Sgemm uses: the fastest this CPU runs.
-var active = kernelSets()[0]
+// archs are the kernel sets of every build, fastest first.
+var archs = []string{"avx512", "avx2", "go"}
 
-// Arch names the micro-kernels Sgemm runs on this machine: "avx512",
-// "avx2" or "go".
+var (
+	// sets are the kernel sets this machine runs, fastest first.
+	sets = kernelSets()
+	// active is the set of Implementation{}: the fastest (tests change it).
+	active = sets[0]
+)
+
+// Arch names the micro-kernels an Implementation with an empty Arch runs
+// on this machine: "avx512", "avx2" or "go".
 func Arch() string { return active.name }
+
+// Arches names the kernel sets this machine runs, fastest first.
+func Arches() []string {
+	var names []string
+	for _, s := range sets {
+		names = append(names, s.name)
+	}
+	return names
+}
+
+// kernels returns the kernel set impl runs.
+func (impl Implementation) kernels() *kernelSet {
+	if impl.Arch == "" {
+		return &active
+	}
+	level := -1
+	for i, a := range archs {
+		if a == impl.Arch {
+			level = i
+		}
+	}
+	if level < 0 {
+		panic(fmt.Sprintf("sgemm: unknown Arch %q (want avx512, avx2, go or empty)", impl.Arch))
+	}
+	for i := range sets {
+		for _, a := range archs[level:] {
+			if sets[i].name == a {
+				return &sets[i]
+			}
+		}
+	}
+	panic("sgemm: no kernel set") // unreachable: every build has "go"
+}
 
 // Sgemm computes
 //
@@ -49,7 +96,7 @@ func Arch() string { return active.name }
 // is m×n, all row-major with leading dimensions lda, ldb and ldc. When beta is
 // zero C is not read, so NaNs in it are overwritten. Bad parameters panic
 // with the same messages as gonum's Sgemm.
-func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
 	switch tA {
 	default:
 		panic(badTranspose)
@@ -117,7 +164,7 @@ func (Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a
 	if bTrans {
 		opB = operand{data: b, rs: 1, cs: ldb}
 	}
-	gemm(&active, runtime.GOMAXPROCS(0), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
+	gemm(impl.kernels(), runtime.GOMAXPROCS(0), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
 }
 
 // scale sets the m×n matrix c to beta·c, writing zeros without reading c

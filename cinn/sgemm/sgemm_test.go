@@ -543,3 +543,38 @@ func TestConcurrent(t *testing.T) {
 		p.check(t, got[i])
 	}
 }
+
+// TestArchField checks Implementation.Arch: each name runs that set or the
+// fastest below it, and the results are right; an unknown name panics.
+func TestArchField(t *testing.T) {
+	have := map[string]bool{}
+	for _, a := range Arches() {
+		have[a] = true
+	}
+	if !have[Arch()] || !have["go"] {
+		t.Fatalf("Arches() = %v, Arch() = %q", Arches(), Arch())
+	}
+	rnd := rand.New(rand.NewPCG(24, 25))
+	for i, a := range archs {
+		impl := Implementation{Arch: a}
+		got := impl.kernels().name
+		want := ""
+		for _, b := range archs[i:] {
+			if have[b] {
+				want = b
+				break
+			}
+		}
+		if got != want {
+			t.Errorf("Arch %q runs %q, want %q", a, got, want)
+		}
+		p := newProblem(rnd, blas.Trans, blas.NoTrans, 37, 29, 70, 1, 2, 0.5, false)
+		p.check(t, p.sgemm(impl))
+	}
+	defer func() {
+		if msg := recover(); msg == nil {
+			t.Error(`Arch "sse" did not panic`)
+		}
+	}()
+	Implementation{Arch: "sse"}.Sgemm(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, []float32{1}, 1, []float32{1}, 1, 0, []float32{0}, 1)
+}
