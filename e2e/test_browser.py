@@ -143,6 +143,7 @@ OUTPUTS = (
     "Array.from(c.querySelectorAll('.jp-OutputArea-output')).map(o => "
     "o.innerText + (o.querySelector('img[src^=\"data:image/png\"]') ? '[png]' : '')).join('|'))"
 )
+BUSY = "document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status') === 'busy'"
 PROMPTS = "Array.from(document.querySelectorAll('.jp-InputArea-prompt')).map(p => p.innerText.trim())"
 
 
@@ -189,7 +190,10 @@ def test_lab_interrupt_and_restart(server, browser, tmp_path):
 
     def run_and_interrupt(count: int):
         run_first_cell(browser)
-        browser.wait(f"{PROMPTS}[0] === '[*]:'", "the cell running")
+        browser.wait(f"{PROMPTS}[0] === '[*]:'", "the cell queued")
+        # Interrupt once the kernel runs the cell (an interrupt of an idle
+        # kernel does nothing, in gocinn as in ipykernel).
+        browser.wait(BUSY, "the kernel busy")
         t0 = time.monotonic()
         browser.click('[data-command="notebook:interrupt-kernel"]', "the interrupt button")
         browser.wait(f"{OUTPUTS}[0].includes('KeyboardInterrupt')", "the KeyboardInterrupt error")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what gocinn's build, quick start and tests need on Debian/Ubuntu:
-# Go (checked), Python 3 with venv and pip (apt-get, as root or with sudo),
-# and the Python clients of e2e/requirements.txt in the virtualenv .venv at
+# Go (checked), Python 3 with venv and pip and Chromium (apt-get, as root or
+# with sudo), and the Python clients of e2e/requirements.txt in the virtualenv .venv at
 # the repository root. Idempotent: a second run changes nothing and takes a
 # second; the virtualenv is reinstalled only when e2e/requirements.txt,
 # e2e/constraints.txt or the Python version changes.
@@ -52,6 +52,11 @@ if ! command -v "$python" >/dev/null 2>&1 || ! "$python" -c 'import ensurepip, v
 	missing+=(python3-venv python3-pip)
 fi
 command -v go >/dev/null 2>&1 || missing+=(golang-go ca-certificates)
+# Headless Chromium for the JupyterLab and Notebook 7 tests (e2e/test_browser.py).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 &&
+	! command -v google-chrome >/dev/null 2>&1; then
+	missing+=(chromium)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_install "${missing[@]}"
 fi
