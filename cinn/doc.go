@@ -127,9 +127,12 @@
 // Sample takes a math/rand/v2 rand.Source. Training is sequential apart from
 // the GEMMs, whose output elements gonum computes each in one goroutine in a
 // fixed order, so the same seeds give bit-identical weights for any
-// GOMAXPROCS. Sample splits its work into fixed chunks of 1024 draws per
+// GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
 // observation, each with its own PCG stream seeded in order from the
-// caller's source, so its output is also independent of GOMAXPROCS.
+// caller's source, and inverts them in batches of up to 4096 rows (spanning
+// observations) whose products use all cores through the BLAS; every row is
+// computed independently of the others, so the output is also independent
+// of GOMAXPROCS.
 //
 // # File format
 //

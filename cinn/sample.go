@@ -6,16 +6,18 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"gonum.org/v1/gonum/mat"
 )
 
-// sampleChunk is the number of posterior draws one task inverts at once.
-// The decomposition into tasks depends only on the number of observations
-// and n, never on GOMAXPROCS, so results are reproducible on any machine.
-const sampleChunk = 1024
+// sampleChunk is the number of posterior draws that share one random
+// stream, and sampleBatch the number of rows inverted in one pass. The
+// decomposition depends only on the number of observations and n, never on
+// GOMAXPROCS, so results are reproducible on any machine.
+const (
+	sampleChunk = 1024
+	sampleBatch = 4096
+)
 
 type sampleTask struct {
 	obs, lo, hi  int
@@ -23,8 +25,9 @@ type sampleTask struct {
 }
 
 // Sample draws n posterior samples of x for every row of y (physical units)
-// and returns one n×DimX matrix per row, in physical units. The work is
-// spread over GOMAXPROCS goroutines; the result depends only on src (a
+// and returns one n×DimX matrix per row, in physical units. The draws are
+// inverted in large batches whose matrix products use all cores (through
+// the blas32 implementation); the result depends only on src (a
 // math/rand/v2 source), y and n. Rows of y with NaN, ±Inf or values outside
 // their column transform's domain return a *DataError naming the row and
 // column. Cancelling ctx stops the work and returns an error wrapping
@@ -59,56 +62,57 @@ func (m *Model) Sample(ctx context.Context, y *mat.Dense, n int, src rand.Source
 			tasks = append(tasks, sampleTask{obs: i, lo: lo, hi: min(lo+sampleChunk, n), seed1: rng.Uint64(), seed2: rng.Uint64()})
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(tasks))
-	ch := make(chan sampleTask)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ws := newWorkspace[float32](m.arch, min(sampleChunk, n), false)
-			for t := range ch {
-				m.sampleTask(ws, t, conds[t.obs*dc:(t.obs+1)*dc], out[t.obs])
-			}
-		}()
-	}
-	var cerr error
-	for _, t := range tasks {
+	// Tasks are inverted in batches of up to sampleBatch rows (spanning
+	// observations), one batch after another: the parallelism is inside
+	// the GEMMs, which scale better with large batches than independent
+	// workers with nested parallel GEMMs do.
+	ws := newWorkspace[float32](m.arch, min(sampleBatch, rows*n), false)
+	for i := 0; i < len(tasks); {
 		if err := context.Cause(ctx); err != nil {
-			cerr = fmt.Errorf("cinn: sampling interrupted: %w", err)
-			break
+			return nil, fmt.Errorf("cinn: sampling interrupted: %w", err)
 		}
-		ch <- t
-	}
-	close(ch)
-	wg.Wait()
-	if cerr != nil {
-		return nil, cerr
+		j, nrows := i, 0
+		for j < len(tasks) && nrows+tasks[j].hi-tasks[j].lo <= ws.cap {
+			nrows += tasks[j].hi - tasks[j].lo
+			j++
+		}
+		m.sampleBatch(ws, tasks[i:j], conds, dc, out)
+		i = j
 	}
 	return out, nil
 }
 
-// sampleTask inverts the draws lo..hi of one observation.
-func (m *Model) sampleTask(ws *workspace[float32], t sampleTask, c []float32, dst *mat.Dense) {
+// sampleBatch draws the latent vectors of the given tasks, inverts them
+// in one pass and writes physical-unit samples into out.
+func (m *Model) sampleBatch(ws *workspace[float32], tasks []sampleTask, conds []float32, dc int, out []*mat.Dense) {
 	a := m.arch
 	D, dx := a.dim, m.cfg.DimX
-	rows := t.hi - t.lo
-	r := rand.New(rand.NewPCG(t.seed1, t.seed2))
-	z := ws.xs[0][:rows*D]
-	for i := range z {
-		z[i] = float32(r.NormFloat64())
-	}
-	dc := len(c)
-	for i := 0; i < rows; i++ {
-		copy(ws.c[i*dc:(i+1)*dc], c)
-	}
-	x := flowInverse(a, m.params, ws, rows)
-	raw := dst.RawMatrix()
-	for i := 0; i < rows; i++ {
-		row := raw.Data[(t.lo+i)*raw.Stride:]
-		for j := 0; j < dx; j++ {
-			v := float64(x[i*D+j])*m.prep.XStd[j] + m.prep.XMean[j]
-			row[j] = m.spec.XTransforms[j].invert(v)
+	r0 := 0
+	for _, t := range tasks {
+		rows := t.hi - t.lo
+		rng := rand.New(rand.NewPCG(t.seed1, t.seed2))
+		z := ws.xs[0][r0*D : (r0+rows)*D]
+		for i := range z {
+			z[i] = float32(rng.NormFloat64())
 		}
+		c := conds[t.obs*dc : (t.obs+1)*dc]
+		for i := r0; i < r0+rows; i++ {
+			copy(ws.c[i*dc:(i+1)*dc], c)
+		}
+		r0 += rows
+	}
+	x := flowInverse(a, m.params, ws, r0)
+	r0 = 0
+	for _, t := range tasks {
+		raw := out[t.obs].RawMatrix()
+		for i := 0; i < t.hi-t.lo; i++ {
+			row := raw.Data[(t.lo+i)*raw.Stride:]
+			xr := x[(r0+i)*D:]
+			for j := 0; j < dx; j++ {
+				v := float64(xr[j])*m.prep.XStd[j] + m.prep.XMean[j]
+				row[j] = m.spec.XTransforms[j].invert(v)
+			}
+		}
+		r0 += t.hi - t.lo
 	}
 }
