@@ -130,9 +130,12 @@
 // GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
 // observation, each with its own PCG stream seeded in order from the
 // caller's source, and inverts them in batches of up to 4096 rows (spanning
-// observations) whose products use all cores through the BLAS; every row is
-// computed independently of the others, so the output is also independent
-// of GOMAXPROCS.
+// observations) whose products use all cores through the BLAS; the
+// decomposition is fixed by the number of observations and n alone, so the
+// output is also independent of GOMAXPROCS. (Both guarantees assume, as
+// gonum's GEMM provides, that the installed blas32 implementation computes
+// each output element in an order that does not depend on the number of
+// threads.)
 //
 // # File format
 //
