@@ -22,9 +22,11 @@
 //
 // Arch names the micro-kernels the zero value runs on this machine, Arches
 // all it can run. The Arch field caps them: Implementation{Arch: "go"}
-// gives the same results, bit for bit, on every machine (the kernels differ
-// in the order of their sums), and Implementation{Arch: "avx2"} compares
-// the AVX2 kernels with the AVX-512 ones.
+// gives the same results, bit for bit, on every machine (the kernel sets
+// differ in the order of their sums and in fused multiply-adds; the go
+// kernels round every product). With any set, results do not depend on the
+// number of threads. Implementation{Arch: "avx2"}
+// compares the AVX2 kernels with the AVX-512 ones.
 //
 // # Algorithm
 //

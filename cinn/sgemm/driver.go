@@ -419,7 +419,7 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 						} else {
 							for x, v := range tr {
 								p := &c.data[base+x*c.cs]
-								*p = j.alpha*v + beta**p
+								*p = float32(j.alpha*v) + float32(beta**p)
 							}
 						}
 					}

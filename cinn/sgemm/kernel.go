@@ -45,6 +45,9 @@ const (
 )
 
 // goKernel is the portable kernel: a 4×4 tile kept in 16 local variables.
+// Every product is converted to float32 before it is added, which keeps
+// compilers that fuse multiply-adds (arm64, ppc64, s390x) from doing so: the
+// go kernels give the same bits on every machine.
 var goKernel = kernel{name: "go4x4", mr: 4, nr: 4, speed: 1, fn: goKern4x4}
 
 func goKern4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32, ldc int, alpha, beta float32) {
@@ -64,22 +67,22 @@ func goKern4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32,
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		o := p * cs
 		a0, a1, a2, a3 := av[o], av[o+rs], av[o+2*rs], av[o+3*rs]
-		c00 += a0 * b0
-		c01 += a0 * b1
-		c02 += a0 * b2
-		c03 += a0 * b3
-		c10 += a1 * b0
-		c11 += a1 * b1
-		c12 += a1 * b2
-		c13 += a1 * b3
-		c20 += a2 * b0
-		c21 += a2 * b1
-		c22 += a2 * b2
-		c23 += a2 * b3
-		c30 += a3 * b0
-		c31 += a3 * b1
-		c32 += a3 * b2
-		c33 += a3 * b3
+		c00 += float32(a0 * b0)
+		c01 += float32(a0 * b1)
+		c02 += float32(a0 * b2)
+		c03 += float32(a0 * b3)
+		c10 += float32(a1 * b0)
+		c11 += float32(a1 * b1)
+		c12 += float32(a1 * b2)
+		c13 += float32(a1 * b3)
+		c20 += float32(a2 * b0)
+		c21 += float32(a2 * b1)
+		c22 += float32(a2 * b2)
+		c23 += float32(a2 * b3)
+		c30 += float32(a3 * b0)
+		c31 += float32(a3 * b1)
+		c32 += float32(a3 * b2)
+		c33 += float32(a3 * b3)
 	}
 	ld := ldc / 4
 	cv := unsafe.Slice(c, (mr-1)*ld+nr)
@@ -89,10 +92,10 @@ func goKern4x4(k int, a *float32, rsa, csa int, b *float32, ldb int, c *float32,
 			r[0], r[1], r[2], r[3] = alpha*x0, alpha*x1, alpha*x2, alpha*x3
 			return
 		}
-		r[0] = alpha*x0 + beta*r[0]
-		r[1] = alpha*x1 + beta*r[1]
-		r[2] = alpha*x2 + beta*r[2]
-		r[3] = alpha*x3 + beta*r[3]
+		r[0] = float32(alpha*x0) + float32(beta*r[0])
+		r[1] = float32(alpha*x1) + float32(beta*r[1])
+		r[2] = float32(alpha*x2) + float32(beta*r[2])
+		r[3] = float32(alpha*x3) + float32(beta*r[3])
 	}
 	store(cv[0:], c00, c01, c02, c03)
 	store(cv[ld:], c10, c11, c12, c13)

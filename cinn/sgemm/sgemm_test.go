@@ -197,10 +197,18 @@ func TestKernels(t *testing.T) {
 							beta := scalars[rnd.IntN(len(scalars))]
 							p := newProblem(rnd, tA, tB, s[0], s[1], s[2], si%3, alpha, beta, beta == 0)
 							for _, swap := range []bool{false, true} {
+								var first []float32
 								for _, w := range []int{1, 3} {
 									// Whole panels of B read in place, or packed.
 									inPlaceB = w == 1
-									p.check(t, p.runWith(kn, swap, w))
+									got := p.runWith(kn, swap, w)
+									p.check(t, got)
+									// The same bits whatever the workers.
+									if first == nil {
+										first = got
+									} else if !sameBits(first, got) {
+										t.Errorf("%v swap=%v: results differ between 1 and %d workers", p, swap, w)
+									}
 								}
 							}
 							inPlaceB = true
@@ -577,4 +585,17 @@ func TestArchField(t *testing.T) {
 		}
 	}()
 	Implementation{Arch: "sse"}.Sgemm(blas.NoTrans, blas.NoTrans, 1, 1, 1, 1, []float32{1}, 1, []float32{1}, 1, 0, []float32{0}, 1)
+}
+
+// sameBits reports whether x and y hold the same bits (NaNs included).
+func sameBits(x, y []float32) bool {
+	if len(x) != len(y) {
+		return false
+	}
+	for i := range x {
+		if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+			return false
+		}
+	}
+	return true
 }
