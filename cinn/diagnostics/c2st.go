@@ -216,6 +216,16 @@ type mlp struct {
 	// Scratch for one batch.
 	act, delta [][]float64
 	gw, gb     [][]float64
+	tr         []float64 // transposes
+	idx        []int     // gemmNN scratch
+}
+
+// growBuf returns buf with length n, reallocated if too small.
+func growBuf(buf []float64, n int) []float64 {
+	if cap(buf) < n {
+		return make([]float64, n)
+	}
+	return buf[:n]
 }
 
 func newMLP(sizes []int, rng *rand.Rand) *mlp {
@@ -266,28 +276,20 @@ func (m *mlp) forward(nb int) {
 	nl := len(m.sizes) - 1
 	for l := range nl {
 		fi, fo := m.sizes[l], m.sizes[l+1]
-		in, out, w, b := m.act[l], m.act[l+1], m.w[l], m.b[l]
+		out := m.act[l+1][:nb*fo]
 		for i := range nb {
-			o := out[i*fo : (i+1)*fo]
-			copy(o, b)
-			for k, a := range in[i*fi : (i+1)*fi] {
-				if a == 0 {
-					continue
-				}
-				for j, wkj := range w[k*fo : (k+1)*fo] {
-					o[j] += a * wkj
+			copy(out[i*fo:(i+1)*fo], m.b[l])
+		}
+		m.idx = gemmNN(nb, fo, fi, m.act[l], fi, m.w[l], fo, out, fo, m.idx)
+		if l < nl-1 {
+			for j, v := range out {
+				if v < 0 {
+					out[j] = 0
 				}
 			}
-			if l < nl-1 {
-				for j, v := range o {
-					if v < 0 {
-						o[j] = 0
-					}
-				}
-			} else {
-				for j, v := range o {
-					o[j] = 1 / (1 + math.Exp(-v))
-				}
+		} else {
+			for j, v := range out {
+				out[j] = 1 / (1 + math.Exp(-v))
 			}
 		}
 	}
@@ -336,44 +338,33 @@ func (m *mlp) step(x, y []float64, rows []int) float64 {
 		fi, fo := m.sizes[l], m.sizes[l+1]
 		in, dlt, w := m.act[l], m.delta[l], m.w[l]
 		gw, gb := m.gw[l], m.gb[l]
+		// gW = (actᵀ·delta + α·W)/nb, gb = Σ delta/nb.
+		m.tr = growBuf(m.tr, nb*fi)
+		at := transpose(m.tr, in, nb, fi)
 		clear(gw)
-		clear(gb)
-		for r := range nb {
-			dr := dlt[r*fo : (r+1)*fo]
-			for j, v := range dr {
-				gb[j] += v
-			}
-			for k, a := range in[r*fi : (r+1)*fi] {
-				if a == 0 {
-					continue
-				}
-				g := gw[k*fo : (k+1)*fo]
-				for j, v := range dr {
-					g[j] += a * v
-				}
-			}
-		}
+		m.idx = gemmNN(fi, fo, nb, at, nb, dlt, fo, gw, fo, m.idx)
 		for k := range gw {
 			gw[k] = (gw[k] + mlpAlpha*w[k]) / fnb
+		}
+		clear(gb)
+		for r := range nb {
+			for j, v := range dlt[r*fo : (r+1)*fo] {
+				gb[j] += v
+			}
 		}
 		for j := range gb {
 			gb[j] /= fnb
 		}
 		if l > 0 {
 			// delta[l-1] = (delta[l]·Wᵀ) ⊙ [act[l] > 0].
-			prev := m.delta[l-1]
-			for r := range nb {
-				dr := dlt[r*fo : (r+1)*fo]
-				for k := range fi {
-					if in[r*fi+k] <= 0 {
-						prev[r*fi+k] = 0
-						continue
-					}
-					var s float64
-					for j, wkj := range w[k*fo : (k+1)*fo] {
-						s += dr[j] * wkj
-					}
-					prev[r*fi+k] = s
+			prev := m.delta[l-1][:nb*fi]
+			m.tr = growBuf(m.tr, fi*fo)
+			wt := transpose(m.tr, w, fi, fo)
+			clear(prev)
+			m.idx = gemmNN(nb, fi, fo, dlt, fo, wt, fi, prev, fi, m.idx)
+			for k, a := range in[:nb*fi] {
+				if a <= 0 {
+					prev[k] = 0
 				}
 			}
 		}

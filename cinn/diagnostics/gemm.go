@@ -1,0 +1,59 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+// Use of this source code is governed by a BSD-style
+// license that can be found in the LICENSE file.
+
+package diagnostics
+
+// gemmNN computes C += A·B for row-major A (m×k, stride lda), B (k×n,
+// stride ldb) and C (m×n, stride ldc). For each row of A it lists the
+// non-zero entries (ReLU activations and their deltas are about half zeros)
+// and adds four rows of B at a time. idx is scratch space, returned for
+// reuse. The order of the sums depends only on the data, so the result is
+// deterministic.
+func gemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, idx []int) []int {
+	for i := range m {
+		o := c[i*ldc : i*ldc+n]
+		ai := a[i*lda : i*lda+k]
+		idx = idx[:0]
+		for p, x := range ai {
+			if x != 0 {
+				idx = append(idx, p)
+			}
+		}
+		q := 0
+		for ; q+4 <= len(idx); q += 4 {
+			p0, p1, p2, p3 := idx[q], idx[q+1], idx[q+2], idx[q+3]
+			x0, x1, x2, x3 := ai[p0], ai[p1], ai[p2], ai[p3]
+			b0 := b[p0*ldb : p0*ldb+n]
+			b1 := b[p1*ldb : p1*ldb+n]
+			b2 := b[p2*ldb : p2*ldb+n]
+			b3 := b[p3*ldb : p3*ldb+n]
+			b0, b1, b2, b3 = b0[:len(o)], b1[:len(o)], b2[:len(o)], b3[:len(o)]
+			for j := range o {
+				o[j] += x0*b0[j] + x1*b1[j] + x2*b2[j] + x3*b3[j]
+			}
+		}
+		for ; q < len(idx); q++ {
+			p := idx[q]
+			x := ai[p]
+			bp := b[p*ldb : p*ldb+n]
+			bp = bp[:len(o)]
+			for j := range o {
+				o[j] += x * bp[j]
+			}
+		}
+	}
+	return idx
+}
+
+// transpose writes the transpose of the r×c row-major matrix a into dst
+// (c×r, row-major) and returns it.
+func transpose(dst, a []float64, r, c int) []float64 {
+	dst = dst[:r*c]
+	for i := range r {
+		for j, v := range a[i*c : (i+1)*c] {
+			dst[j*r+i] = v
+		}
+	}
+	return dst
+}
