@@ -411,7 +411,7 @@ func (m *mlp) fit(ctx context.Context, x, y []float64, train []int, maxIter int,
 		}
 		loss := acc / float64(n)
 		if math.IsNaN(loss) {
-			return epoch, fmt.Errorf("diagnostics: C2ST classifier loss is NaN at epoch %d", epoch)
+			return epoch, fmt.Errorf("diagnostics: C2ST classifier loss is NaN at epoch %d; the samples probably hold extreme values far from the reference (check both sets for outliers)", epoch)
 		}
 		if loss > best-mlpTol {
 			noImprove++

@@ -33,7 +33,8 @@ func silverman(sorted []float64, std float64) float64 {
 }
 
 // Mode returns the mode of the Gaussian kernel density estimate of the
-// ascending slice sorted, with Silverman's bandwidth, and that bandwidth.
+// ascending slice sorted (finite values only), with Silverman's bandwidth,
+// and that bandwidth.
 // Constant samples return their value and a zero bandwidth. See the package
 // documentation for the algorithm. Mode panics if sorted is empty.
 func Mode(sorted []float64) (mode, bandwidth float64) {
