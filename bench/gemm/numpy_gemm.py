@@ -12,6 +12,7 @@ bench/gemm/run.sh, which interleaves it with the Go benchmark shape by shape
 and unsets OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE for this command only.
 """
 
+import re
 import sys
 import time
 
@@ -63,19 +64,31 @@ def blas_info():
                                ("internal_api", "version", "architecture", "num_threads", "filepath")))
 
 
+def parse(name):
+    """(ta, tb, m, n, k) of a name m x k x n / op(A) op(B), or None."""
+    match = re.fullmatch(r"(\d+)x(\d+)x(\d+)/([NT])([NT])", name)
+    if not match:
+        return None
+    m, k, n = (int(match.group(i)) for i in (1, 2, 3))
+    if min(m, k, n) < 1:
+        return None
+    return match.group(4), match.group(5), m, n, k
+
+
 def serve(seconds):
     """Answer shape names read from stdin, one line each, until EOF."""
-    known = {s[0]: s for batch in (512, 4096) for s in shapes(batch)}
     rng = np.random.default_rng(1)
     blas_info()
     print("# ready", flush=True)
     for line in sys.stdin:
         name = line.strip()
-        if name not in known:
+        shape = parse(name)
+        if shape is None:
+            print(f"numpy_gemm.py: shape {name!r}: want m x k x n/op(A)op(B), as 512x13x256/NN",
+                  file=sys.stderr)
             print(f"{name} nan nan", flush=True)
             continue
-        _, ta, tb, m, n, k = known[name]
-        wall, cpu = measure(ta, tb, m, n, k, seconds, rng)
+        wall, cpu = measure(*shape, seconds, rng)
         print(f"{name} {wall:.2f} {cpu:.2f}", flush=True)
 
 

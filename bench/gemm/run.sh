@@ -17,11 +17,12 @@
 # gradient dY·Wᵀ (NT) and the weight gradient Xᵀ·dY (TN) of the subnet layers
 # 13→256, 256→256 and 256→6 at batch 512 and 4096.
 #
-# The machine may be shared, so the measurements interleave: in each of
-# ROUNDS rounds every shape runs BenchmarkSgemm (10 runs of 10 ms each for
-# sgemm and gonum) and then numpy (0.1 s in chunks of at least 10 ms). Every
-# figure is the best rate seen, which tames the noise of other processes but
-# cannot remove it.
+# The machine may be shared, so the measurements interleave: two servers,
+# gemmserve (Go: cinn/sgemm and gonum) and numpy_gemm.py --serve (numpy),
+# stay up and, in each of ROUNDS rounds, measure every shape in turn for
+# 0.1 s each in chunks of at least 10 ms. Every figure is the best rate seen,
+# which tames the noise of other processes but cannot remove it. The same
+# shapes are Go benchmarks too: go test -bench Sgemm ./cinn/sgemm.
 #
 # numpy runs from .venv (PYTHON overrides it) with OPENBLAS_CORETYPE and
 # OPENBLAS_L2_SIZE unset for that command only: they are set on some machines
@@ -42,43 +43,49 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 echo "# $(date -u +%FT%TZ) $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load average $(cut -d' ' -f1-3 /proc/loadavg)"
-go test -c -o "$tmp/sgemm.test" ./cinn/sgemm
-archflag=()
+go build -o "$tmp/gemmserve" ./bench/gemm/gemmserve
 npenv=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
-if [ -n "${ARCH:-}" ]; then
-	archflag=(-sgemm.arch="$ARCH")
-	if [ "$ARCH" = avx2 ]; then
-		npenv=(env OPENBLAS_CORETYPE=Haswell)
-	fi
+if [ "${ARCH:-}" = avx2 ]; then
+	npenv=(env OPENBLAS_CORETYPE=Haswell)
 fi
-echo "# sgemm kernels: $("$tmp/sgemm.test" -test.run '^TestArch$' -test.v "${archflag[@]}" | sed -n 's/.*arch: //p')"
 
+# ready reads a server's header up to "# ready" from descriptor $1 and
+# prints it.
+ready() {
+	local line
+	while read -r line <&"$1"; do
+		[ "$line" = "# ready" ] && return 0
+		echo "$line"
+	done
+	return 1
+}
+
+# The servers talk through named pipes: descriptors 3 and 4 for Go, 5 and 6
+# for numpy.
+mkfifo "$tmp/go.in" "$tmp/go.out" "$tmp/np.in" "$tmp/np.out"
+"$tmp/gemmserve" -seconds 0.1 -arch "${ARCH:-}" <"$tmp/go.in" >"$tmp/go.out" &
+exec 3>"$tmp/go.in" 4<"$tmp/go.out"
+ready 4
 numpy=0
 if [ -x "$py" ]; then
-	coproc NP { "${npenv[@]}" "$py" bench/gemm/numpy_gemm.py --serve 0.1; }
-	while read -r line <&"${NP[0]}"; do
-		[ "$line" = "# ready" ] && { numpy=1; break; }
-		echo "${line/#\# /# numpy BLAS: }"
-	done
+	"${npenv[@]}" "$py" bench/gemm/numpy_gemm.py --serve 0.1 <"$tmp/np.in" >"$tmp/np.out" &
+	exec 5>"$tmp/np.in" 6<"$tmp/np.out"
+	if ready 6 | sed 's/^# /# numpy BLAS: /'; then numpy=1; fi
 fi
 [ "$numpy" = 1 ] || echo "# numpy not measured: $py is missing or failed" >&2
 
 : >"$tmp/all.dat"
 for ((r = 1; r <= rounds; r++)); do
 	for s in $shapes; do
-		pat="^BenchmarkSgemm\$/^${s/\//\$/^}\$/"
-		"$tmp/sgemm.test" -test.run '^$' -test.bench "$pat" -test.benchtime 0.01s -test.count 10 "${archflag[@]}" |
-			awk '/^BenchmarkSgemm\// {
-				name = $1; sub(/^BenchmarkSgemm\//, "", name); sub(/-[0-9]+$/, "", name)
-				impl = name; sub(/.*\//, "", impl); sub(/\/[^\/]*$/, "", name)
-				for (i = 2; i < NF; i++) {
-					if ($(i+1) == "GFLOP/s") print "wall", name, impl, $i
-					if ($(i+1) == "GFLOP/cpu-s") print "cpu", name, impl, $i
-				}
-			}' >>"$tmp/all.dat"
+		echo "$s" >&3
+		while read -r name impl g gc <&4; do
+			[ "$name" = "#" ] && break
+			echo "wall $name $impl $g" >>"$tmp/all.dat"
+			echo "cpu $name $impl $gc" >>"$tmp/all.dat"
+		done
 		if [ "$numpy" = 1 ]; then
-			echo "$s" >&"${NP[1]}"
-			read -r name g gc <&"${NP[0]}"
+			echo "$s" >&5
+			read -r name g gc <&6
 			echo "wall $name numpy $g" >>"$tmp/all.dat"
 			echo "cpu $name numpy $gc" >>"$tmp/all.dat"
 		fi
@@ -107,3 +114,5 @@ if [ "${GOMAXPROCS:-}" = 1 ]; then
 	table cpu "GFLOP per CPU second, best over the rounds (one thread each, so the CPU time is the work's own):"
 fi
 echo "# end load average $(cut -d' ' -f1-3 /proc/loadavg)"
+exec 3>&- 5>&- # the servers end at the end of their input
+wait

@@ -150,8 +150,10 @@
 // the input gradient dY·Wᵀ (NT) and the weight gradient Xᵀ·dY (TN). It
 // reports GFLOP/s and GFLOP/cpu-s, the rate per second of CPU time used,
 // which on a busy machine and one thread is the steadier figure. run.sh
-// interleaves the Go benchmark and numpy's float32 matmul shape by shape,
-// runs numpy with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they select
-// an older, slower kernel on some machines) and prints one table with the
-// ratios, and the BLAS numpy used.
+// keeps two servers up, bench/gemm/gemmserve (ours and gonum's) and
+// numpy_gemm.py (numpy's float32 matmul), which measure alike (best rate
+// over chunks of at least 10 ms) shape by shape in turn; it runs numpy with
+// OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they select an older,
+// slower kernel on some machines) and prints one table with the ratios,
+// and the BLAS numpy used.
 package sgemm
