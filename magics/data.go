@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -235,10 +236,10 @@ var simulateCmd = &Command{
 			if err != nil {
 				return Errorf("InternalError", "", "%v", err)
 			}
-			obs = &dataset{name: name + "_obs", t: ot, source: fmt.Sprintf("%s: %d fixed observations (sbibm recipe)", g.Name(), k), params: tk.ParamNames(), obs: tk.ObsNames(), task: tk}
+			obs = &dataset{name: name + "_obs", t: ot, source: fmt.Sprintf("%s: %d fixed observations (sbibm recipe)", g.Name(), k), params: tk.ParamNames(), obs: tk.ObsNames(), task: tk, gen: g.Name(), dataDir: dir}
 		}
 		src := fmt.Sprintf("%s, n=%d, seed=%d", g.Name(), n, seed)
-		s.setDataset(&dataset{name: name, t: t, source: src, params: g.ParamNames(), obs: g.ObsNames(), task: tk})
+		s.setDataset(&dataset{name: name, t: t, source: src, params: g.ParamNames(), obs: g.ObsNames(), task: tk, gen: g.Name(), dataDir: dir})
 		if !inv.Bool("quiet") {
 			describeTable(out, name, src, t)
 		}
@@ -461,7 +462,7 @@ pre-processed (--log, --bounded) and the observational noise added while trainin
 			return Errorf("UsageError", "the fractions must be positive and sum to at most 1", "%v", err)
 		}
 		r := &dataRoles{dataset: d.name, x: x, y: y, xTr: xTr, yTr: yTr, noise: noise, noiseText: strings.Join(inv.List("noise"), ","),
-			split: fr, seed: int64(inv.Int("seed")), task: d.task, totalRows: t.Len(), splitNames: names}
+			split: fr, seed: int64(inv.Int("seed")), task: d.task, gen: d.gen, dir: d.dataDir, totalRows: t.Len(), splitNames: names}
 		for i, n := range names {
 			switch n {
 			case "train":
@@ -556,4 +557,91 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+var showCmd = &Command{
+	Name: "show",
+	Args: []Arg{{Name: "NAME", Usage: "a dataset, or a split of %data (train, val, test)", Complete: CompleteDataset}},
+	Flags: []Flag{
+		{Name: "columns", Kind: List, Usage: "only these columns", Complete: CompleteColumns},
+		{Name: "head", Kind: Int, Default: "5", Usage: "how many first rows to show (0: none)"},
+	},
+	Short: "describe a dataset: count, missing, percentiles, mean and spread per column, and the first rows",
+	Long: `%show summarises the numeric columns of a dataset: the number of values and of
+missing ones, the minimum, the 16th, 50th and 84th percentiles, the maximum, the
+mean and the standard deviation; then the first rows. On a posterior summary
+(%sample --as NAME) it gives, for example, the spread of the MAP ages of a
+cluster's stars.`,
+	Example: "%show posterior --columns logAge_map,logAge_median",
+	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
+		t, name, err := s.observations(inv.Arg(0))
+		if err != nil {
+			return err
+		}
+		if cols := inv.List("columns"); len(cols) > 0 {
+			if t, err = t.Select(cols...); err != nil {
+				return Errorf("ColumnError", "", "%v", err)
+			}
+		}
+		tb := &Table{Caption: fmt.Sprintf("%s: %d rows × %d columns", name, t.Len(), len(t.AllNames())),
+			Header: []string{"column", "count", "missing", "min", "16%", "median", "84%", "max", "mean", "std"}, Index: true, MaxRows: 60}
+		for _, c := range t.Names() {
+			v, _ := t.Col(c)
+			st := describeColumn(v)
+			tb.Rows = append(tb.Rows, []string{c, strconv.Itoa(st.n), strconv.Itoa(len(v) - st.n), fmtNum(st.min), fmtNum(st.p16), fmtNum(st.med), fmtNum(st.p84), fmtNum(st.max), fmtNum(st.mean), fmtNum(st.std)})
+		}
+		if tn := t.TextNames(); len(tn) > 0 {
+			tb.Note = "text columns: " + strings.Join(tn, ", ")
+		}
+		out.Display(tb.Display())
+		if h := inv.Int("head"); h > 0 {
+			out.Display(headTable(t, h, "first rows").Display())
+		}
+		return nil
+	},
+}
+
+type colStats struct {
+	n                                  int
+	min, p16, med, p84, max, mean, std float64
+}
+
+// describeColumn computes the statistics %show prints, ignoring missing
+// values; percentiles as numpy.percentile's default.
+func describeColumn(v []float64) colStats {
+	var x []float64
+	for _, f := range v {
+		if !math.IsNaN(f) {
+			x = append(x, f)
+		}
+	}
+	st := colStats{n: len(x)}
+	if len(x) == 0 {
+		nan := math.NaN()
+		st.min, st.p16, st.med, st.p84, st.max, st.mean, st.std = nan, nan, nan, nan, nan, nan, nan
+		return st
+	}
+	sort.Float64s(x)
+	pct := func(p float64) float64 {
+		h := float64(len(x)-1) * p
+		i := int(math.Floor(h))
+		if i+1 >= len(x) {
+			return x[len(x)-1]
+		}
+		return x[i] + (h-float64(i))*(x[i+1]-x[i])
+	}
+	sum := 0.0
+	for _, f := range x {
+		sum += f
+	}
+	st.mean = sum / float64(len(x))
+	ss := 0.0
+	for _, f := range x {
+		ss += (f - st.mean) * (f - st.mean)
+	}
+	if len(x) > 1 {
+		st.std = math.Sqrt(ss / float64(len(x)-1))
+	}
+	st.min, st.p16, st.med, st.p84, st.max = x[0], pct(0.16), pct(0.5), pct(0.84), x[len(x)-1]
+	return st
 }

@@ -316,7 +316,7 @@ func TestCompleteMagics(t *testing.T) {
 // example that parses with its own definition, and help text naming it.
 func TestEveryCommandDocumented(t *testing.T) {
 	s := NewSession(Options{Dir: t.TempDir()})
-	want := []string{"clear", "data", "derive", "echo", "eval", "export", "help", "load", "model", "open", "plot", "reset", "sample", "save", "simulate", "sleep", "train", "who"}
+	want := []string{"clear", "data", "derive", "echo", "eval", "export", "help", "load", "model", "open", "plot", "reset", "resimulate", "sample", "save", "show", "simulate", "sleep", "train", "who"}
 	if got := s.reg.Names(); !reflect.DeepEqual(got, want) {
 		t.Errorf("magics = %q, want %q", got, want)
 	}
@@ -388,4 +388,51 @@ func newTable(t *testing.T, names []string, cols [][]float64) (*table.Table, err
 		t.Fatal(err)
 	}
 	return tb, nil
+}
+
+// TestShowAndResimulate covers %show and %resimulate on two moons (an
+// sbibm task) and, with the project's data folder, on the HII grid.
+func TestShowAndResimulate(t *testing.T) {
+	s := newWorkSession(t)
+	runErr(t, s, "%resimulate", "run %sample first")
+	run(t, s, "%train --epochs 2 --batch 128\n%sample --obs two_moons_obs --n 400")
+	rec := run(t, s, "%show posterior --columns theta1_map,theta1_true --head 0")
+	p := rec.Displays[0].Data["text/plain"].(string)
+	if len(rec.Displays) != 1 || !strings.Contains(p, "median") || !strings.Contains(p, "theta1_true") {
+		t.Errorf("show: %s", p)
+	}
+	run(t, s, "%show test --head 2")
+	runErr(t, s, "%show nosuch", "no dataset")
+	rec = run(t, s, "%resimulate --obs 1 --x x1 --y x2 --as back")
+	if n := checkDisplays(t, "resimulate", rec.Displays); n != 1 {
+		t.Errorf("resimulate: %d PNGs", n)
+	}
+	if tb := rec.Displays[0].Data["text/plain"].(string); !strings.Contains(tb, "observed") || !strings.Contains(tb, "x2") {
+		t.Errorf("resimulate table: %s", tb)
+	}
+	if d := s.datasets["back"]; d == nil || d.t.Len() != 400 || !d.t.Has("x1") {
+		t.Errorf("resimulated dataset: %+v", d)
+	}
+	runErr(t, s, "%resimulate --obs 5", "observations 0 to 1")
+
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "data"))
+	if _, err := os.Stat(filepath.Join(dir, hiiGridFile)); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the HII grid is missing from %s: %v", dir, err)
+		}
+		t.Skipf("the project's data folder %s is absent", dir)
+	}
+	h := NewSession(Options{Dir: t.TempDir()})
+	run(t, h, "%simulate hii --n 1500 --quiet --data-dir "+dir+"\n%data hii\n%model --blocks 2 --hidden 32 --layers 1\n%train --epochs 2 --batch 256\n%sample --rows 0:2 --n 300")
+	rec = run(t, h, "%resimulate --obs 0 --x log_NII_6584-log_OII_3727 --y log_OIII_5007")
+	if n := checkDisplays(t, "resimulate hii", rec.Displays); n != 1 {
+		t.Errorf("resimulate hii: %d PNGs", n)
+	}
+	tb := rec.Displays[0].Data["text/plain"].(string)
+	if !strings.Contains(tb, "log_OIII_5007") || strings.Count(tb, "\n") < 10 {
+		t.Errorf("resimulate hii table:\n%s", tb)
+	}
+	if d := h.datasets["resim"]; d == nil || d.t.Len() != 300 || !d.t.Has("OIII_5007") || !d.t.Has("log_OIII_5007") {
+		t.Errorf("resim dataset: %v", d)
+	}
 }

@@ -45,6 +45,9 @@ type dataset struct {
 	// task is the sbibm task that made the table, if any: it gives the
 	// exact reference posterior of %plot corner --reference.
 	task simulators.Task
+	// gen and dataDir name the simulator that made the table and the
+	// folder it read, for %resimulate.
+	gen, dataDir string
 }
 
 // dataRoles is a %data declaration: which columns are the parameters x
@@ -60,6 +63,7 @@ type dataRoles struct {
 	train      *table.Table
 	val, test  *table.Table // may be nil
 	task       simulators.Task
+	gen, dir   string
 	totalRows  int
 	splitNames []string
 }
