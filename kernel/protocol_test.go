@@ -1024,3 +1024,46 @@ func TestIOPubHeldUntilFirstSubscriber(t *testing.T) {
 		t.Error("status starting was not delivered to the first subscriber")
 	}
 }
+
+// A restart is a new kernel process on the same connection file: the
+// ports and ipc socket files of the old kernel must be free again.
+func TestRestartOnSameConnectionInfo(t *testing.T) {
+	for _, transport := range []string{"tcp", "ipc"} {
+		t.Run(transport, func(t *testing.T) {
+			k, c := start(t, kerneltest.Config{Transport: transport})
+			mustExecute(t, c, "%echo first life")
+			if _, _, err := c.Request(kerneltest.Control, "shutdown_request", map[string]any{"restart": true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := k.Wait(); err != nil {
+				t.Fatal(err)
+			}
+			info := k.Info
+			k2, err := kernel.New(&info, demo.New(), kernel.Options{})
+			if err != nil {
+				t.Fatalf("restarting on the same ports: %v", err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			served := make(chan error, 1)
+			go func() { served <- k2.Serve(ctx) }()
+			c2, err := kerneltest.Dial(info)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c2.Close()
+			if err := c2.WaitReady(); err != nil {
+				t.Fatal(err)
+			}
+			reply, iopub, err := c2.Execute("%echo second life")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r := content(t, reply); r["execution_count"] != float64(1) || streamText(t, iopub) != "second life\n" {
+				t.Errorf("after restart: %v %q", r, streamText(t, iopub))
+			}
+			cancel()
+			<-served
+		})
+	}
+}
