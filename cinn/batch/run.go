@@ -77,6 +77,10 @@ type Job struct {
 	// model, seed, ...) instead of refusing.
 	Force bool
 
+	// MaxBytes bounds the memory the catalogue's columns may take; 0 means
+	// cinn/table's default (half the physical memory, at most 4 GiB).
+	MaxBytes int64
+
 	Threads int       // goroutines sampling stars; 0 means GOMAXPROCS
 	Version string    // gocinn version recorded in the manifest
 	Log     io.Writer // progress and per-row problems; nil discards
@@ -222,7 +226,7 @@ func Run(ctx context.Context, job Job) (*Result, error) {
 	}
 	removeTemps(outDir, base)
 
-	cat, err := readCatalogue(inPath, yNames, yCols, job.Keep)
+	cat, err := readCatalogue(inPath, yNames, yCols, job.Keep, job.MaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -337,20 +341,23 @@ func mapColumns(yNames, spec []string) ([]string, error) {
 }
 
 // readCatalogue reads the needed columns of the catalogue.
-func readCatalogue(path string, yNames, yCols, keep []string) (*table.Table, error) {
+func readCatalogue(path string, yNames, yCols, keep []string, maxBytes int64) (*table.Table, error) {
 	want := slices.Clone(yCols)
 	for _, k := range keep {
 		if !slices.Contains(want, k) {
 			want = append(want, k)
 		}
 	}
-	t, err := table.ReadFile(path, table.ReadOptions{Columns: want})
+	t, err := table.ReadFile(path, table.ReadOptions{Columns: want, MaxBytes: maxBytes})
 	var ce *table.ColumnError
 	if errors.As(err, &ce) {
 		if i := slices.Index(yCols, ce.Name); i >= 0 {
 			return nil, fmt.Errorf("batch: catalogue %s has no column %q for the model's observable %q (%v): map it with --columns %s=COLUMN", path, ce.Name, yNames[i], err, yNames[i])
 		}
 		return nil, fmt.Errorf("batch: catalogue %s: --keep: %w", path, err)
+	}
+	if errors.Is(err, table.ErrTooLarge) {
+		return nil, fmt.Errorf("batch: input catalogue: %w (gocinn sample's flag for that limit is --max-bytes)", err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("batch: input catalogue: %w", err)

@@ -279,6 +279,7 @@ func TestBadFiles(t *testing.T) {
 		{"wrong count", batch.Job{Model: model, Input: cat, Columns: []string{"f1", "f2"}}, []string{"one catalogue column per observable"}},
 		{"bad keep", batch.Job{Model: model, Input: cat, Keep: []string{"sourceid"}}, []string{"--keep", "source_id"}},
 		{"bad format", batch.Job{Model: model, Input: cat, Format: "xlsx"}, []string{"--format"}},
+		{"too large", batch.Job{Model: model, Input: cat, MaxBytes: 100}, []string{"memory limit", "--max-bytes"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.job.OutDir, tc.job.Shard, tc.job.Draws = filepath.Join(dir, "out"), batch.Whole, 10
