@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/gocinn/gocinn/cinn/batch"
 )
@@ -103,8 +105,15 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 		default:
 			job.Shard = batch.Whole
 		}
+		// Schedulers stop a task with SIGTERM (time limit, pre-emption):
+		// stop sampling, write no manifest, and say how to resume.
+		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
+		defer stop()
 		res, err := batch.Run(ctx, job)
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("shard %v stopped by a signal before it finished; run the same command again to redo it: %w", job.Shard, err)
+			}
 			return err
 		}
 		m := res.Manifest

@@ -223,6 +223,41 @@ func TestProcessKilled(t *testing.T) {
 	}
 }
 
+// TestProcessTerminated stops a shard with SIGTERM, as Slurm does at the
+// time limit: the process says how to resume and leaves no manifest.
+func TestProcessTerminated(t *testing.T) {
+	gocinnBinary(t)
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 3000, [3]string{"f1", "f2", "f3"})
+	out := filepath.Join(dir, "out")
+	cmd := exec.Command(gocinnBinary(t), "sample", "--model", model, "--in", cat, "--out", out, "--n", "1000", "--summary-only")
+	cmd.Env = cleanEnv("GOMAXPROCS=1")
+	stderr, err := cmd.StderrPipe()
+	must(t, err)
+	must(t, cmd.Start())
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() && !strings.Contains(sc.Text(), "draws per star") {
+	}
+	must(t, cmd.Process.Signal(syscall.SIGTERM))
+	var rest strings.Builder
+	for sc.Scan() {
+		rest.WriteString(sc.Text() + "\n")
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1\n%s", err, &rest)
+	}
+	if !strings.Contains(rest.String(), "stopped by a signal") || !strings.Contains(rest.String(), "run the same command again") {
+		t.Errorf("stderr after SIGTERM:\n%s", &rest)
+	}
+	if _, err := os.Stat(filepath.Join(out, "shard-0000-of-0001.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a terminated shard left a manifest: %v", err)
+	}
+}
+
 func TestProcessErrors(t *testing.T) {
 	gocinnBinary(t)
 	model := testModel(t)

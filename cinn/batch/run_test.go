@@ -367,3 +367,28 @@ func TestMergeReports(t *testing.T) {
 		t.Errorf("parquet: %v", err)
 	}
 }
+
+// TestMoreShardsThanRows checks empty shards: 3 stars in 5 shards.
+func TestMoreShardsThanRows(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 3, [3]string{"f1", "f2", "f3"})
+	for _, format := range []string{"csv", "fits", "npz"} {
+		whole, sharded := filepath.Join(dir, format+"1"), filepath.Join(dir, format+"5")
+		job := batch.Job{Model: model, Input: cat, Draws: 30, Seed: 1, Format: format, Keep: []string{"name"}}
+		job.OutDir = whole
+		runAll(t, job, 1)
+		job.OutDir = sharded
+		runAll(t, job, 5)
+		rw, err := batch.Merge(context.Background(), whole, filepath.Join(dir, format+"-whole."+format))
+		must(t, err)
+		rs, err := batch.Merge(context.Background(), sharded, filepath.Join(dir, format+"-sharded."+format))
+		if err != nil {
+			t.Fatalf("%s: %v", format, err)
+		}
+		if !bytes.Equal(readFile(t, rw.Out), readFile(t, rs.Out)) {
+			t.Errorf("%s: 3 rows in 1 and in 5 shards differ", format)
+		}
+	}
+}
