@@ -69,7 +69,8 @@
 // checksums), and then concatenates the summaries into one table in row
 // order. When a shard is missing or broken it writes nothing and returns an
 // *IncompleteError listing, for each, the problem and the exact command that
-// redoes it.
+// redoes it. Check does the checks alone, for runs too large to hold in one
+// table (read the per-shard summaries directly then).
 //
 // # Limits
 //
