@@ -149,6 +149,7 @@ var sampleCmd = &Command{
 		{Name: "n", Kind: Int, Default: "4096", Usage: "posterior samples per observation"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "random seed"},
 		{Name: "as", Meta: "NAME", Default: "posterior", Usage: "name of the summary dataset (NAME_samples holds the samples)"},
+		{Name: "c2st", Kind: Bool, Usage: "compare with the exact posterior of an sbibm task: classifier two-sample test per observation (0.5 = indistinguishable; about 2 s each)"},
 	},
 	Short: "draw posterior samples for observations and summarise them per parameter",
 	Long: `%sample draws posterior samples of the parameters for each observation with the
@@ -255,9 +256,25 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 	}
 	post := &posterior{name: name, obsName: obsName, obs: obs, rows: rows, params: sp.XNames, samples: samples, summary: sum, truth: truth}
 	post.task = s.taskOf(obsName)
+	var c2st []float64
+	if inv.Bool("c2st") {
+		rp, ok := post.task.(simulators.ReferencePosterior)
+		if post.task == nil || !ok {
+			return Errorf("UsageError", "only sbibm tasks (except slcp) have an exact posterior: use --obs NAME_obs from %simulate TASK --obs K", "--c2st: the observations of %s have no exact reference posterior", obsName)
+		}
+		if c2st, err = compareExact(ctx, post, rp); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return Errorf("EvalError", "", "C2ST: %v", err)
+		}
+	}
 	summary, sampTab, err := posteriorTables(post)
 	if err != nil {
 		return Errorf("InternalError", "", "%v", err)
+	}
+	if c2st != nil {
+		summary.AddColumn("c2st", c2st, "")
 	}
 	s.smu.Lock()
 	s.samples = post
@@ -285,12 +302,58 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 			}
 			tb.Rows = append(tb.Rows, r)
 		}
-		if j == len(sp.XNames)-1 {
+		if j == len(sp.XNames)-1 && c2st == nil {
 			tb.Note = note
 		}
 		out.Display(tb.Display())
 	}
+	if c2st != nil {
+		tb := &Table{Caption: "comparison with the exact posterior (C2ST, sbibm's recipe)", Header: []string{"row", "C2ST accuracy"}, Index: true,
+			Note: "0.5: indistinguishable from the exact posterior; 1: fully separable. " + note}
+		for i, v := range c2st {
+			tb.Rows = append(tb.Rows, []string{strconv.Itoa(rows[i]), fmt.Sprintf("%.3f", v)})
+		}
+		out.Display(tb.Display())
+	}
 	return nil
+}
+
+// maxC2ST caps the samples per set of the classifier test (sbibm uses
+// 10,000; 2,000 keep it to a couple of seconds per observation).
+const maxC2ST = 2000
+
+// compareExact runs the classifier two-sample test of each observation's
+// samples against as many draws from the exact posterior.
+func compareExact(ctx context.Context, post *posterior, rp simulators.ReferencePosterior) ([]float64, error) {
+	out := make([]float64, len(post.samples))
+	names := post.task.ObsNames()
+	params := post.task.ParamNames()
+	for i, smp := range post.samples {
+		yv := make([]float64, len(names))
+		for j, c := range names {
+			v, err := post.obs.Col(c)
+			if err != nil {
+				return nil, err
+			}
+			yv[j] = v[i]
+		}
+		n := min(smp.RawMatrix().Rows, maxC2ST)
+		cols := make([]int, len(params))
+		for k, p := range params {
+			if cols[k] = indexOf(post.params, p); cols[k] < 0 {
+				return nil, fmt.Errorf("the model does not infer the task's parameter %s", p)
+			}
+		}
+		mine := selectCols(mat.DenseCopyOf(smp.Slice(0, n, 0, smp.RawMatrix().Cols)), cols)
+		ref, err := rp.SamplePosterior(ctx, yv, n, rand.NewPCG(uint64(post.rows[i]), 0xc257))
+		if err != nil {
+			return nil, err
+		}
+		if out[i], err = diagnostics.C2ST(ctx, ref, mine, 1); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 const maxSampleRows = 2_000_000

@@ -151,6 +151,7 @@ func TestBadInput(t *testing.T) {
 		{"%sample --obs two_moons_obs --values 1,2", []string{"either --obs or --values"}},
 		{"%sample --obs nosuch", []string{`no dataset "nosuch"`, "not a file either"}},
 		{"%sample --n 1", []string{"at least 2"}},
+		{"%sample --obs posterior --c2st", []string{"no exact reference posterior"}},
 		{"%sample --obs two_moons_obs --as 'a b'", []string{"not a valid dataset name"}},
 		{"%plot corner --obs 9", []string{"observations 0 to 1"}},
 		{"%plot corner --param nosuch", []string{"no parameter", "theta1, theta2"}},

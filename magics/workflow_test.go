@@ -203,6 +203,13 @@ func TestWorkflow(t *testing.T) {
 	if len(rec.Results) != 1 || !strings.Contains(rec.Results[0].Data["text/plain"].(string), "post_samples") {
 		t.Errorf("who: %+v", rec.Results)
 	}
+	rec = run(t, s, "%sample --obs two_moons_obs --rows 2 --n 1000 --c2st --as cmp")
+	if tb := rec.Displays[len(rec.Displays)-1].Data["text/plain"].(string); !strings.Contains(tb, "C2ST") {
+		t.Errorf("c2st table: %s", tb)
+	}
+	if v, err := s.datasets["cmp"].t.Col("c2st"); err != nil || !(v[0] >= 0.3 && v[0] <= 1) {
+		t.Errorf("c2st column: %v %v", v, err)
+	}
 }
 
 func mustPNG(t *testing.T, s *Session, code string) Display {
