@@ -426,3 +426,46 @@ func TestGoldenNumpy(t *testing.T) {
 		}
 	}
 }
+
+// TestModeHeavyTails checks the mode where the range spans hundreds to
+// millions of bandwidths (Cauchy samples, and signed squares of them, whose
+// far tails form many small clusters): the density at the MAP must
+// be at least the exact density on a grid of 3000 points over [-10, 50],
+// which holds both peaks, and of spacing below h/50.
+func TestModeHeavyTails(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 13))
+	for _, tc := range []struct {
+		n      int
+		square bool
+	}{{2000, false}, {20000, true}} {
+		n := tc.n
+		x := make([]float64, n)
+		for i := range x {
+			c := math.Tan(math.Pi * (rng.Float64() - 0.5))
+			if tc.square {
+				c *= math.Abs(c)
+			}
+			x[i] = c
+			if i%3 == 0 {
+				x[i] += 40 // a second, lower peak
+			}
+		}
+		slices.Sort(x)
+		mode, h := Mode(x)
+		t.Logf("n=%d: range %.3g bandwidths", n, (x[n-1]-x[0])/h)
+		fm, _, _ := kdeSums(x, h, mode)
+		const g = 3000
+		if 60.0/g > h/50 {
+			t.Fatalf("n=%d: bandwidth %v too small for the check grid", n, h)
+		}
+		for i := range g + 1 {
+			v := -10 + 60*float64(i)/g
+			if f, _, _ := kdeSums(x, h, v); f > fm*(1+1e-9) {
+				t.Fatalf("n=%d: density %v at %v exceeds %v at the MAP %v", n, f, v, fm, mode)
+			}
+		}
+		if math.Abs(mode) > 0.3 {
+			t.Errorf("n=%d: MAP %v, want near 0 (the higher peak)", n, mode)
+		}
+	}
+}
