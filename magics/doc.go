@@ -26,6 +26,48 @@
 // build new values and install them only when they succeed, and a panic in
 // a command is recovered as an InternalError.
 //
+// # The workflow
+//
+// A session holds named datasets (tables), one %data declaration, one
+// model, the last posterior samples and the last evaluation (state.go).
+// A typical notebook:
+//
+//	%simulate two_moons --n 20000 --seed 1 --obs 10   # or %load PATH --as NAME
+//	%data two_moons --split 0.8,0.1,0.1                # --x PARAMS --y OBSERVABLES
+//	%model --blocks 6 --hidden 128 --layers 2
+//	%train --epochs 30
+//	%sample --obs two_moons_obs --c2st                 # posterior per observation
+//	%eval --on test                                    # calibration, RMSE, coverage
+//	%plot corner --obs 0 --reference
+//	%export posterior_samples samples.npz
+//
+// The magics, in the order of a workflow:
+//
+//	%help [MAGIC]        the list, or one magic's usage, flags, defaults, example
+//	%load PATH           a table (.csv .tsv .dat .txt .isoc .npy .npz .fits)
+//	%simulate TASK       sbibm tasks, PARSEC photometry (parsec_gaia, parsec_hst), HII grid (hii)
+//	%derive NAME C=EXPR  derived columns: colours, line ratios, distance moduli
+//	%show NAME           percentiles per column of a dataset or a split
+//	%data NAME           parameters x, observables y, transforms, noise, split
+//	%model / %%model     the network (key: value lines in the cell form)
+//	%train               live progress in one display, interrupt keeps the best model
+//	%sample              posterior samples and summaries (datasets NAME, NAME_samples)
+//	%eval                calibration error, RMSE of the MAP, u68, coverage, SBC
+//	%resimulate          posterior samples back through the simulator
+//	%plot KIND           loss corner marginals calibration truth cmd hist2d sbc
+//	%save / %open        model files
+//	%export NAME PATH    .csv .tsv .npy .npz .fits by extension
+//	%who, %reset, %clear, %echo, %sleep
+//
+// Expressions (%derive, %plot --x/--y/--color, %resimulate) are arithmetic
+// over column names: + - * / ^, parentheses, numbers and log10, ln, exp,
+// sqrt, abs, pow10; odd column names go in [brackets], as [BP-RP].
+//
+// A command that needs something first says which command makes it; a
+// missing column names the columns there are. %train checks the context
+// between mini-batches: an interrupt keeps the best weights so far and the
+// cell ends with the interrupt, so the kernel reports KeyboardInterrupt.
+//
 // # Commands are data
 //
 // Each magic is one *Command value: its name, positional Args, Flags with

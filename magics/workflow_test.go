@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/table"
 )
 
@@ -282,4 +283,21 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+// BenchmarkProgressUpdate measures one refresh of the %train display (the
+// loss figure of 200 epochs rendered to PNG and wrapped in HTML), which
+// %train does about once a second.
+func BenchmarkProgressUpdate(b *testing.B) {
+	s := NewSession(Options{Dir: b.TempDir()})
+	var rec Recorder
+	if err := s.Execute(context.Background(), "%simulate two_moons --n 500 --quiet\n%data two_moons\n%model --blocks 2 --hidden 8 --layers 1\n%train --epochs 200 --batch 500 --patience -1", &rec); err != nil {
+		b.Fatal(err)
+	}
+	lp := &liveProgress{out: &Recorder{}, id: "bench", m: s.model}
+	p := cinn.Progress{Epoch: 200, Epochs: 200, Step: 1, Steps: 1, EpochDone: true}
+	b.ResetTimer()
+	for range b.N {
+		lp.show(p, false)
+	}
 }
