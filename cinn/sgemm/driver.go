@@ -11,11 +11,11 @@ import (
 
 // Blocking parameters. A block of kc rows of op(B) by nc columns, in NR-wide
 // panels, stays in the L2 cache (256·512·4 B = 512 KiB) while every MR-row
-// micro-panel of A (at most 24·256·4 B = 24 KiB, read in place) is
+// micro-panel of A (at most 21·256·4 B = 21 KiB, read in place) is
 // multiplied with it from the L1 cache.
 const (
-	kcMax = 256 // k depth of a packed block
-	ncMax = 512 // columns of a packed block (rounded down to NR)
+	kcMax = 256 // k depth of a block
+	ncMax = 512 // columns of a block (rounded down to whole panels)
 )
 
 // minParallelFlops is the work below which Sgemm stays on one goroutine:
@@ -145,10 +145,11 @@ func run(kn *kernel, swap bool, workers int, m, n, k int, alpha float32, a, b op
 		j.units = (j.np + j.unitSize - 1) / j.unitSize
 	}
 	j.workers = max(1, min(workers, j.units))
-	if need := j.np * kn.nr * k; cap(j.packed) < need {
+	need := j.packVolume()
+	if cap(j.packed) < need {
 		j.packed = make([]float32, need)
 	}
-	j.packed = j.packed[:j.np*kn.nr*k]
+	j.packed = j.packed[:need]
 	if cap(j.panel) < j.np {
 		j.panel = make([]atomic.Int32, j.np)
 	}
@@ -271,6 +272,15 @@ func (j *job) work(w int) {
 // workers start; more is packed by all workers.
 const serialPack = 1 << 14
 
+// packBase is the offset in j.packed of column panel q, which is not read
+// in place: all panels are packed, or only the last.
+func (j *job) packBase(q int) int {
+	if j.b.cs != 1 || !inPlaceB {
+		return q * j.kn.nr * j.k
+	}
+	return 0
+}
+
 // packVolume is the number of values of B that need packing.
 func (j *job) packVolume() int {
 	nr := j.kn.nr
@@ -334,7 +344,7 @@ func (j *job) pack(q int) {
 	if j.inPlace(width) {
 		return
 	}
-	dst := j.packed[q*nr*k:][:nr*k]
+	dst := j.packed[j.packBase(q):][:nr*k]
 	switch {
 	case b.cs == 1:
 		for p := 0; p < k; p++ {
@@ -399,9 +409,12 @@ func (j *job) compute(w, ilo, ihi, qlo, qhi int) {
 					j.ensure(q)
 					jj := q * nr
 					ncur := min(nr, j.n-jj)
-					bp, ldb := &j.packed[q*nr*j.k+pc*nr], nr*4
+					var bp *float32
+					var ldb int
 					if j.inPlace(ncur) {
 						bp, ldb = &b.data[pc*b.rs+jj], b.rs*4
+					} else {
+						bp, ldb = &j.packed[j.packBase(q)+pc*nr], nr*4
 					}
 					if mcur == mr && ncur == nr && c.cs == 1 {
 						kn.fn(kc, ap, rsa, csa, bp, ldb, &c.data[i*c.rs+jj], c.rs*4, j.alpha, beta)
