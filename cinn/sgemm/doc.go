@@ -49,9 +49,9 @@
 //     the others add.
 //   - A is never packed: a kernel reads its MR rows in place through a row
 //     stride and a k stride (so op(A) = Aᵀ costs nothing), and an MR×KC
-//     micro-panel (at most 24 KiB) stays in the L1 cache while it meets
-//     every panel of the block. Only a last short row panel is copied,
-//     zero-padded, into a per-worker buffer.
+//     micro-panel (at most 21 KiB) stays in the L1 cache while it meets
+//     every panel of the block. Only the short last row panel is copied,
+//     zero-padded, once per call.
 //
 // Edge tiles (fewer than MR rows or NR columns) and tiles of a transposed C
 // go to a per-worker scratch tile and are merged into C in Go.
@@ -61,8 +61,8 @@
 // and 256 columns runs as 256 rows by 6). It counts the padded tile work,
 // the edge merges and the packing.
 //
-// Products with at most 16 columns, k ≥ 32 and the rows of op(A)
-// contiguous in k (the forward X·W and the input gradient dY·Wᵀ of a layer
+// With AVX-512, products with at most 16 columns, k ≥ 32 and the rows of
+// op(A) contiguous in k (the forward X·W and the input gradient dY·Wᵀ of a layer
 // with few outputs) go to a dot-product kernel instead, which runs k along
 // the 16 lanes and sums each lane vector at the end: a 4×6 tile of C over 24
 // zmm accumulators, with masked loads for the last k%16 values. A broadcast
@@ -128,14 +128,17 @@
 //	go test -run Random -sgemm.seed=7 ./cinn/sgemm
 //	go test -sgemm.arch=avx2 ./cinn/sgemm   # Sgemm on the AVX2 (or go) kernels
 //
-// Every kernel of every set this CPU runs (the Go kernel included) is
-// checked in both orientations, with one and three workers, packed and in
-// place, against a float64 reference with a tolerance of 4(k+2)·eps times
-// |alpha|·Σ|a||b| + |beta·c|, on shapes that put every edge in play; the
-// public method on every transpose, alpha and beta in {0, 1, -0.5, 2},
-// padded leading dimensions (whose padding, NaN, must stay untouched), NaN
-// C with beta 0, the cINN's shapes at batch 512 and 4096 (also against
-// gonum), deep k and seeded random shapes.
+// Every kernel of every set this CPU runs (the Go kernel included) is checked
+// in both orientations, with one and three workers (which must give the same
+// bits), packed and in place, against a float64 reference with a tolerance
+// of 4(k+2)·eps times |alpha|·Σ|a||b| + |beta·c|, on shapes that put every
+// edge and block loop in play; so are the dot-product kernel (k, m and n
+// tails) and Sgemv. Through the public methods: every transpose, alpha and
+// beta in {0, 1, -0.5, 2}, padded leading dimensions (whose padding, NaN,
+// must stay untouched), NaN C with beta 0, the cINN's shapes at batch 512
+// and 4096 (also against gonum), deep k, seeded random shapes with every
+// kernel set, concurrent callers, the Arch field, gonum's panics, and no
+// allocation in steady use.
 //
 // # Benchmarks
 //
@@ -155,5 +158,6 @@
 // over chunks of at least 10 ms) shape by shape in turn; it runs numpy with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (they select an older,
 // slower kernel on some machines) and prints one table with the ratios,
-// and the BLAS numpy used.
+// and the BLAS numpy used. bench/gemm/README.md has the tables of the last
+// run: on one core each, 100% to 420% of OpenBLAS's rate on every shape.
 package sgemm
