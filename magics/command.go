@@ -23,13 +23,14 @@ const (
 type Complete int
 
 const (
-	CompleteNone      Complete = iota
-	CompleteFile               // a file path
-	CompleteDataset            // a dataset name of the session
-	CompleteColumns            // column names (comma-separated)
-	CompleteSimulator          // a simulator name
-	CompleteChoice             // one of the flag's Choices
-	CompleteMagic              // a magic's name
+	CompleteNone          Complete = iota
+	CompleteFile                   // a file path
+	CompleteDataset                // a dataset name of the session
+	CompleteColumns                // column names (comma-separated)
+	CompleteSimulator              // a simulator name
+	CompleteChoice                 // one of the flag's Choices
+	CompleteMagic                  // a magic's name
+	CompleteDatasetOrFile          // a dataset name or a file path
 )
 
 // Flag declares one --name option of a command. The same declaration

@@ -143,7 +143,7 @@ func (s *Session) taskOf(name string) simulators.Task {
 var sampleCmd = &Command{
 	Name: "sample",
 	Flags: []Flag{
-		{Name: "obs", Meta: "NAME|PATH", Usage: "the observations: a dataset, a table file, or a split of %data (train, val, test; default test)", Complete: CompleteDataset},
+		{Name: "obs", Meta: "NAME|PATH", Usage: "the observations: a dataset, a table file, or a split of %data (train, val, test; default test)", Complete: CompleteDatasetOrFile},
 		{Name: "rows", Meta: "A:B", Usage: "which rows: all, 5, 0:10, :10 or 3,5,7 (default: 0:10 of a split, all rows of a dataset)"},
 		{Name: "values", Kind: List, Meta: "Y1,Y2,...", Usage: "one observation given as its observables, in the order of the model's y"},
 		{Name: "n", Kind: Int, Default: "4096", Usage: "posterior samples per observation"},

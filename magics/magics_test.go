@@ -295,6 +295,7 @@ func TestCompleteMagics(t *testing.T) {
 		{"%data two_moons --y=x", []string{"x1", "x2"}},
 		{"%export two_moons_obs --columns x", []string{"x1", "x2"}},
 		{"%sample --obs two_moons_o", []string{"two_moons_obs"}},
+		{"%sample --obs st", []string{"stars.csv"}},
 		{"%simulate two_", []string{"two_moons"}},
 		{"%simulate gaussian_l", []string{"gaussian_linear", "gaussian_linear_uniform"}},
 		{"%plot co", []string{"corner"}},

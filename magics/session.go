@@ -274,6 +274,18 @@ func (s *Session) Complete(code string, cursor int) (matches []string, start, en
 		return s.completeFile(value), start, end
 	case CompleteMagic:
 		cands = s.reg.Names()
+	case CompleteDatasetOrFile:
+		s.mu.RLock()
+		fn := s.completers[CompleteDataset]
+		s.mu.RUnlock()
+		if fn != nil {
+			for _, c := range fn(s, before) {
+				if strings.HasPrefix(c, value) {
+					matches = append(matches, c)
+				}
+			}
+		}
+		return append(matches, s.completeFile(value)...), start, end
 	default:
 		s.mu.RLock()
 		fn := s.completers[kind]
