@@ -297,3 +297,36 @@ func TestBLAS32Pluggable(t *testing.T) {
 		t.Error("results differ with the wrapped implementation")
 	}
 }
+
+// TestInvertibilityDefaultSize checks the round trip at the seeds' size
+// (8 blocks, subnets 3×256, conditioning network) with weights twice the
+// default scale, so that the blocks are far from the identity.
+func TestInvertibilityDefaultSize(t *testing.T) {
+	m, err := NewModel(Config{DimX: 5, DimY: 8, CondNet: []int{64, 32}, ActNorm: true, InitScale: 0.06, Seed: 3}, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(4, 5))
+	const rows = 128
+	x := randSlice[float32](rng, rows*5, 1.5)
+	y := randSlice[float32](rng, rows*8, 1)
+	z, ld := m.Forward(x, y)
+	x2, ldInv := m.Inverse(z, y)
+	var maxRel, maxLD float64
+	for i := range x {
+		maxRel = math.Max(maxRel, math.Abs(float64(x2[i]-x[i]))/math.Max(1, math.Abs(float64(x[i]))))
+	}
+	for i := range ld {
+		maxLD = math.Max(maxLD, math.Abs(ld[i]))
+		if math.Abs(ld[i]+ldInv[i]) > 1e-4*math.Max(1, math.Abs(ld[i])) {
+			t.Fatalf("row %d: log det %v forward, %v inverse", i, ld[i], ldInv[i])
+		}
+	}
+	t.Logf("max relative round-trip error %.2g, max |log det| %.2f", maxRel, maxLD)
+	if maxRel > 1e-4 {
+		t.Errorf("round trip error %.3g > 1e-4", maxRel)
+	}
+	if maxLD < 1 {
+		t.Errorf("max |log det| %.3f: the network is too close to the identity for this test", maxLD)
+	}
+}
