@@ -368,12 +368,28 @@ func posteriorTables(p *posterior) (summary, samples *table.Table, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, c := range p.obs.Names() {
-		if contains(p.params, c) {
+	// The observations' own columns come along (identifiers exactly, text
+	// too), except the parameters and names the summary itself makes.
+	made := map[string]bool{"obs": true, "c2st": true}
+	for _, name := range p.params {
+		made[name] = true
+		for _, suf := range []string{"map", "median", "lo68", "hi68", "true"} {
+			made[name+"_"+suf] = true
+		}
+	}
+	for _, c := range p.obs.AllNames() {
+		if made[c] {
 			continue
 		}
-		v, _ := p.obs.Col(c)
-		if err := summary.AddColumn(c, append([]float64(nil), v...), p.obs.Unit(c)); err != nil {
+		var err error
+		if v, ok := p.obs.Int64(c); ok {
+			err = summary.AddInt64(c, append([]int64(nil), v...), p.obs.Unit(c))
+		} else if v, e := p.obs.Col(c); e == nil {
+			err = summary.AddColumn(c, append([]float64(nil), v...), p.obs.Unit(c))
+		} else if v, e := p.obs.Text(c); e == nil {
+			err = summary.AddText(c, append([]string(nil), v...), p.obs.Unit(c))
+		}
+		if err != nil {
 			return nil, nil, err
 		}
 	}
@@ -395,9 +411,6 @@ func posteriorTables(p *posterior) (summary, samples *table.Table, err error) {
 				continue
 			}
 			cn := name + "_" + suf
-			if summary.Has(cn) {
-				continue
-			}
 			if err := summary.AddColumn(cn, cols[suf], ""); err != nil {
 				return nil, nil, err
 			}

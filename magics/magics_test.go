@@ -438,3 +438,46 @@ func TestShowAndResimulate(t *testing.T) {
 		t.Errorf("resim dataset: %v", d)
 	}
 }
+
+// TestCompleteWhileRunning completes, inspects and checks completeness
+// while cells change the session (run it with -race).
+func TestCompleteWhileRunning(t *testing.T) {
+	s := newWorkSession(t)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; i < 200; i++ {
+			s.Complete("%data two_moons --x th", 21)
+			s.Complete("%sample --obs t", 15)
+			s.Inspect("%train", 3, 1)
+			s.IsComplete("%train --epochs 2")
+		}
+	}()
+	run(t, s, "%simulate gaussian_linear --n 300 --quiet\n%derive gaussian_linear s=x1+x2\n%train --epochs 1 --batch 128\n%reset gaussian_linear")
+	<-done
+}
+
+// TestSampleKeepsObservationColumns samples a loaded table with an
+// identifier beyond 2^53 and a text column, and samples a posterior
+// summary again: the summary keeps the observations' columns exactly and
+// does not clash with its own.
+func TestSampleKeepsObservationColumns(t *testing.T) {
+	s := newWorkSession(t)
+	csv := "source_id,name,x1,x2\n4295806720000000001,a,0.1,0.2\n4295806720000000003,b,-0.3,0.1\n"
+	os.WriteFile(filepath.Join(s.Dir, "obs.csv"), []byte(csv), 0o644)
+	run(t, s, "%train --epochs 1 --batch 128\n%sample --obs obs.csv --n 100 --as first")
+	ids, ok := s.datasets["first"].t.Int64("source_id")
+	if !ok || ids[1] != 4295806720000000003 {
+		t.Errorf("source_id not kept exactly: %v %v", ids, ok)
+	}
+	if names, err := s.datasets["first"].t.Text("name"); err != nil || names[0] != "a" {
+		t.Errorf("text column: %v %v", names, err)
+	}
+	run(t, s, "%sample --obs first --n 100 --as second --seed 1")
+	a, _ := s.datasets["second"].t.Col("theta1_median")
+	b, _ := s.datasets["first"].t.Col("theta1_median")
+	if len(a) != 2 || a[0] == b[0] {
+		t.Errorf("second summary reuses the first's columns: %v %v", a, b)
+	}
+	run(t, s, "%export second "+filepath.Join(s.Dir, "second.fits"))
+}
