@@ -33,6 +33,18 @@ const (
 	ExponentialSchedule                     // lr·Gamma^epoch
 )
 
+func (k ScheduleKind) String() string {
+	switch k {
+	case NoSchedule:
+		return "constant"
+	case StepSchedule:
+		return "step"
+	case ExponentialSchedule:
+		return "exponential"
+	}
+	return fmt.Sprintf("ScheduleKind(%d)", int(k))
+}
+
 // Schedule is a per-epoch learning-rate schedule. The epoch counts from 0
 // within each Train call.
 type Schedule struct {
