@@ -138,7 +138,10 @@ def test_error_and_execution_count(kernel):
 
 def test_stop_on_error_aborts_queued_cells(kernel):
     km, kc = kernel
-    failing = kc.execute("%trian first")
+    # The failing cell runs for a while, so that the second request is
+    # queued in the kernel when it fails (requests that arrive after the
+    # failure run, as in ipykernel).
+    failing = kc.execute("%sleep 0.5\n%trian first")
     queued = kc.execute("%echo never")
     r1, _ = collect(kc, failing)
     r2, out = collect(kc, queued)
