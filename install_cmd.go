@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 
 	"github.com/gocinn/gocinn/install"
 )
@@ -56,7 +57,7 @@ list" shows the kernel and frontends offer it by its display name.
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Installed kernelspec %s in %s\n", o.Name, dir)
+		fmt.Fprintf(stdout, "Installed kernelspec %s in %s\n", filepath.Base(dir), dir)
 		return nil
 	}
 	return c
@@ -84,7 +85,7 @@ flags. It refuses to remove a kernelspec of another language.
 		if err := install.Uninstall(*o); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "Removed kernelspec %s from %s\n", o.Name, dir)
+		fmt.Fprintf(stdout, "Removed kernelspec %s from %s\n", filepath.Base(dir), filepath.Dir(dir))
 		return nil
 	}
 	return c
