@@ -125,8 +125,8 @@
 //	go test ./cinn/sgemm                 # all kernels of this CPU, < 20 s
 //	go test -tags purego ./cinn/sgemm    # the portable build
 //	go test -short ./cinn/sgemm          # fewer and smaller shapes
-//	go test -run Random -sgemm.seed=7 ./cinn/sgemm
-//	go test -sgemm.arch=avx2 ./cinn/sgemm   # Sgemm on the AVX2 (or go) kernels
+//	go test -run Random ./cinn/sgemm -sgemm.seed=7
+//	go test ./cinn/sgemm -sgemm.arch=avx2   # Sgemm on the AVX2 (or go) kernels
 //
 // Every kernel of every set this CPU runs (the Go kernel included) is checked
 // in both orientations, with one and three workers (which must give the same
