@@ -66,7 +66,8 @@ fi
 gov=$(go env GOVERSION 2>/dev/null || go version | awk '{print $3}')
 case "$gov" in
 go1.[0-9] | go1.[0-9].* | go1.1[0-9] | go1.1[0-9].* | go1.20 | go1.20.*)
-	say "$gov is too old: gocinn needs Go 1.21 or later to build (install it from https://go.dev/dl or a backports package such as golang-1.23)"
+	say "$gov is too old: gocinn needs Go 1.21 or later to build (it then fetches the toolchain go.mod asks for)."
+	say "On Debian 12: apt-get install -t bookworm-backports golang-1.23-go and put /usr/lib/go-1.23/bin first in PATH; on Ubuntu: apt-get install golang-1.23-go; or see https://go.dev/dl"
 	exit 1
 	;;
 esac
