@@ -1,0 +1,163 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+// Command validate runs gocinn's validation against published numbers
+// (issue 10): sbibm C2ST per task and simulation budget, and the seeds'
+// criteria on PARSEC isochrones. Results go to one JSON file per run in -out;
+// -table prints the Markdown tables of all results found there.
+//
+//	go run ./validation/cmd/validate -tasks all -budgets 1000,10000
+//	go run ./validation/cmd/validate -isochrone -data ../shared/data
+//	go run ./validation/cmd/validate -table
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/simulators"
+	"github.com/gocinn/gocinn/validation"
+)
+
+func main() {
+	var (
+		tasks    = flag.String("tasks", "all", "comma-separated sbibm tasks, or all, or none")
+		budgets  = flag.String("budgets", "1000,10000", "comma-separated simulation budgets")
+		obs      = flag.Int("obs", 10, "fixed observations per task (at most 10)")
+		samples  = flag.Int("samples", 10000, "posterior and reference samples per observation")
+		seed     = flag.Int64("seed", 1, "seed of the training data and the network")
+		out      = flag.String("out", "validation/results", "directory of the JSON results")
+		tag      = flag.String("tag", "", "suffix of the result files (to keep runs with other settings apart)")
+		epochs   = flag.Int("epochs", 0, "training epochs (0: engine default)")
+		patience = flag.Int("patience", 0, "early-stopping patience (0: engine default)")
+		lr       = flag.Float64("lr", 0, "learning rate (0: engine default)")
+		batch    = flag.Int("batch", 0, "batch size (0: engine default)")
+		gamma    = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
+		iso      = flag.Bool("isochrone", false, "run the PARSEC isochrone validation")
+		data     = flag.String("data", "../shared/data", "the project's data folder")
+		figs     = flag.String("figures", "docs/figures", "directory of the isochrone figures")
+		isoN     = flag.Int("iso-train", 10000, "isochrone training stars")
+		table    = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
+	)
+	flag.Parse()
+	log.SetFlags(log.Ltime)
+	if *table {
+		if err := printTables(*out); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		log.Fatal(err)
+	}
+	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch}
+	if *gamma != 0 {
+		ts.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: *gamma}
+	}
+	names := simulators.Names()
+	if *tasks == "none" {
+		names = nil
+	} else if *tasks != "all" {
+		names = strings.Split(*tasks, ",")
+	}
+	var bs []int
+	for _, b := range strings.Split(*budgets, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(b))
+		if err != nil || n < 10 {
+			log.Fatalf("validate: bad budget %q in -budgets (want integers ≥ 10, e.g. 1000,10000)", b)
+		}
+		bs = append(bs, n)
+	}
+	for _, b := range bs {
+		for _, name := range names {
+			task, err := simulators.Lookup(strings.TrimSpace(name))
+			if err != nil {
+				log.Fatal(err)
+			}
+			res, err := validation.RunTask(ctx, task, validation.Settings{
+				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts,
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples),
+				Log:       log.Printf,
+			})
+			if err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("%s %d: mean C2ST %.3f ± %.3f (train %.0fs, sample %.0fs, reference %.0fs, C2ST %.0fs)",
+				res.Task, res.Budget, res.Mean, res.Std, res.TrainSeconds, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
+			file := filepath.Join(*out, fmt.Sprintf("%s-%d%s.json", res.Task, res.Budget, *tag))
+			if err := writeJSON(file, res); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+	if *iso {
+		start := time.Now()
+		res, err := validation.RunIsochrone(ctx, *data, validation.IsochroneSettings{
+			TrainStars: *isoN, Seed: *seed, Train: ts, Figures: *figs, Log: log.Printf,
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("isochrone: done in %s", time.Since(start).Round(time.Second))
+		if err := writeJSON(filepath.Join(*out, "isochrone"+*tag+".json"), res); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+func writeJSON(file string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, append(b, '\n'), 0o644)
+}
+
+// printTables prints the Markdown tables of the results in dir.
+func printTables(dir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return err
+	}
+	var rs []validation.TaskResult
+	var iso []validation.IsochroneResult
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		if strings.HasPrefix(filepath.Base(f), "isochrone") {
+			var r validation.IsochroneResult
+			if err := json.Unmarshal(b, &r); err != nil {
+				return fmt.Errorf("validate: %s: %v (delete it or rerun the isochrone validation)", f, err)
+			}
+			iso = append(iso, r)
+			continue
+		}
+		var r validation.TaskResult
+		if err := json.Unmarshal(b, &r); err != nil {
+			return fmt.Errorf("validate: %s: %v (delete it or rerun its task)", f, err)
+		}
+		if r.Task == "" {
+			continue
+		}
+		rs = append(rs, r)
+	}
+	fmt.Print(validation.C2STTable(rs))
+	for _, r := range iso {
+		fmt.Println()
+		fmt.Print(r.Table())
+	}
+	return nil
+}

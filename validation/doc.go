@@ -1,0 +1,48 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+// Package validation measures gocinn against published numbers: the
+// classifier two-sample test (C2ST) of the simulation-based-inference
+// benchmark sbibm (Lueckmann et al. 2021, AISTATS, PMLR 130, 343) on its five
+// tasks, and the criteria of the seed papers (Ksoll et al. 2020, MNRAS 499,
+// 5447) on stellar parameters from PARSEC isochrones.
+//
+// # sbibm
+//
+// RunTask follows sbibm's protocol for one task and one simulation budget:
+//
+//  1. Budget simulations (θ from the prior, one x each) are drawn with
+//     Settings.Seed; the last ValFraction of them (10%, as sbibm's NPE) is the
+//     validation set used for early stopping.
+//  2. A cINN with the engine's default architecture (cinn.Config with only
+//     DimX, DimY and Seed set) is trained with Settings.Train, whose zero value
+//     is the engine's default TrainSettings: a user who does not tune.
+//  3. For each of the Observations fixed observations
+//     (simulators.Observations with simulators.ObservationSeed), Samples
+//     posterior draws are compared with as many reference draws by
+//     diagnostics.C2ST (seed 1). The reference is the task's exact sampler, or
+//     for slcp simulators.SLCP.SamplePosteriorMCMC with its split-R̂ check.
+//
+// The Published and FrEIA tables hold the numbers the results are measured
+// against: sbibm's NPE (neural spline flows) and the seeds' cINN configuration
+// run in FrEIA on the development machine (issue 10).
+//
+// # Isochrones
+//
+// RunIsochrone trains one cINN on PARSEC Gaia photometry (G, BP, RP with
+// 0.01 mag noise) of two metallicities and evaluates it with
+// diagnostics.Evaluate on held-out stars of the same metallicities and on
+// stars of a third metallicity left out of training: a different stellar
+// model, which shows how model mismatch appears in the calibration and in the
+// MAP estimates. (The MIST isochrone in the data folder has PanSTARRS bands
+// only, so it cannot be fed to a Gaia-band network without a photometric
+// transformation that would itself be a model.)
+//
+// The command validation/cmd/validate runs both and writes JSON results, a
+// Markdown table and figures; docs/validation.md shows them.
+//
+// # Guard
+//
+// guard_test.go runs a small version (two_moons and gaussian_linear at 10^3
+// simulations, few observations, 2,000 C2ST samples) with thresholds derived
+// from repeated runs, so that a regression of the engine fails the test suite.
+package validation

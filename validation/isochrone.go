@@ -1,0 +1,252 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package validation
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
+	"github.com/gocinn/gocinn/cinn/figure"
+	"github.com/gocinn/gocinn/cinn/simulators/isochrone"
+	"github.com/gocinn/gocinn/cinn/table"
+)
+
+// IsochroneParams are the parameters the isochrone network infers, those
+// Ksoll et al. (2020) report.
+var IsochroneParams = []string{"logAge", "Mass", "logL", "logTe", "logg"}
+
+// IsochroneSettings control RunIsochrone. Zero values select the defaults in
+// brackets.
+type IsochroneSettings struct {
+	TrainStars int       // training stars, 10% of them for validation [10000]
+	TestStars  int       // test stars per test set [500]
+	Samples    int       // posterior samples per test star [1000]
+	TrainZ     []float64 // training metallicities [0.015, 0.020]
+	HeldOutZ   float64   // metallicity left out of training [0.010]
+	Noise      float64   // photometric σ (mag) of every band [0.01]
+	Seed       int64     // [1]
+	Config     cinn.Config
+	Train      cinn.TrainSettings
+	// Figures, if not empty, is the directory where the calibration and
+	// truth-against-MAP figures are written (validation-iso-*.png).
+	Figures string
+	Log     func(format string, args ...any)
+}
+
+// IsochroneResult is the outcome of RunIsochrone.
+type IsochroneResult struct {
+	TrainStars, TestStars, Samples int
+	TrainZ                         []float64
+	HeldOutZ                       float64
+	Epochs, BestEpoch              int
+	Stopped                        string
+	TrainSeconds                   float64
+	// InFamily holds the diagnostics on test stars of the training
+	// metallicities, HeldOut on stars of the held-out metallicity.
+	InFamily, HeldOut []IsochroneParam
+}
+
+// IsochroneParam are the seeds' criteria for one parameter.
+type IsochroneParam struct {
+	Name       string
+	MedianCal  float64 // median |e_cal| over q = 0.01…1
+	InSupport  float64 // fraction of true values inside the sampled support
+	RMSEMAP    float64
+	U68        float64
+	Coverage68 float64
+}
+
+func (s *IsochroneSettings) defaults() {
+	if s.TrainStars == 0 {
+		s.TrainStars = 10000
+	}
+	if s.TestStars == 0 {
+		s.TestStars = 500
+	}
+	if s.Samples == 0 {
+		s.Samples = 1000
+	}
+	if s.TrainZ == nil {
+		s.TrainZ = []float64{0.015, 0.020}
+	}
+	if s.HeldOutZ == 0 {
+		s.HeldOutZ = 0.010
+	}
+	if s.Noise == 0 {
+		s.Noise = 0.01
+	}
+	if s.Seed == 0 {
+		s.Seed = 1
+	}
+	if s.Train.Seed == 0 {
+		s.Train.Seed = s.Seed + 1
+	}
+	if s.Config.Seed == 0 {
+		s.Config.Seed = s.Seed
+	}
+	if s.Log == nil {
+		s.Log = func(string, ...any) {}
+	}
+}
+
+// isoStars draws n stars spread evenly over the metallicities zs and
+// returns the parameters and magnitudes.
+func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise float64, seed, stream uint64) (x, y *mat.Dense, err error) {
+	noiseMap := map[string]float64{}
+	for _, b := range g.Bands() {
+		noiseMap[b] = noise
+	}
+	var parts []*table.Table
+	for k, z := range zs {
+		m := n / len(zs)
+		if k < n%len(zs) {
+			m++
+		}
+		sim := &isochrone.Simulator{Grid: g, Z: z, Noise: noiseMap}
+		t, err := sim.Sample(ctx, m, rand.NewPCG(seed, stream+uint64(k)))
+		if err != nil {
+			return nil, nil, err
+		}
+		parts = append(parts, t)
+	}
+	all, err := table.Concat(parts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Shuffle so that a validation tail holds every metallicity.
+	perm := rand.New(rand.NewPCG(seed, stream+100)).Perm(all.Len())
+	all = all.Rows(perm)
+	if x, err = all.Matrix(IsochroneParams...); err != nil {
+		return nil, nil, err
+	}
+	y, err = all.Matrix(g.Bands()...)
+	return x, y, err
+}
+
+// RunIsochrone trains a cINN on PARSEC Gaia photometry from
+// <dataDir>/parsec-gaia and evaluates the seeds' criteria on it; see the
+// package documentation.
+func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (IsochroneResult, error) {
+	s.defaults()
+	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ}
+	dir := filepath.Join(dataDir, "parsec-gaia")
+	g, err := isochrone.Load(isochrone.Options{}, dir)
+	if err != nil {
+		return res, fmt.Errorf("validation: PARSEC Gaia grid in %s: %w (pass the project's data folder with -data)", dir, err)
+	}
+	x, y, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0)
+	if err != nil {
+		return res, err
+	}
+	nVal := s.TrainStars / 10
+	nTr := s.TrainStars - nVal
+	dx, dy := x.RawMatrix().Cols, y.RawMatrix().Cols
+	xTr, yTr := mat.DenseCopyOf(x.Slice(0, nTr, 0, dx)), mat.DenseCopyOf(y.Slice(0, nTr, 0, dy))
+	xVal, yVal := mat.DenseCopyOf(x.Slice(nTr, s.TrainStars, 0, dx)), mat.DenseCopyOf(y.Slice(nTr, s.TrainStars, 0, dy))
+
+	cfg := s.Config
+	cfg.DimX, cfg.DimY = dx, dy
+	xt := make([]cinn.Transform, dx)
+	xt[1] = cinn.Transform{Kind: cinn.Log10} // Mass
+	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: IsochroneParams, YNames: g.Bands(), XTransforms: xt})
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	s.Train.Progress = func(p cinn.Progress) {
+		if p.EpochDone {
+			s.Log("isochrone: epoch %d train %.4f val %.4f", p.Epoch, p.TrainLoss, p.ValLoss)
+		}
+	}
+	tr, err := m.Train(ctx, xTr, yTr, xVal, yVal, s.Train)
+	res.TrainSeconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, fmt.Errorf("validation: training the isochrone network: %w", err)
+	}
+	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
+	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
+
+	sets := []struct {
+		name string
+		zs   []float64
+		dst  *[]IsochroneParam
+	}{
+		{"in-family", s.TrainZ, &res.InFamily},
+		{fmt.Sprintf("held-out Z=%g", s.HeldOutZ), []float64{s.HeldOutZ}, &res.HeldOut},
+	}
+	for k, set := range sets {
+		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k))
+		if err != nil {
+			return res, err
+		}
+		post, err := m.Sample(ctx, yt, s.Samples, rand.NewPCG(uint64(s.Seed), 5000+uint64(k)))
+		if err != nil {
+			return res, err
+		}
+		rep, err := diagnostics.Evaluate(ctx, post, xt, diagnostics.Options{Names: IsochroneParams})
+		if err != nil {
+			return res, err
+		}
+		for _, p := range rep.Params {
+			*set.dst = append(*set.dst, IsochroneParam{Name: p.Name, MedianCal: p.MedianCal, InSupport: p.InSupport,
+				RMSEMAP: p.RMSEMAP, U68: p.U68, Coverage68: p.Coverage68})
+		}
+		s.Log("isochrone %s:\n%s", set.name, rep)
+		if s.Figures != "" {
+			if err := isoFigures(s.Figures, []string{"in-family", "held-out"}[k], set.name, rep, xt); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+func isoFigures(dir, file, title string, rep diagnostics.Report, truth *mat.Dense) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	q, ecal := rep.CalibrationCurves()
+	cal, err := figure.Calibration(q, ecal, IsochroneParams, figure.CalibrationOptions{Title: "PARSEC Gaia, " + title})
+	if err != nil {
+		return err
+	}
+	tvm, err := figure.TruthVsMAP(figure.Columns(truth), figure.Columns(rep.MAP), IsochroneParams, figure.TruthOptions{})
+	if err != nil {
+		return err
+	}
+	for name, f := range map[string]*figure.Figure{"calibration": cal, "truth-vs-map": tvm} {
+		img, err := figure.Render(f, 0, 0, 0)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "validation-iso-"+file+"-"+name+".png"), img.PNG, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Table formats the seeds' criteria as a Markdown table.
+func (r IsochroneResult) Table() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "| parameter | median abs(e_cal) | in support | RMSE of MAP | u68 | held-out Z=%g: median abs(e_cal) | in support | RMSE of MAP |\n", r.HeldOutZ)
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for j, p := range r.InFamily {
+		fmt.Fprintf(&b, "| %s | %.2f%% | %.1f%% | %.3f | %.3f |", p.Name, 100*p.MedianCal, 100*p.InSupport, p.RMSEMAP, p.U68)
+		if j < len(r.HeldOut) {
+			h := r.HeldOut[j]
+			fmt.Fprintf(&b, " %.2f%% | %.1f%% | %.3f |", 100*h.MedianCal, 100*h.InSupport, h.RMSEMAP)
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

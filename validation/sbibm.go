@@ -1,0 +1,240 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package validation
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
+	"github.com/gocinn/gocinn/cinn/simulators"
+)
+
+// Budgets are sbibm's simulation budgets used in the tables.
+var Budgets = []int{1000, 10000, 100000}
+
+// Published holds sbibm's NPE C2ST (neural spline flows; Lueckmann et al.
+// 2021, gaussian_mixture from sbibm v1.1) at the budgets 10^3, 10^4, 10^5.
+var Published = map[string][3]float64{
+	"gaussian_linear":         {0.694, 0.552, 0.506},
+	"gaussian_linear_uniform": {0.696, 0.553, 0.509},
+	"gaussian_mixture":        {0.716, 0.615, 0.548},
+	"two_moons":               {0.725, 0.606, 0.542},
+	"slcp":                    {0.975, 0.901, 0.831},
+}
+
+// FrEIA holds the C2ST of the seeds' cINN configuration run in FrEIA on the
+// development machine (issue 10; 5 observations) at 10^3 and 10^4
+// simulations. Missing entries are NaN-free: tasks not run are absent.
+var FrEIA = map[string][2]float64{
+	"gaussian_linear": {0.579, 0.532},
+	"two_moons":       {0.820, 0.714},
+}
+
+// BestAt1e5 is the best C2ST of any method in sbibm at 10^5 simulations
+// where the issue names one.
+var BestAt1e5 = map[string]float64{
+	"two_moons": 0.530,
+	"slcp":      0.578,
+}
+
+// Settings control RunTask. Zero values select the defaults in brackets.
+type Settings struct {
+	Budget       int     // training simulations, validation included [1000]
+	ValFraction  float64 // fraction of Budget held out for early stopping [0.1]
+	Observations int     // fixed observations, at most 10 [10]
+	Samples      int     // posterior and reference samples per observation [10000]
+	Seed         int64   // seed of the training simulations and the network [1]
+
+	// Config is the network. Its zero value (apart from DimX and DimY,
+	// which RunTask sets) is the engine's default architecture.
+	Config cinn.Config
+	// Train are the training settings; the zero value is the engine's
+	// defaults. Seed is set from Settings.Seed when zero.
+	Train cinn.TrainSettings
+	// C2ST configures the test; its zero value with Seed 1 is sbibm's.
+	C2ST diagnostics.C2STSettings
+	// MCMC configures the slcp reference sampler.
+	MCMC simulators.MCMCSettings
+	// Reference, if not nil, returns cached reference samples for
+	// observation i (nil, nil when it has none); RunTask then skips the
+	// sampler.
+	Reference func(task string, i int) (*mat.Dense, error)
+	// Log, if not nil, receives progress lines.
+	Log func(format string, args ...any)
+}
+
+func (s *Settings) defaults() {
+	if s.Budget == 0 {
+		s.Budget = 1000
+	}
+	if s.ValFraction == 0 {
+		s.ValFraction = 0.1
+	}
+	if s.Observations == 0 {
+		s.Observations = 10
+	}
+	if s.Samples == 0 {
+		s.Samples = 10000
+	}
+	if s.Seed == 0 {
+		s.Seed = 1
+	}
+	if s.Train.Seed == 0 {
+		s.Train.Seed = s.Seed + 1
+	}
+	if s.C2ST.Seed == 0 {
+		s.C2ST.Seed = 1
+	}
+	if s.Log == nil {
+		s.Log = func(string, ...any) {}
+	}
+}
+
+// TaskResult is the outcome of RunTask.
+type TaskResult struct {
+	Task         string
+	Budget       int
+	Observations int
+	Samples      int
+	Seed         int64
+	C2ST         []float64 // one score per observation
+	Mean, Std    float64   // mean and standard deviation of C2ST
+	Epochs       int       // epochs trained
+	BestEpoch    int
+	Stopped      string
+	BestValLoss  float64
+	Train        cinn.TrainSettings
+	Config       cinn.Config
+	TrainSeconds float64
+	// SampleSeconds is the time of drawing all posterior samples,
+	// RefSeconds of the reference samples, C2STSeconds of the tests.
+	SampleSeconds, RefSeconds, C2STSeconds float64
+	// RefRhat is the largest split-R̂ of the slcp reference chains.
+	RefRhat float64 `json:",omitempty"`
+}
+
+// ReferenceSamples draws n samples of the reference posterior of task for
+// the observation xObs: the exact sampler where the task has one, MCMC with
+// a convergence check for slcp. The second result is the largest split-R̂
+// (0 for exact samplers).
+func ReferenceSamples(ctx context.Context, task simulators.Task, xObs []float64, n int, src rand.Source, mcmc simulators.MCMCSettings) (*mat.Dense, float64, error) {
+	switch t := task.(type) {
+	case simulators.ReferencePosterior:
+		ref, err := t.SamplePosterior(ctx, xObs, n, src)
+		return ref, 0, err
+	case *simulators.SLCP:
+		ref, res, err := t.SamplePosteriorMCMC(ctx, xObs, n, src, mcmc)
+		maxR := 0.0
+		for _, r := range res.Rhat {
+			maxR = max(maxR, r)
+		}
+		return ref, maxR, err
+	}
+	return nil, 0, fmt.Errorf("validation: task %s has no reference posterior sampler", task.Name())
+}
+
+// NewTaskModel returns the network RunTask trains for task: cfg with DimX
+// and DimY set, the task's column names and identity transforms (what a
+// user gets without telling the engine about the prior).
+func NewTaskModel(task simulators.Task, cfg cinn.Config) (*cinn.Model, error) {
+	cfg.DimX = task.DimTheta()
+	cfg.DimY = task.DimX()
+	return cinn.NewModel(cfg, cinn.Spec{XNames: task.ParamNames(), YNames: task.ObsNames()})
+}
+
+// RunTask trains a cINN on one sbibm task at one budget and scores its
+// posteriors for the fixed observations with C2ST. See the package
+// documentation for the protocol.
+func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult, error) {
+	s.defaults()
+	if s.Observations > 10 {
+		panic("validation: at most 10 observations")
+	}
+	name := task.Name()
+	res := TaskResult{Task: name, Budget: s.Budget, Observations: s.Observations, Samples: s.Samples, Seed: s.Seed}
+
+	// Training data: a fixed seed per (seed, budget).
+	theta, x := simulators.Simulations(task, s.Budget, rand.NewPCG(uint64(s.Seed), uint64(s.Budget)))
+	nVal := int(float64(s.Budget)*s.ValFraction + 0.5)
+	nTrain := s.Budget - nVal
+	if nTrain < 1 {
+		return res, fmt.Errorf("validation: budget %d leaves no training rows with ValFraction %g", s.Budget, s.ValFraction)
+	}
+	thTr := mat.DenseCopyOf(theta.Slice(0, nTrain, 0, task.DimTheta()))
+	xTr := mat.DenseCopyOf(x.Slice(0, nTrain, 0, task.DimX()))
+	var thVal, xVal *mat.Dense
+	if nVal > 0 {
+		thVal = mat.DenseCopyOf(theta.Slice(nTrain, s.Budget, 0, task.DimTheta()))
+		xVal = mat.DenseCopyOf(x.Slice(nTrain, s.Budget, 0, task.DimX()))
+	}
+
+	cfg := s.Config
+	if cfg.Seed == 0 {
+		cfg.Seed = s.Seed
+	}
+	m, err := NewTaskModel(task, cfg)
+	if err != nil {
+		return res, err
+	}
+	res.Config = m.Config()
+	start := time.Now()
+	tr, err := m.Train(ctx, thTr, xTr, thVal, xVal, s.Train)
+	res.TrainSeconds = time.Since(start).Seconds()
+	if err != nil {
+		return res, fmt.Errorf("validation: training on %s (%d simulations): %w", name, s.Budget, err)
+	}
+	res.Train, _ = m.LastSettings()
+	res.Epochs, res.BestEpoch, res.Stopped, res.BestValLoss = tr.Epochs, tr.BestEpoch, tr.Stopped.String(), tr.BestValLoss
+	s.Log("%s %d: trained %d epochs (best %d, %s) in %.0fs", name, s.Budget, tr.Epochs, tr.BestEpoch, tr.Stopped, res.TrainSeconds)
+
+	thetaTrue, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
+	_ = thetaTrue
+	for i := range s.Observations {
+		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
+		start = time.Now()
+		post, err := m.Sample(ctx, xi, s.Samples, rand.NewPCG(uint64(s.Seed), 1000+uint64(i)))
+		res.SampleSeconds += time.Since(start).Seconds()
+		if err != nil {
+			return res, fmt.Errorf("validation: sampling %s observation %d: %w", name, i+1, err)
+		}
+		var ref *mat.Dense
+		if s.Reference != nil {
+			if ref, err = s.Reference(name, i); err != nil {
+				return res, err
+			}
+			if ref != nil && ref.RawMatrix().Rows < s.Samples {
+				ref = nil
+			}
+			if ref != nil {
+				ref = mat.DenseCopyOf(ref.Slice(0, s.Samples, 0, task.DimTheta()))
+			}
+		}
+		if ref == nil {
+			start = time.Now()
+			var rhat float64
+			ref, rhat, err = ReferenceSamples(ctx, task, xObs.RawRowView(i), s.Samples, rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), s.MCMC)
+			res.RefSeconds += time.Since(start).Seconds()
+			res.RefRhat = max(res.RefRhat, rhat)
+			if err != nil {
+				return res, fmt.Errorf("validation: reference posterior of %s observation %d: %w", name, i+1, err)
+			}
+		}
+		start = time.Now()
+		c, err := diagnostics.C2STWith(ctx, ref, post[0], s.C2ST)
+		res.C2STSeconds += time.Since(start).Seconds()
+		if err != nil {
+			return res, fmt.Errorf("validation: C2ST of %s observation %d: %w", name, i+1, err)
+		}
+		res.C2ST = append(res.C2ST, c.Accuracy)
+		s.Log("%s %d: observation %d C2ST %.3f", name, s.Budget, i+1, c.Accuracy)
+	}
+	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
+	return res, nil
+}

@@ -1,0 +1,65 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package validation
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+)
+
+// C2STTable formats mean C2ST per task and budget as a Markdown table, with
+// sbibm's NPE and the FrEIA cINN beside gocinn's numbers. A gocinn cell
+// reads "0.612 ± 0.031 (5)": mean, standard deviation over the observations,
+// and their number; "—" marks a run that is absent. A "✓" follows numbers
+// at or below sbibm's NPE.
+func C2STTable(results []TaskResult) string {
+	type key struct {
+		task   string
+		budget int
+	}
+	byKey := map[key]TaskResult{}
+	var tasks []string
+	for _, r := range results {
+		byKey[key{r.Task, r.Budget}] = r
+		if !slices.Contains(tasks, r.Task) {
+			tasks = append(tasks, r.Task)
+		}
+	}
+	for t := range Published {
+		if !slices.Contains(tasks, t) {
+			tasks = append(tasks, t)
+		}
+	}
+	slices.Sort(tasks)
+	var b strings.Builder
+	b.WriteString("| task | budget | gocinn C2ST | sbibm NPE | FrEIA cINN | best at 10^5 | epochs (best) | train time |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|\n")
+	for _, t := range tasks {
+		for bi, budget := range Budgets {
+			r, ok := byKey[key{t, budget}]
+			cell, ep, tt := "—", "—", "—"
+			if ok {
+				cell = fmt.Sprintf("%.3f ± %.3f (%d)", r.Mean, r.Std, len(r.C2ST))
+				if p, ok := Published[t]; ok && r.Mean <= p[bi] {
+					cell += " ✓"
+				}
+				ep = fmt.Sprintf("%d (%d)", r.Epochs, r.BestEpoch)
+				tt = fmt.Sprintf("%.0f s", r.TrainSeconds)
+			}
+			pub, fr, best := "—", "—", "—"
+			if p, ok := Published[t]; ok {
+				pub = fmt.Sprintf("%.3f", p[bi])
+			}
+			if f, ok := FrEIA[t]; ok && bi < 2 {
+				fr = fmt.Sprintf("%.3f", f[bi])
+			}
+			if v, ok := BestAt1e5[t]; ok && bi == 2 {
+				best = fmt.Sprintf("%.3f", v)
+			}
+			fmt.Fprintf(&b, "| %s | 10^%d | %s | %s | %s | %s | %s | %s |\n", t, int(math.Round(math.Log10(float64(budget)))), cell, pub, fr, best, ep, tt)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,101 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package validation
+
+import (
+	"context"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/gocinn/gocinn/cinn/simulators"
+)
+
+func TestDenseCodec(t *testing.T) {
+	m := mat.NewDense(3, 2, []float64{1, -2, 3.5, 1e-300, -0, 7})
+	got, err := decodeDense(encodeDense(m))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(got, m) {
+		t.Fatalf("round trip: got %v, want %v", mat.Formatted(got), mat.Formatted(m))
+	}
+	b := encodeDense(m)
+	for _, bad := range [][]byte{nil, b[:7], b[:len(b)-1], append(b, 0)} {
+		if _, err := decodeDense(bad); err == nil {
+			t.Errorf("decodeDense accepted %d bytes", len(bad))
+		}
+	}
+}
+
+func TestReferenceCache(t *testing.T) {
+	dir := t.TempDir()
+	ref := ReferenceCache(dir, 500)
+	a, err := ref("two_moons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, c := a.Dims(); r != 500 || c != 2 {
+		t.Fatalf("dims %d×%d, want 500×2", r, c)
+	}
+	file := filepath.Join(dir, "two_moons-2-500.f64")
+	if _, err := os.Stat(file); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ref("two_moons", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(a, b) {
+		t.Fatal("cached reference differs from the one built")
+	}
+	// The cache holds the same draws as ReferenceSamples with the seed
+	// RunTask uses.
+	task, _ := simulators.Lookup("two_moons")
+	_, xObs := simulators.Observations(task, 3, simulators.ObservationSeed)
+	c, _, err := ReferenceSamples(context.Background(), task, xObs.RawRowView(2), 500,
+		rand.NewPCG(uint64(simulators.ObservationSeed), 2002), simulators.MCMCSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(a, c) {
+		t.Fatal("cache differs from ReferenceSamples")
+	}
+	if err := os.WriteFile(file, []byte("junk"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ref("two_moons", 2); err == nil || !strings.Contains(err.Error(), "delete the file") {
+		t.Fatalf("corrupt cache: err = %v, want a message saying to delete the file", err)
+	}
+}
+
+func TestC2STTable(t *testing.T) {
+	tab := C2STTable([]TaskResult{
+		{Task: "two_moons", Budget: 1000, C2ST: []float64{0.6, 0.7}, Mean: 0.65, Std: 0.0707, Epochs: 30, BestEpoch: 20, TrainSeconds: 12},
+		{Task: "slcp", Budget: 10000, C2ST: []float64{0.95}, Mean: 0.95, Epochs: 5, BestEpoch: 5},
+	})
+	for _, want := range []string{
+		"| two_moons | 10^3 | 0.650 ± 0.071 (2) ✓ | 0.725 | 0.820 | — | 30 (20) | 12 s |",
+		"| slcp | 10^4 | 0.950 ± 0.000 (1) | 0.901 | — | — | 5 (5) |",
+		"| two_moons | 10^5 | — | 0.542 | — | 0.530 | — | — |",
+		"| gaussian_mixture | 10^3 | — | 0.716 |",
+	} {
+		if !strings.Contains(tab, want) {
+			t.Errorf("table lacks %q:\n%s", want, tab)
+		}
+	}
+	if n := strings.Count(tab, "\n"); n != 2+3*len(Published) {
+		t.Errorf("table has %d lines, want %d:\n%s", n, 2+3*len(Published), tab)
+	}
+}
+
+func TestRunIsochroneMissingData(t *testing.T) {
+	_, err := RunIsochrone(context.Background(), t.TempDir(), IsochroneSettings{})
+	if err == nil || !strings.Contains(err.Error(), "-data") {
+		t.Fatalf("err = %v, want an error naming the -data flag", err)
+	}
+}
