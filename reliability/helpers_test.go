@@ -1,6 +1,7 @@
 package reliability_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -110,4 +111,14 @@ func mustFail(t testing.TB, c *kerneltest.Client, code string) string {
 		t.Fatalf("executing %q: status %v, want error", code, st)
 	}
 	return errorText(t, iopub)
+}
+
+// funcExec is an executor that does nothing.
+type funcExec struct{}
+
+func (funcExec) Execute(context.Context, kernel.Request, kernel.Output) error { return nil }
+func (funcExec) Complete(string, int) kernel.Completion                       { return kernel.Completion{} }
+func (funcExec) Inspect(string, int, int) kernel.Inspection                   { return kernel.Inspection{} }
+func (funcExec) IsComplete(string) kernel.Completeness {
+	return kernel.Completeness{Status: "complete"}
 }
