@@ -353,7 +353,20 @@ func (j *job) pack(q int) {
 			clear(row[width:])
 		}
 	case b.rs == 1:
-		for jj := 0; jj < width; jj++ {
+		// Columns of op(B) are contiguous: transpose four at a time, so
+		// that every k step writes 16 contiguous bytes.
+		jj := 0
+		for ; jj+4 <= width; jj += 4 {
+			c0 := b.data[(j0+jj)*b.cs:][:k]
+			c1 := b.data[(j0+jj+1)*b.cs:][:k]
+			c2 := b.data[(j0+jj+2)*b.cs:][:k]
+			c3 := b.data[(j0+jj+3)*b.cs:][:k]
+			for p := range c0 {
+				d := dst[p*nr+jj : p*nr+jj+4 : p*nr+jj+4]
+				d[0], d[1], d[2], d[3] = c0[p], c1[p], c2[p], c3[p]
+			}
+		}
+		for ; jj < width; jj++ {
 			col := b.data[(j0+jj)*b.cs:][:k]
 			for p, v := range col {
 				dst[p*nr+jj] = v
