@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -42,13 +43,16 @@ def wait_started(proc, timeout=10) -> str:
     deadline = time.monotonic() + timeout
     seen = ""
     while time.monotonic() < deadline:
+        ready, _, _ = select.select([proc.stderr], [], [], max(0.0, deadline - time.monotonic()))
+        if not ready:
+            break
         line = proc.stderr.readline()
         seen += line
         if "kernel started" in line:
             return seen
         if not line and proc.poll() is not None:
             break
-    raise AssertionError(f"the kernel did not start: {seen}")
+    raise AssertionError(f"the kernel did not start within {timeout} s: {seen}")
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
