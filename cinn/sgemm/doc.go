@@ -127,6 +127,7 @@
 //	go test -short ./cinn/sgemm          # fewer and smaller shapes
 //	go test -run Random ./cinn/sgemm -sgemm.seed=7
 //	go test ./cinn/sgemm -sgemm.arch=avx2   # Sgemm on the AVX2 (or go) kernels
+//	go test -run '^$' -fuzz FuzzSgemm ./cinn/sgemm
 //
 // Every kernel of every set this CPU runs (the Go kernel included) is checked
 // in both orientations, with one and three workers (which must give the same
