@@ -10,6 +10,8 @@
 //	kernel     run the kernel (what Jupyter starts through kernel.json)
 //	install    install the Jupyter kernelspec
 //	uninstall  remove the Jupyter kernelspec
+//	sample     sample posteriors for one shard of a catalogue (cluster batch jobs)
+//	merge      check the shards of a sample run and merge their summaries
 //	version    print the version
 //	help       print help for a command
 //
@@ -82,11 +84,11 @@ func main() {
 // returns the exit status: 0 on success, 1 when the command failed and 2 for
 // a bad command line.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := commands()
 	if len(args) == 0 {
-		usage(stderr, commands())
+		usage(stderr, cmds)
 		return 2
 	}
-	cmds := commands()
 	name := args[0]
 	if name == "-h" || name == "-help" || name == "--help" {
 		usage(stdout, cmds)

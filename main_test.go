@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,26 @@ func TestInstallUninstall(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("after uninstall, %s: %v", dir, err)
+	}
+}
+
+// TestDocListsCommands checks that the command's doc comment lists every
+// command as "gocinn help" does, so the two cannot drift apart.
+func TestDocListsCommands(t *testing.T) {
+	src, err := os.ReadFile("main.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var help bytes.Buffer
+	usage(&help, commands())
+	for _, c := range commands() {
+		line := fmt.Sprintf("//\t%-10s %s\n", c.Name(), c.Short)
+		if !bytes.Contains(src, []byte(line)) {
+			t.Errorf("the doc comment of main.go lacks the line %q", line)
+		}
+		if !strings.Contains(help.String(), c.Name()) {
+			t.Errorf("gocinn help does not list %s", c.Name())
+		}
 	}
 }
 
