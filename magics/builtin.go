@@ -11,7 +11,7 @@ import (
 
 func builtinCommands() []*Command {
 	return []*Command{
-		helpCmd, loadCmd, simulateCmd, deriveCmd, showCmd, dataCmd, modelCmd, trainCmd, sampleCmd, evalCmd, resimulateCmd,
+		helpCmd, loadCmd, simulateCmd, deriveCmd, filterCmd, showCmd, dataCmd, modelCmd, trainCmd, sampleCmd, evalCmd, resimulateCmd,
 		plotCmd, saveCmd, openCmd, exportCmd, whoCmd, resetCmd, clearCmd, echoCmd, sleepCmd,
 	}
 }

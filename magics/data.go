@@ -645,3 +645,60 @@ func describeColumn(v []float64) colStats {
 	st.min, st.p16, st.med, st.p84, st.max = x[0], pct(0.16), pct(0.5), pct(0.84), x[len(x)-1]
 	return st
 }
+
+var filterCmd = &Command{
+	Name: "filter",
+	Args: []Arg{
+		{Name: "NAME", Usage: "the dataset", Complete: CompleteDataset},
+		{Name: "CONDITION", Usage: "an expression; rows where it is true (non-zero) are kept", Optional: true, Variadic: true, Complete: CompleteColumns},
+	},
+	Flags: []Flag{
+		{Name: "as", Meta: "NEW", Usage: "keep the result as a new dataset (default: replace NAME)"},
+		{Name: "dropna", Kind: Bool, Usage: "without a condition: keep the rows that have no missing value"},
+		{Name: "columns", Kind: List, Usage: "with --dropna: look only at these columns", Complete: CompleteColumns},
+	},
+	Short: "keep the rows of a dataset that meet a condition, or that have no missing values",
+	Long: `%filter keeps the rows where the condition is true: comparisons < <= > >= == !=
+joined by & (and) and | (or), over expressions of the columns (see %derive). A
+row where the condition is missing (a missing input) is dropped. With --dropna
+it drops the rows that have a missing value (in --columns, or in any numeric
+column). The words of the condition are joined, so it needs no quotes unless
+it contains # or quotes.`,
+	Example: "%filter cluster Plx > 2 & [BP-RP] < 3 --as members\n%filter cluster --dropna --columns Gmag,BP-RP",
+	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
+		d, err := s.dataset(inv.Arg(0))
+		if err != nil {
+			return err
+		}
+		cond := strings.TrimSpace(strings.Join(inv.Args[1:], " "))
+		var t *table.Table
+		switch {
+		case inv.Bool("dropna") && cond != "":
+			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "give either a condition or --dropna")
+		case inv.Bool("dropna"):
+			if t, err = d.t.DropMissing(inv.List("columns")...); err != nil {
+				return Errorf("ColumnError", "", "%v", err)
+			}
+		case cond == "":
+			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "give a condition such as Plx > 2, or --dropna")
+		default:
+			v, _, err := evalExpr(d.t, cond)
+			if err != nil {
+				return err
+			}
+			t = d.t.Filter(func(i int) bool { return v[i] != 0 && !math.IsNaN(v[i]) })
+		}
+		nd := *d
+		nd.t = t
+		if as := inv.String("as"); as != "" {
+			if err := checkName(as); err != nil {
+				return err
+			}
+			nd.name = as
+			nd.source = fmt.Sprintf("%%filter of %s", d.name)
+		}
+		s.setDataset(&nd)
+		out.Stdout(fmt.Sprintf("%s: kept %d of %d rows\n", nd.name, t.Len(), d.t.Len()))
+		return nil
+	},
+}

@@ -47,6 +47,7 @@
 //	%load PATH           a table (.csv .tsv .dat .txt .isoc .npy .npz .fits)
 //	%simulate TASK       sbibm tasks, PARSEC photometry (parsec_gaia, parsec_hst), HII grid (hii)
 //	%derive NAME C=EXPR  derived columns: colours, line ratios, distance moduli
+//	%filter NAME COND    keep rows meeting a condition (Plx > 2 & G < 15), or --dropna
 //	%show NAME           percentiles per column of a dataset or a split
 //	%data NAME           parameters x, observables y, transforms, noise, split
 //	%model / %%model     the network (key: value lines in the cell form)
@@ -59,9 +60,11 @@
 //	%export NAME PATH    .csv .tsv .npy .npz .fits by extension
 //	%who, %reset, %clear, %echo, %sleep
 //
-// Expressions (%derive, %plot --x/--y/--color, %resimulate) are arithmetic
-// over column names: + - * / ^, parentheses, numbers and log10, ln, exp,
-// sqrt, abs, pow10; odd column names go in [brackets], as [BP-RP].
+// Expressions (%derive, %filter, %plot --x/--y/--color, %resimulate) are
+// arithmetic over column names: + - * / ^, comparisons < <= > >= == !=
+// joined by & and |, parentheses, numbers and log10, ln, exp, sqrt, abs,
+// pow10; odd column names go in [brackets], as [BP-RP]. A missing input
+// gives a missing result.
 //
 // A command that needs something first says which command makes it; a
 // missing column names the columns there are. %train checks the context

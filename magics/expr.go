@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"unicode"
 
 	"github.com/gocinn/gocinn/cinn/table"
@@ -29,7 +30,7 @@ type exprParser struct {
 // evalExpr evaluates expr on every row of t.
 func evalExpr(t *table.Table, expr string) ([]float64, []string, error) {
 	p := &exprParser{src: expr, rs: []rune(expr), t: t}
-	n, err := p.parseSum()
+	n, err := p.parseOr()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -49,7 +50,7 @@ func evalExpr(t *table.Table, expr string) ([]float64, []string, error) {
 }
 
 func (p *exprParser) errf(format string, a ...any) error {
-	return Errorf("ValueError", "expressions use column names, numbers, + - * / ^, parentheses and log10, ln, exp, sqrt, abs, pow10; write odd column names in [brackets]",
+	return Errorf("ValueError", "expressions use column names, numbers, + - * / ^, comparisons < <= > >= == != joined by & and |, parentheses and log10, ln, exp, sqrt, abs, pow10; write odd column names in [brackets]",
 		"in expression %q at character %d: %s", p.src, p.pos+1, fmt.Sprintf(format, a...))
 }
 
@@ -65,6 +66,97 @@ func (p *exprParser) peek() rune {
 		return p.rs[p.pos]
 	}
 	return 0
+}
+
+// parseOr parses a | b (either true), the loosest binding; a & b (both)
+// binds tighter, comparisons tighter still. True is 1, false 0, and a
+// missing operand gives a missing result.
+func (p *exprParser) parseOr() (exprNode, error) {
+	l, err := p.parseAnd()
+	if err != nil {
+		return nil, err
+	}
+	for p.peek() == '|' {
+		p.pos++
+		r, err := p.parseAnd()
+		if err != nil {
+			return nil, err
+		}
+		a, b := l, r
+		l = func(i int) float64 {
+			x, y := a(i), b(i)
+			if math.IsNaN(x) || math.IsNaN(y) {
+				return math.NaN()
+			}
+			return boolNum(x != 0 || y != 0)
+		}
+	}
+	return l, nil
+}
+
+func (p *exprParser) parseAnd() (exprNode, error) {
+	l, err := p.parseCompare()
+	if err != nil {
+		return nil, err
+	}
+	for p.peek() == '&' {
+		p.pos++
+		r, err := p.parseCompare()
+		if err != nil {
+			return nil, err
+		}
+		a, b := l, r
+		l = func(i int) float64 {
+			x, y := a(i), b(i)
+			if math.IsNaN(x) || math.IsNaN(y) {
+				return math.NaN()
+			}
+			return boolNum(x != 0 && y != 0)
+		}
+	}
+	return l, nil
+}
+
+func boolNum(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (p *exprParser) parseCompare() (exprNode, error) {
+	l, err := p.parseSum()
+	if err != nil {
+		return nil, err
+	}
+	p.skip()
+	var op string
+	for _, o := range []string{"<=", ">=", "==", "!=", "<", ">"} {
+		if strings.HasPrefix(string(p.rs[p.pos:min(p.pos+2, len(p.rs))]), o) {
+			op = o
+			break
+		}
+	}
+	if op == "" {
+		return l, nil
+	}
+	p.pos += len(op)
+	r, err := p.parseSum()
+	if err != nil {
+		return nil, err
+	}
+	cmp := map[string]func(x, y float64) bool{
+		"<": func(x, y float64) bool { return x < y }, ">": func(x, y float64) bool { return x > y },
+		"<=": func(x, y float64) bool { return x <= y }, ">=": func(x, y float64) bool { return x >= y },
+		"==": func(x, y float64) bool { return x == y }, "!=": func(x, y float64) bool { return x != y },
+	}[op]
+	return func(i int) float64 {
+		x, y := l(i), r(i)
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return math.NaN()
+		}
+		return boolNum(cmp(x, y))
+	}, nil
 }
 
 func (p *exprParser) parseSum() (exprNode, error) {
@@ -179,7 +271,7 @@ func (p *exprParser) parseAtom() (exprNode, error) {
 		return nil, p.errf("expression ends too early")
 	case c == '(':
 		p.pos++
-		n, err := p.parseSum()
+		n, err := p.parseOr()
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +311,7 @@ func (p *exprParser) parseAtom() (exprNode, error) {
 		name := string(p.rs[start:p.pos])
 		if f, ok := exprFuncs[name]; ok && p.peek() == '(' && !p.t.Has(name) {
 			p.pos++
-			arg, err := p.parseSum()
+			arg, err := p.parseOr()
 			if err != nil {
 				return nil, err
 			}

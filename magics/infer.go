@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"strconv"
@@ -149,6 +150,7 @@ var sampleCmd = &Command{
 		{Name: "n", Kind: Int, Default: "4096", Usage: "posterior samples per observation"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "random seed"},
 		{Name: "as", Meta: "NAME", Default: "posterior", Usage: "name of the summary dataset (NAME_samples holds the samples)"},
+		{Name: "dropna", Kind: Bool, Usage: "skip observations with a missing observable (else they are an error)"},
 		{Name: "c2st", Kind: Bool, Usage: "compare with the exact posterior of an sbibm task: classifier two-sample test per observation (0.5 = indistinguishable; about 2 s each)"},
 	},
 	Short: "draw posterior samples for observations and summarise them per parameter",
@@ -227,10 +229,39 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 			return err
 		}
 		obs, obsName = t.Rows(rows), nm
+		if inv.Bool("dropna") {
+			var keep []int
+			for i := range rows {
+				ok := true
+				for _, c := range sp.YNames {
+					if v, err := obs.Col(c); err == nil && math.IsNaN(v[i]) {
+						ok = false
+					}
+				}
+				if ok {
+					keep = append(keep, i)
+				}
+			}
+			if skipped := len(rows) - len(keep); skipped > 0 {
+				kept := make([]int, len(keep))
+				for k, i := range keep {
+					kept[k] = rows[i]
+				}
+				obs, rows = obs.Rows(keep), kept
+				out.Stderr(fmt.Sprintf("skipped %d observations with a missing observable\n", skipped))
+			}
+			if len(rows) == 0 {
+				return Errorf("DataError", "", "every observation of %s misses an observable", obsName)
+			}
+		}
 	}
 	y, err := obs.Matrix(sp.YNames...)
 	if err != nil {
-		return Errorf("DataError", "the observations need the model's observables: "+strings.Join(sp.YNames, ", "), "%s: %v", obsName, err)
+		hint := "the observations need the model's observables: " + strings.Join(sp.YNames, ", ")
+		if errors.Is(err, table.ErrMissing) {
+			hint = "--dropna skips observations with missing values (or %filter NAME --dropna)"
+		}
+		return Errorf("DataError", hint, "%s: %v", obsName, err)
 	}
 	var truth *mat.Dense
 	if t, err := obs.Matrix(sp.XNames...); err == nil {

@@ -318,7 +318,7 @@ func TestCompleteMagics(t *testing.T) {
 // example that parses with its own definition, and help text naming it.
 func TestEveryCommandDocumented(t *testing.T) {
 	s := NewSession(Options{Dir: t.TempDir()})
-	want := []string{"clear", "data", "derive", "echo", "eval", "export", "help", "load", "model", "open", "plot", "reset", "resimulate", "sample", "save", "show", "simulate", "sleep", "train", "who"}
+	want := []string{"clear", "data", "derive", "echo", "eval", "export", "filter", "help", "load", "model", "open", "plot", "reset", "resimulate", "sample", "save", "show", "simulate", "sleep", "train", "who"}
 	if got := s.reg.Names(); !reflect.DeepEqual(got, want) {
 		t.Errorf("magics = %q, want %q", got, want)
 	}
@@ -480,4 +480,68 @@ func TestSampleKeepsObservationColumns(t *testing.T) {
 		t.Errorf("second summary reuses the first's columns: %v %v", a, b)
 	}
 	run(t, s, "%export second "+filepath.Join(s.Dir, "second.fits"))
+}
+
+func TestFilter(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	os.WriteFile(filepath.Join(s.Dir, "c.csv"), []byte("Plx,BP-RP,G\n2.5,1,10\n1.5,2,11\n3,,12\n2.2,3.5,13\n"), 0o644)
+	run(t, s, "%load c.csv")
+	rec := run(t, s, "%filter c Plx > 2 & [BP-RP] < 3 --as members")
+	if got := s.datasets["members"].t.Len(); got != 1 || !strings.Contains(rec.StdoutText(), "kept 1 of 4") {
+		t.Errorf("members: %d rows, %q", got, rec.StdoutText())
+	}
+	run(t, s, "%filter c --dropna --columns BP-RP")
+	if got := s.datasets["c"].t.Len(); got != 3 {
+		t.Errorf("dropna: %d rows", got)
+	}
+	run(t, s, "%filter c G == 10 | G >= 13")
+	if v, _ := s.datasets["c"].t.Col("G"); len(v) != 2 || v[0] != 10 || v[1] != 13 {
+		t.Errorf("or: %v", v)
+	}
+	before := snap(s)
+	runErr(t, s, "%filter c", "give a condition")
+	runErr(t, s, "%filter c Plx > --dropna", "either a condition or --dropna")
+	runErr(t, s, "%filter c nosuch > 1", "nosuch")
+	runErr(t, s, "%filter c Plx >", "ends too early")
+	if !reflect.DeepEqual(before, snap(s)) {
+		t.Errorf("a failing %%filter changed the session")
+	}
+}
+
+// TestStellarWorkflowRealData runs the stellar-parameter workflow of the
+// tutorials in miniature on the project's data folder (PARSEC Gaia
+// isochrones and the real Gaia cluster): parallax to absolute magnitude,
+// missing colours skipped, a CMD coloured by MAP log age.
+func TestStellarWorkflowRealData(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "data"))
+	if _, err := os.Stat(filepath.Join(dir, "gaia", "cluster.csv")); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the project's data folder is missing: %v", err)
+		}
+		t.Skipf("the project's data folder %s is absent", dir)
+	}
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate parsec_gaia --n 3000 --seed 1 --quiet --data-dir "+dir+`
+%derive parsec_gaia BP_RP=G_BPmag-G_RPmag
+%data parsec_gaia --x logAge,Mass,logTe --y Gmag,BP_RP --noise all=0.01
+%model --blocks 2 --hidden 32 --layers 1
+%train --epochs 1 --batch 256`)
+	run(t, s, "%load "+filepath.Join(dir, "gaia", "cluster.csv")+` --as cluster
+%derive cluster "Gmag=Gmag+5*log10(Plx)-10" BP_RP=[BP-RP]`)
+	runErr(t, s, "%sample --obs cluster --n 50", "missing", "--dropna")
+	rec := run(t, s, "%sample --obs cluster --n 50 --dropna --as stars")
+	if !strings.Contains(strings.Join(rec.Stderrs, ""), "skipped 9 observations") {
+		t.Errorf("stderr: %q", rec.Stderrs)
+	}
+	if n := s.datasets["stars"].t.Len(); n != 1419 {
+		t.Errorf("%d stars sampled, want 1419", n)
+	}
+	rec = run(t, s, "%plot cmd --x BP_RP --y Gmag --param logAge")
+	if checkDisplays(t, "cmd", rec.Displays) != 1 {
+		t.Error("no CMD")
+	}
+	rec = run(t, s, "%show stars --columns logAge_map --head 0")
+	if !strings.Contains(rec.Displays[0].Data["text/plain"].(string), "1419") {
+		t.Errorf("show: %s", rec.Displays[0].Data["text/plain"])
+	}
 }
