@@ -144,7 +144,7 @@ func TestComplete(t *testing.T) {
 		start, end int
 	}{
 		{"%he", []string{"%help"}, 0, 3},
-		{"%fi", []string{"%fit"}, 0, 3},
+		{"%fi", []string{"%filter", "%fit"}, 0, 3},
 		{"%fit st", []string{"stars"}, 5, 7},
 		{"%fit stars --ep", []string{"--epochs"}, 11, 15},
 		{"%fit stars --x logAge,m", []string{"mass"}, 22, 23},
