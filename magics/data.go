@@ -155,6 +155,10 @@ first rows. Missing values (empty cells, NA, NaN, FITS TNULL) are NaN.`,
 	},
 }
 
+// maxSimulations bounds %simulate --n, so that a typo cannot exhaust the
+// kernel's memory.
+const maxSimulations = 5_000_000
+
 var simulateCmd = &Command{
 	Name: "simulate",
 	Args: []Arg{{Name: "TASK", Usage: "the simulator (Tab completes; %help simulate lists them)", Complete: CompleteSimulator}},
@@ -179,8 +183,8 @@ var simulateCmd = &Command{
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
 		task := inv.Arg(0)
 		n := inv.Int("n")
-		if n <= 0 {
-			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--n must be positive, not %d", n)
+		if n <= 0 || n > maxSimulations {
+			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--n must be between 1 and %d, not %d", maxSimulations, n)
 		}
 		dir := inv.String("data-dir")
 		if dir == "" {

@@ -255,6 +255,10 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 			}
 		}
 	}
+	if total := len(rows) * n; total > maxTotalSamples {
+		return Errorf("UsageError", "sample fewer rows (--rows) or fewer samples per observation (--n)",
+			"%d observations × %d samples is more than the %d samples one %%sample may hold", len(rows), n, maxTotalSamples)
+	}
 	y, err := obs.Matrix(sp.YNames...)
 	if err != nil {
 		hint := "the observations need the model's observables: " + strings.Join(sp.YNames, ", ")
@@ -348,6 +352,11 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 	}
 	return nil
 }
+
+// maxTotalSamples bounds the samples of one %sample or %eval, so that a
+// typo cannot exhaust the kernel's memory (20 million rows of 5 parameters
+// take 800 MB).
+const maxTotalSamples = 20_000_000
 
 // maxC2ST caps the samples per set of the classifier test (sbibm uses
 // 10,000; 2,000 keep it to a couple of seconds per observation).
@@ -513,6 +522,9 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	}
 	if t.Len() > max {
 		t = t.Head(max)
+	}
+	if total := t.Len() * n; total > maxTotalSamples {
+		return Errorf("UsageError", "use fewer observations (--max) or samples (--n)", "%d observations × %d samples is more than %d", t.Len(), n, maxTotalSamples)
 	}
 	sp := m.Spec()
 	y, err := t.Matrix(sp.YNames...)

@@ -82,6 +82,9 @@ Ksoll et al. 2020 and Kang et al. 2022). It replaces any previous model. The
 				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be positive, not %g", c.n, c.v)
 			}
 		}
+		if est := estimateParams(cfg); est > maxParams {
+			return Errorf("UsageError", "use fewer --blocks, --layers or a smaller --hidden", "a network of about %.3g parameters is more than this kernel allows (%d)", est, maxParams)
+		}
 		m, err := cinn.NewModel(cfg, cinn.Spec{XNames: r.x, YNames: r.y, XTransforms: r.xTr, YTransforms: r.yTr})
 		if err != nil {
 			return Errorf("ModelError", "", "%v", err)
@@ -92,6 +95,27 @@ Ksoll et al. 2020 and Kang et al. 2022). It replaces any previous model. The
 		out.Display(modelTable(m, r.dataset).Display())
 		return nil
 	},
+}
+
+// maxParams bounds the size of a network %model builds, so that a typo in
+// --hidden cannot exhaust the kernel's memory (parameters, gradients and
+// Adam moments take 16 bytes each).
+const maxParams = 50_000_000
+
+// estimateParams bounds the number of trainable parameters of cfg from
+// above: two subnets per block, each an MLP from (half the flow plus the
+// condition) through Layers hidden layers to twice the other half, plus
+// the conditioning network.
+func estimateParams(c cinn.Config) float64 {
+	cond, in := float64(c.DimY), float64(c.DimY)
+	for _, w := range c.CondNet {
+		cond += (in + 1) * float64(w)
+		in = float64(w)
+	}
+	d := float64(max(c.DimX, 2))
+	h := float64(c.Hidden)
+	sub := (d+in+1)*h + float64(max(c.Layers-1, 0))*(h+1)*h + (h+1)*2*d
+	return float64(c.Blocks)*2*sub + cond
 }
 
 func modelTable(m *cinn.Model, of string) *Table {
