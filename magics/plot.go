@@ -107,8 +107,8 @@ Large samples are binned, never scattered point by point.`,
 
 func runPlot(ctx context.Context, s *Session, inv *Invocation, out Output) error {
 	sz := plotSize{width: inv.Int("width"), height: inv.Int("height"), dpi: inv.Float("dpi")}
-	if sz.width < 0 || sz.height < 0 || sz.width > 8000 || sz.height > 8000 || !(sz.dpi > 0) || sz.dpi > 1200 {
-		return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--width and --height must be 0 to 8000 pixels and --dpi positive (at most 1200)")
+	if sz.width < 0 || sz.height < 0 || sz.width > 4000 || sz.height > 4000 || !(sz.dpi >= 1) || sz.dpi > 200 {
+		return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--width and --height must be 0 to 4000 pixels and --dpi between 1 and 200")
 	}
 	if o := inv.String("out"); o != "" && !strings.HasSuffix(strings.ToLower(o), ".png") {
 		return Errorf("UsageError", "", "--out writes a PNG: give a file name ending in .png, not %q", o)
