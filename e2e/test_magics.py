@@ -129,3 +129,24 @@ def test_interrupted_train_then_sample(kernel):
     out = ok(kc, "%sample --obs two_moons_obs --n 1000")
     assert len([m for m in out if m["msg_type"] == "display_data"]) == 2
     ok(kc, "%train --epochs 1 --batch 256")
+
+
+def test_completion_and_inspection_of_session_names(kernel):
+    km, kc = kernel
+    ok(kc, "%simulate two_moons --n 200 --quiet")
+    for code, want in [
+        ("%data two", ["two_moons"]),
+        ("%data two_moons --x theta1,th", ["theta1", "theta2"]),
+        ("%simulate gaussian_l", ["gaussian_linear", "gaussian_linear_uniform"]),
+        ("%plot co", ["corner"]),
+        ("%trai", ["%train"]),
+    ]:
+        kc.complete(code, len(code))
+        reply = kc.get_shell_msg(timeout=REPLY_TIMEOUT)
+        assert reply["content"]["matches"] == want, (code, reply["content"])
+        assert reply["content"]["cursor_end"] == len(code)
+    kc.inspect("%train --epochs 3", 3, 1)
+    reply = kc.get_shell_msg(timeout=REPLY_TIMEOUT)
+    assert reply["content"]["found"] and "--patience" in reply["content"]["data"]["text/plain"]
+    kc.is_complete("%%model\nblocks: 4")
+    assert kc.get_shell_msg(timeout=REPLY_TIMEOUT)["content"]["status"] == "complete"
