@@ -24,7 +24,8 @@ import (
 // a kernel without building the gocinn binary: with
 // GOCINN_RELIABILITY_CHILD set to a connection file it serves a magics
 // kernel on it, in the directory GOCINN_RELIABILITY_DIR, with the file
-// size limit GOCINN_RELIABILITY_FSIZE (bytes) if set, until it is killed
+// size limit GOCINN_RELIABILITY_FSIZE and the address-space limit
+// GOCINN_RELIABILITY_AS (bytes) if set, until it is killed
 // or shut down.
 func TestMain(m *testing.M) {
 	if conn := os.Getenv("GOCINN_RELIABILITY_CHILD"); conn != "" {
@@ -43,6 +44,19 @@ func childKernel(connFile string) int {
 		// Writes past the limit fail with EFBIG (Go ignores SIGXFSZ), as
 		// a full disk makes them fail with ENOSPC.
 		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
+			fmt.Fprintln(os.Stderr, "child: setrlimit:", err)
+			return 2
+		}
+	}
+	if s := os.Getenv("GOCINN_RELIABILITY_AS"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child: GOCINN_RELIABILITY_AS:", err)
+			return 2
+		}
+		// An address-space limit, so that an allocation that would
+		// exhaust memory fails in this process rather than the machine.
+		if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
 			fmt.Fprintln(os.Stderr, "child: setrlimit:", err)
 			return 2
 		}
