@@ -207,7 +207,6 @@ func writeHugeFITS(t testing.TB, path string, rows int) {
 	}
 }
 
-
 // cpuTime returns the user and system CPU time of process pid so far
 // (Linux /proc; clock ticks of 10 ms).
 func cpuTime(t testing.TB, pid int) time.Duration {
