@@ -94,6 +94,8 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--sample-reps", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-seconds", type=float, default=30,
+                    help="stop each timed phase after this long (at least 2 iterations)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
@@ -113,9 +115,11 @@ def main():
     for _ in range(3):
         step()
     t0 = time.perf_counter()
-    for _ in range(args.steps):
+    done = 0
+    while done < args.steps and (done < 2 or time.perf_counter() - t0 < args.max_seconds):
         step()
-    train = args.steps / (time.perf_counter() - t0)
+        done += 1
+    train = done / (time.perf_counter() - t0)
 
     # Posterior sampling: 512 draws for each of 20 observations, as
     # cinn.BenchmarkSample.
@@ -127,10 +131,12 @@ def main():
                 net.inverse(torch.randn(batch, dim_x), c)
         sample()
         t0 = time.perf_counter()
-        for _ in range(args.sample_reps):
+        reps = 0
+        while reps < args.sample_reps and (reps < 2 or time.perf_counter() - t0 < args.max_seconds):
             sample()
-        samples = args.sample_reps * obs * batch / (time.perf_counter() - t0)
-    print(json.dumps({"train_steps_per_s": train, "samples_per_s": samples,
+            reps += 1
+        samples = reps * obs * batch / (time.perf_counter() - t0)
+    print(json.dumps({"train_steps_per_s": train, "train_steps": done, "samples_per_s": samples, "sample_reps": reps,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "params": sum(p.numel() for p in net.parameters())}))
 
