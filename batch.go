@@ -40,18 +40,20 @@ of the catalogue (CSV, TSV, whitespace ASCII, NPY, NPZ or FITS); the
 model's observables are read from the columns of the same names, or as
 mapped by --columns.
 
-When --shard is absent the shard comes from the scheduler: Slurm's
-SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN, of SLURM_ARRAY_TASK_COUNT
-(so arrays numbered from 0 or from 1 both work), or Kubernetes'
+When --shard is absent the shard comes from the scheduler. Slurm: with
+--shards N (or $GOCINN_SHARDS) the task ID is the shard index (less
+$GOCINN_SHARD_BASE, default 0), so any subset of tasks can be resubmitted;
+without it the index is SLURM_ARRAY_TASK_ID minus SLURM_ARRAY_TASK_MIN, of
+SLURM_ARRAY_TASK_COUNT (whole arrays numbered from 0 or from 1). Kubernetes:
 JOB_COMPLETION_INDEX of --shards (or $GOCINN_SHARDS). Without any of these
 the whole catalogue is one shard, 0/1.
 
 DIR receives shard-0003-of-0010.summary.csv (per star: row, the --keep
 columns, status, and for each parameter map, median, p16, p84, p2_5,
-p97_5, mean, std), unless --summary-only shard-0003-of-0010.samples.npz
-(or .fits: one row per draw with the star's row), and last the manifest
-shard-0003-of-0010.json (rows, seconds, checksums, model and input hashes,
-seed). Status is 0 for a sampled star, 1 for a missing (NaN) observable
+p97_5, mean, std); unless --summary-only, the raw samples in
+shard-0003-of-0010.samples.npz (or .fits: one row per draw, with the
+star's row); and last the manifest shard-0003-of-0010.json (rows, seconds,
+checksums, model and input hashes, seed). Status is 0 for a sampled star, 1 for a missing (NaN) observable
 and 2 for an infinite one or one outside the model's domain; such rows have
 NaN summaries and do not stop the shard.
 
@@ -74,7 +76,7 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 	fs.StringVar(&job.Input, "in", "", "input `CATALOGUE`: .csv, .tsv, .dat/.txt, .npy, .npz or .fits")
 	fs.StringVar(&job.OutDir, "out", "", "output `DIR` (created if needed)")
 	fs.StringVar(&shard, "shard", "", "shard `i/N` (0 ≤ i < N); default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else 0/1")
-	fs.IntVar(&shards, "shards", 0, "number of shards `N` when the index comes from the environment (default $GOCINN_SHARDS, or the Slurm array's size)")
+	fs.IntVar(&shards, "shards", 0, "number of shards `N` when the index comes from the environment (default $GOCINN_SHARDS); with it a Slurm task ID is the shard index")
 	fs.IntVar(&job.Draws, "n", batch.DefaultDraws, "posterior draws per star")
 	fs.BoolVar(&job.SummaryOnly, "summary-only", false, "write the per-star summaries only, not the raw samples")
 	fs.Var(&cols, "columns", "catalogue columns of the observables: `name=COL,...`, or one column per observable in the model's order")

@@ -16,9 +16,12 @@
 //
 // of a catalogue of R rows (Shard.Rows): the shards tile the catalogue and
 // their sizes differ by at most one. ShardFromEnv reads the shard of a Slurm
-// array task (SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN, so arrays numbered
-// from 0 or from 1 both work) or of a Kubernetes Indexed Job pod
-// (JOB_COMPLETION_INDEX, with the count from GOCINN_SHARDS).
+// array task or of a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, with
+// the count from GOCINN_SHARDS). For Slurm, when the count is given the task
+// ID is the shard index (less GOCINN_SHARD_BASE), so failed shards can be
+// resubmitted alone; otherwise the index is SLURM_ARRAY_TASK_ID −
+// SLURM_ARRAY_TASK_MIN of SLURM_ARRAY_TASK_COUNT, so whole arrays numbered
+// from 0 or from 1 both work.
 //
 // # Reproducibility
 //

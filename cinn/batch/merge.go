@@ -48,7 +48,7 @@ func (e *IncompleteError) Error() string {
 		fmt.Fprintf(&b, "  shard %v: %s\n    %s\n", p.Shard, p.Problem, p.Command)
 		ids = append(ids, fmt.Sprint(p.Shard.Index))
 	}
-	fmt.Fprintf(&b, "or resubmit just these tasks of a Slurm array numbered from 0: sbatch --array=%s …; a Kubernetes Indexed Job can simply be run again, finished shards are skipped", strings.Join(ids, ","))
+	fmt.Fprintf(&b, "or resubmit just these tasks of a Slurm array whose script passes --shards %d: sbatch --array=%s …; a Kubernetes Indexed Job can simply be run again, finished shards are skipped", r.Shards, strings.Join(ids, ","))
 	return b.String()
 }
 

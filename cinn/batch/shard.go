@@ -66,6 +66,7 @@ const (
 	EnvSlurmStep  = "SLURM_ARRAY_TASK_STEP"
 	EnvK8sIndex   = "JOB_COMPLETION_INDEX"
 	EnvShards     = "GOCINN_SHARDS"
+	EnvShardBase  = "GOCINN_SHARD_BASE"
 )
 
 // ShardFromEnv finds the shard of a task of a Slurm job array or of a
@@ -74,12 +75,16 @@ const (
 // (--shards); it overrides the one from the environment. ok is false when
 // neither scheduler's variables are set.
 //
-// Slurm: the index is SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN (MIN is 0 when
-// unset), so arrays numbered 0-9 and 1-10 both give shards 0 … 9; the count is
-// count, else GOCINN_SHARDS, else SLURM_ARRAY_TASK_COUNT, else
-// MAX − MIN + 1. An array with a step (--array=0-9:2) or a list of
-// indices is refused unless the count is given, since its task IDs are not
-// contiguous.
+// Slurm, when the count is known (count > 0, or GOCINN_SHARDS): the task ID
+// is the shard index, less GOCINN_SHARD_BASE (default 0; set it to 1 for an
+// array numbered 1 … N). The array may then be any set of IDs, so a few
+// failed shards can be resubmitted alone (sbatch --array=3,17,42).
+//
+// Slurm, when the count is not given: the index is SLURM_ARRAY_TASK_ID −
+// SLURM_ARRAY_TASK_MIN and the count SLURM_ARRAY_TASK_COUNT (or MAX − MIN + 1),
+// so whole arrays numbered 0 … N−1 and 1 … N both work; an array that is
+// not one contiguous range (a step, a list) is refused, as its count would
+// not be the number of shards.
 //
 // Kubernetes: the index is JOB_COMPLETION_INDEX (0-based), the count is count
 // or else GOCINN_SHARDS (Kubernetes does not export the Job's completions; set
@@ -113,6 +118,15 @@ func ShardFromEnv(getenv func(string) string, count int) (s Shard, ok bool, err 
 	if id, ok, err := num(EnvSlurmID); err != nil {
 		return Shard{}, false, err
 	} else if ok {
+		if count > 0 {
+			// The count is explicit: task IDs are shard indices (from
+			// GOCINN_SHARD_BASE), so any subset of tasks may be resubmitted.
+			base, _, err := num(EnvShardBase)
+			if err != nil {
+				return Shard{}, false, err
+			}
+			return check(Shard{Index: id - base, Count: count}, fmt.Sprintf("%s=%d, %s=%d", EnvSlurmID, id, EnvShardBase, base))
+		}
 		lo, haveMin, err := num(EnvSlurmMin)
 		if err != nil {
 			return Shard{}, false, err
@@ -125,26 +139,24 @@ func ShardFromEnv(getenv func(string) string, count int) (s Shard, ok bool, err 
 		if err != nil {
 			return Shard{}, false, err
 		}
-		n := count
-		if n <= 0 {
-			if haveStep && step != 1 {
-				return Shard{}, false, fmt.Errorf("batch: the Slurm array has step %d, so its task IDs are not contiguous shards: use --array=0-N-1 (no step), or give --shards", step)
+		if haveStep && step != 1 {
+			return Shard{}, false, fmt.Errorf("batch: the Slurm array has step %d, so its task IDs are not contiguous shards: give --shards N (then task IDs are shard indices), or use --array=0-N-1 without a step", step)
+		}
+		c, haveCount, err := num(EnvSlurmCount)
+		if err != nil {
+			return Shard{}, false, err
+		}
+		var n int
+		switch {
+		case haveCount:
+			n = c
+			if haveMin && haveMax && hi-lo+1 != c {
+				return Shard{}, false, fmt.Errorf("batch: the Slurm array is not one contiguous range (%d tasks between IDs %d and %d), so the shard count is unknown: give --shards N (then task IDs are shard indices)", c, lo, hi)
 			}
-			c, haveCount, err := num(EnvSlurmCount)
-			if err != nil {
-				return Shard{}, false, err
-			}
-			switch {
-			case haveCount:
-				n = c
-				if haveMin && haveMax && hi-lo+1 != c {
-					return Shard{}, false, fmt.Errorf("batch: the Slurm array is not a contiguous range (%d tasks between IDs %d and %d): use --array=%d-%d, or give --shards", c, lo, hi, lo, lo+c-1)
-				}
-			case haveMin && haveMax:
-				n = hi - lo + 1
-			default:
-				return Shard{}, false, fmt.Errorf("batch: %s is set but not %s: give --shards N", EnvSlurmID, EnvSlurmCount)
-			}
+		case haveMin && haveMax:
+			n = hi - lo + 1
+		default:
+			return Shard{}, false, fmt.Errorf("batch: %s is set but not %s: give --shards N", EnvSlurmID, EnvSlurmCount)
 		}
 		return check(Shard{Index: id - lo, Count: n}, fmt.Sprintf("%s=%d, %s=%d", EnvSlurmID, id, EnvSlurmMin, lo))
 	}
