@@ -223,10 +223,12 @@ func decode(b []byte) (*Model, error) {
 		return nil, fmt.Errorf("%w: standardisation has the wrong length", ErrCorrupt)
 	}
 	m := &Model{cfg: cfg, spec: sp, perms: h.Perms, prep: h.Prep, actInit: h.ActInit, history: h.History, last: h.Train}
-	m.build()
-	if m.arch.nparams != h.NumParams {
-		return nil, fmt.Errorf("%w: %d parameters stored, the configuration needs %d", ErrCorrupt, h.NumParams, m.arch.nparams)
+	// Check the parameter count before allocating anything sized by the
+	// (checksummed but untrusted) configuration.
+	if n := newArch(D, cfg.DimY, cfg.Blocks, cfg.Hidden, cfg.Layers, cfg.Clamp, cfg.CondNet, cfg.ActNorm, h.Perms).nparams; n != h.NumParams {
+		return nil, fmt.Errorf("%w: %d parameters stored, the configuration needs %d", ErrCorrupt, h.NumParams, n)
 	}
+	m.build()
 	off := 16 + hl
 	getFloats := func(v []float32) {
 		for i := range v {
