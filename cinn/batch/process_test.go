@@ -113,9 +113,9 @@ func TestProcessesShardedEqualsWhole(t *testing.T) {
 		t.Fatalf("unsharded run: %s", &p.stdout)
 	}
 
-	// Four shards at once, as four processes: two find their shard from
-	// a Slurm array numbered 1-4, one from a Kubernetes Indexed Job, one
-	// from --shard.
+	// Four shards at once, as four processes: shard 0 from a Slurm array
+	// numbered 1-4, shard 1 from a Slurm task ID with --shards, shard 2
+	// from a Kubernetes Indexed Job, shard 3 from --shard.
 	sharded := filepath.Join(dir, "sharded")
 	args := append([]string{"sample", "--out", sharded}, common...)
 	slurm := func(id string) []string {
@@ -123,7 +123,8 @@ func TestProcessesShardedEqualsWhole(t *testing.T) {
 	}
 	procs := []*proc{
 		start(t, slurm("1"), args...),
-		start(t, slurm("2"), args...),
+		// A resubmitted single task (--array=1) of a script passing --shards.
+		start(t, cleanEnv("SLURM_ARRAY_TASK_ID=1", "SLURM_ARRAY_TASK_MIN=1", "SLURM_ARRAY_TASK_MAX=1", "SLURM_ARRAY_TASK_COUNT=1", "GOMAXPROCS=1"), append(args, "--shards", "4")...),
 		start(t, cleanEnv("JOB_COMPLETION_INDEX=2", "GOCINN_SHARDS=4", "GOMAXPROCS=2"), args...),
 		start(t, cleanEnv("GOMAXPROCS=1"), append(args, "--shard", "3/4")...),
 	}
