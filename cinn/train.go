@@ -8,6 +8,9 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -566,11 +569,54 @@ func (m *Model) valLoss(ws *workspace[float32], val trainData, aux []float32) fl
 	return sum / float64(val.rows*D)
 }
 
-// norm returns the L2 norm of g accumulated in float64.
+// elemChunk is the block size of the element-wise parallel loops. The
+// blocks depend only on the vector length, so results do not depend on
+// GOMAXPROCS.
+const elemChunk = 1 << 15
+
+// parallelChunks calls f on consecutive blocks [lo, hi) of [0, n) of size
+// elemChunk, spread over GOMAXPROCS goroutines.
+func parallelChunks(n int, f func(k, lo, hi int)) {
+	nc := (n + elemChunk - 1) / elemChunk
+	workers := min(runtime.GOMAXPROCS(0), nc)
+	if workers <= 1 {
+		for k := 0; k < nc; k++ {
+			f(k, k*elemChunk, min((k+1)*elemChunk, n))
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				k := int(next.Add(1) - 1)
+				if k >= nc {
+					return
+				}
+				f(k, k*elemChunk, min((k+1)*elemChunk, n))
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// norm returns the L2 norm of g accumulated in float64 (per block, then
+// over the blocks in order, so the result is independent of GOMAXPROCS).
 func norm(g []float32) float64 {
+	parts := make([]float64, (len(g)+elemChunk-1)/elemChunk)
+	parallelChunks(len(g), func(k, lo, hi int) {
+		var s float64
+		for _, v := range g[lo:hi] {
+			s += float64(v) * float64(v)
+		}
+		parts[k] = s
+	})
 	var s float64
-	for _, v := range g {
-		s += float64(v) * float64(v)
+	for _, v := range parts {
+		s += v
 	}
 	return math.Sqrt(s)
 }
@@ -596,14 +642,17 @@ func (m *Model) adamStep(g []float32, gnorm, lr float64, s TrainSettings) {
 	} else {
 		l2 = s.WeightDecay
 	}
-	p, mm, vv := m.params, m.opt.m, m.opt.v
-	for i := range p {
-		gi := float64(g[i])*scale + l2*float64(p[i])
-		mi := b1*float64(mm[i]) + (1-b1)*gi
-		vi := b2*float64(vv[i]) + (1-b2)*gi*gi
-		mm[i] = float32(mi)
-		vv[i] = float32(vi)
-		pi := float64(p[i]) * decay
-		p[i] = float32(pi - stepSize*mi/(math.Sqrt(vi)/sqrtBc2+s.Eps))
-	}
+	eps := s.Eps
+	parallelChunks(len(m.params), func(_, lo, hi int) {
+		p, mm, vv, g := m.params[lo:hi], m.opt.m[lo:hi], m.opt.v[lo:hi], g[lo:hi]
+		for i := range p {
+			gi := float64(g[i])*scale + l2*float64(p[i])
+			mi := b1*float64(mm[i]) + (1-b1)*gi
+			vi := b2*float64(vv[i]) + (1-b2)*gi*gi
+			mm[i] = float32(mi)
+			vv[i] = float32(vi)
+			pi := float64(p[i]) * decay
+			p[i] = float32(pi - stepSize*mi/(math.Sqrt(vi)/sqrtBc2+eps))
+		}
+	})
 }
