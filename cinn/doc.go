@@ -126,8 +126,9 @@
 // TrainSettings.Seed fixes shuffling, noise and the auxiliary dimension;
 // Sample takes a math/rand/v2 rand.Source. Training is sequential apart from
 // the GEMMs, whose output elements gonum computes each in one goroutine in a
-// fixed order, so the same seeds give bit-identical weights for any
-// GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
+// fixed order, and the Adam update and gradient norm, which run over fixed
+// blocks of 32768 parameters (partial sums added in block order), so the
+// same seeds give bit-identical weights for any GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
 // observation, each with its own PCG stream seeded in order from the
 // caller's source, and inverts them in batches of up to 4096 rows (spanning
 // observations) whose products use all cores through the BLAS; the
