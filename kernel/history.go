@@ -87,6 +87,9 @@ func globRegexp(glob string) *regexp.Regexp {
 	if glob == "" {
 		glob = "*"
 	}
+	// Invalid UTF-8 (which JSON decoding already replaces) would make
+	// even the literal fallback below fail to compile.
+	glob = strings.ToValidUTF8(glob, "\uFFFD")
 	var b strings.Builder
 	b.WriteString(`(?s)^`)
 	rs := []rune(glob)
