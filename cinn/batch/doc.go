@@ -47,6 +47,8 @@
 //	                                 columns row, draw and the parameters
 //	                                 (.fits when the format is fits)
 //	shard-0003-of-0010.json          the Manifest, written last
+//	shard-0003-of-0010.failed        only after a failed run: its error, for
+//	                                 Merge to report (removed on success)
 //
 // The status of a star is StatusOK (0), StatusMissing (1: an observable is
 // NaN in the catalogue) or StatusInvalid (2: infinite, or outside the

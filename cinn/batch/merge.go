@@ -202,6 +202,9 @@ func check(ctx context.Context, dir string) (*MergeReport, []*Manifest, error) {
 		switch {
 		case !ok:
 			problem = "no manifest (not run, still running, or interrupted)"
+			if b, err := os.ReadFile(filepath.Join(dir, s.Name()+".failed")); err == nil {
+				problem = "failed: " + strings.TrimSpace(string(b))
+			}
 		case f.err != nil:
 			problem = f.err.Error()
 		default:

@@ -106,7 +106,29 @@ type Result struct {
 // Rows with missing or invalid observables get a status and NaN summaries;
 // they do not stop the shard. Run returns the context's cause, and writes no
 // manifest, when ctx is cancelled.
+//
+// When Run fails after the output folder exists it leaves the error in
+// shard-iiii-of-nnnn.failed there, for Merge to report; a successful run
+// removes that file.
 func Run(ctx context.Context, job Job) (*Result, error) {
+	res, err := run(ctx, job)
+	if job.OutDir == "" || !job.Shard.Valid() {
+		return res, err
+	}
+	failed := filepath.Join(job.OutDir, job.Shard.Name()+".failed")
+	if err == nil {
+		os.Remove(failed)
+		return res, nil
+	}
+	if fi, serr := os.Stat(job.OutDir); serr == nil && fi.IsDir() {
+		host, _ := os.Hostname()
+		msg := fmt.Sprintf("%s on %s: %v\n", time.Now().UTC().Format(time.RFC3339), host, err)
+		writeAtomic(failed, []byte(msg)) // best effort: the error is returned anyway
+	}
+	return res, err
+}
+
+func run(ctx context.Context, job Job) (*Result, error) {
 	start := time.Now()
 	logw := job.Log
 	if logw == nil {

@@ -334,11 +334,26 @@ func TestMergeReports(t *testing.T) {
 	if rc, err := batch.Check(context.Background(), out); !errors.As(err, &ie) || len(rc.Problems) != 2 {
 		t.Errorf("Check of an incomplete run: %v", err)
 	}
+	// A shard that fails leaves its error for Merge to report.
+	bad := filepath.Join(dir, "bad.csv")
+	must(t, os.WriteFile(bad, []byte("f1,f2,f3\n1,2,3\n4,5\n"), 0o644))
+	failJob := job
+	failJob.Input, failJob.Shard, failJob.Force = bad, batch.Shard{Index: 2, Count: 4}, true
+	if _, err := batch.Run(context.Background(), failJob); err == nil {
+		t.Fatal("no error for a ragged catalogue")
+	}
+	_, err = batch.Merge(context.Background(), out, "")
+	if err == nil || !strings.Contains(err.Error(), "shard 2/4: failed: ") || !strings.Contains(err.Error(), "bad.csv") {
+		t.Errorf("merge after a failed shard: %v", err)
+	}
 	// Running the missing shards completes the run.
 	for _, p := range r.Problems {
 		job.Shard = p.Shard
 		_, err := batch.Run(context.Background(), job)
 		must(t, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "shard-0002-of-0004.failed")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a successful run left the error of the failed one: %v", err)
 	}
 	rc, err := batch.Check(context.Background(), out)
 	if err != nil || rc.Done != 4 || rc.Out != "" || rc.BadRows != 2 {
