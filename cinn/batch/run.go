@@ -247,6 +247,14 @@ func run(ctx context.Context, job Job) (*Result, error) {
 		return nil, fmt.Errorf("batch: %w", err)
 	}
 	removeTemps(outDir, base)
+	// Outputs of an earlier attempt, possibly in another format or with
+	// samples that a --summary-only redo would not replace.
+	for _, kind := range []string{"summary", "samples"} {
+		stale, _ := filepath.Glob(filepath.Join(outDir, base+"."+kind+".*"))
+		for _, f := range stale {
+			os.Remove(f)
+		}
+	}
 
 	cat, err := readCatalogue(inPath, yNames, yCols, job.Keep, job.MaxBytes)
 	if err != nil {

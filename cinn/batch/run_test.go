@@ -230,6 +230,14 @@ func TestIdempotent(t *testing.T) {
 	if res.Skipped || res.Manifest.Seed != 10 || bytes.Equal(readFile(t, summary), good) {
 		t.Fatalf("forced rerun with another seed: %+v", res)
 	}
+	// A forced summary-only redo in another format leaves no stale outputs.
+	job.SummaryOnly, job.Format = true, "fits"
+	_, err = batch.Run(context.Background(), job)
+	must(t, err)
+	files, _ := filepath.Glob(filepath.Join(out, "shard-0001-of-0003.*"))
+	if want := []string{filepath.Join(out, "shard-0001-of-0003.json"), filepath.Join(out, "shard-0001-of-0003.summary.fits")}; !slices.Equal(files, want) {
+		t.Errorf("files after a forced redo: %v, want %v", files, want)
+	}
 }
 
 func TestInterrupted(t *testing.T) {
