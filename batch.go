@@ -77,7 +77,7 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 	fs.StringVar(&job.OutDir, "out", "", "output `DIR` (created if needed)")
 	fs.StringVar(&shard, "shard", "", "shard `i/N` (0 ≤ i < N); default from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else 0/1")
 	fs.IntVar(&shards, "shards", 0, "number of shards `N` when the index comes from the environment (default $GOCINN_SHARDS); with it a Slurm task ID is the shard index")
-	fs.IntVar(&job.Draws, "n", batch.DefaultDraws, "posterior draws per star")
+	fs.IntVar(&job.Draws, "n", batch.DefaultDraws, "`number` of posterior draws per star")
 	fs.BoolVar(&job.SummaryOnly, "summary-only", false, "write the per-star summaries only, not the raw samples")
 	fs.Var(&cols, "columns", "catalogue columns of the observables: `name=COL,...`, or one column per observable in the model's order")
 	fs.Var(&keep, "keep", "catalogue `COLUMNS` (such as source_id) copied into the summary")
@@ -85,7 +85,7 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 	fs.StringVar(&job.Format, "format", "csv", "summary `FORMAT`: csv, tsv, npy, npz or fits (raw samples: fits if fits, else npz)")
 	fs.BoolVar(&job.Force, "force", false, "redo a shard whose manifest records other settings")
 	fs.Int64Var(&job.MaxBytes, "max-bytes", 0, "memory limit in `BYTES` for the catalogue's columns (default: half the physical memory, at most 4 GiB)")
-	fs.IntVar(&job.Threads, "threads", 0, "stars sampled in parallel (default GOMAXPROCS: all cores)")
+	fs.IntVar(&job.Threads, "threads", 0, "`number` of stars sampled in parallel (default GOMAXPROCS: all cores)")
 	c.Run = func(ctx context.Context, _ *command, args []string, stdout, stderr io.Writer) error {
 		if len(args) > 0 {
 			return usageError{fmt.Sprintf("unexpected argument %q", args[0])}
