@@ -43,7 +43,12 @@ func gocinnBinary(t *testing.T) string {
 			return
 		}
 		binPath = filepath.Join(dir, "gocinn")
-		out, err := exec.Command("go", "build", "-o", binPath, "github.com/gocinn/gocinn").CombinedOutput()
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			binErr = errors.New("the go tool is not in PATH, so the gocinn binary cannot be built: " + err.Error())
+			return
+		}
+		out, err := exec.Command(goTool, "build", "-o", binPath, "github.com/gocinn/gocinn").CombinedOutput()
 		if err != nil {
 			binErr = errors.New("go build of the gocinn binary failed: " + err.Error() + "\n" + string(out))
 		}
