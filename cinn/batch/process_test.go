@@ -166,9 +166,9 @@ func TestProcessKilled(t *testing.T) {
 	model := testModel(t)
 	dir := t.TempDir()
 	cat := filepath.Join(dir, "cat.csv")
-	writeCatalogue(t, cat, 3000, [3]string{"f1", "f2", "f3"})
+	writeCatalogue(t, cat, 2000, [3]string{"f1", "f2", "f3"})
 	out := filepath.Join(dir, "out")
-	base := []string{"sample", "--model", model, "--in", cat, "--out", out, "--n", "1000", "--seed", "3"}
+	base := []string{"sample", "--model", model, "--in", cat, "--out", out, "--n", "500", "--seed", "3"}
 	args := append(slices.Clone(base), "--shard", "1/2")
 	env := cleanEnv("GOMAXPROCS=1")
 
@@ -191,11 +191,16 @@ func TestProcessKilled(t *testing.T) {
 	must(t, cmd.Start())
 	sc := bufio.NewScanner(stderr)
 	started := false
+	var early strings.Builder
 	for sc.Scan() {
+		early.WriteString(sc.Text() + "\n")
 		if strings.Contains(sc.Text(), "draws per star") {
 			started = true
 			break
 		}
+	}
+	if !strings.Contains(early.String(), "redoing: outputs do not match the manifest") {
+		t.Errorf("the rerun of a shard with a truncated output did not say it redoes it:\n%s", &early)
 	}
 	if !started {
 		cmd.Wait()
@@ -221,7 +226,7 @@ func TestProcessKilled(t *testing.T) {
 	// The next run redoes the shard and gives the same files.
 	p = start(t, env, args...)
 	p.wait(t, 0)
-	if !strings.Contains(p.stderr.String(), "redoing") || !strings.Contains(p.stdout.String(), "shard 1/2 done") {
+	if !strings.Contains(p.stdout.String(), "shard 1/2 done") {
 		t.Errorf("rerun after the kill:\nstdout %s\nstderr %s", &p.stdout, &p.stderr)
 	}
 	if !bytes.Equal(readFile(t, summary), wantSummary) || !bytes.Equal(readFile(t, samples), wantSamples) {
