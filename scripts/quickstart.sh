@@ -20,9 +20,6 @@ go build -o bin/gocinn .
 bin/gocinn install --user
 
 notebook=notebooks/01-quickstart.ipynb
-if [ ! -f "$notebook" ]; then
-	notebook=e2e/notebooks/smoke.ipynb
-fi
 out=${GOCINN_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/gocinn-quickstart.XXXXXX")}
 mkdir -p "$out"
 executed=$out/$(basename "$notebook" .ipynb).executed.ipynb

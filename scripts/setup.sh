@@ -57,8 +57,20 @@ if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/
 	! command -v google-chrome >/dev/null 2>&1; then
 	missing+=(chromium)
 fi
+# Node.js and npm for the JupyterLab browser test of the tutorials (e2e/browser).
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
 	apt_install "${missing[@]}"
+fi
+
+# playwright-core, pinned by e2e/browser/package-lock.json; it drives the
+# system Chromium and downloads no browser.
+lockstamp=$root/e2e/browser/node_modules/.gocinn-lock.sha256
+lockwant=$(sha256sum "$root/e2e/browser/package-lock.json" | cut -d' ' -f1)
+if [ ! -f "$lockstamp" ] || [ "$(cat "$lockstamp")" != "$lockwant" ]; then
+	say "npm ci in e2e/browser"
+	(cd "$root/e2e/browser" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error >&2)
+	printf '%s\n' "$lockwant" >"$lockstamp"
 fi
 
 # Go: go.mod asks for 1.24; a go of 1.21 or later fetches that toolchain

@@ -6,6 +6,7 @@
 #   3. go build -o bin/gocinn ., then install the kernelspec into a temporary
 #      JUPYTER_DATA_DIR and check that "jupyter kernelspec list" shows it
 #   4. pytest e2e: real Jupyter clients against bin/gocinn
+#   5. e2e/browser: the quick-start notebook in JupyterLab in headless Chromium
 #
 # With CI=true (as in CI) or GOCINN_REQUIRE_E2E=1, an end-to-end test that
 # would be skipped, for example because a client is missing, fails instead.
@@ -53,3 +54,6 @@ done
 step "pytest e2e"
 export GOCINN_BIN=$root/bin/gocinn
 timeout 20m "$venv/bin/python" -m pytest -p no:cacheprovider -ra "$@" e2e
+
+step "browser: notebooks/01-quickstart.ipynb in JupyterLab, headless Chromium"
+GOCINN_VENV=$venv timeout 15m node e2e/browser/lab-quickstart.mjs
