@@ -149,6 +149,11 @@ func (m *Manifest) sameSettings(want *Manifest) string {
 	return strings.Join(d, ", ")
 }
 
+// settingsKey identifies the settings compared by sameSettings.
+func (m *Manifest) settingsKey() string {
+	return fmt.Sprintf("%s %s %d %d %d %v %s %q %q", m.Model.SHA256, m.Input.SHA256, m.Input.Size, m.Draws, m.Seed, m.SummaryOnly, m.Format, m.YColumns, m.Keep)
+}
+
 // ReadManifest reads a manifest file.
 func ReadManifest(path string) (*Manifest, error) {
 	b, err := os.ReadFile(path)

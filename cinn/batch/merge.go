@@ -161,7 +161,6 @@ func check(ctx context.Context, dir string) (*MergeReport, []*Manifest, error) {
 	if len(all) == 0 {
 		return nil, nil, fmt.Errorf("batch: no shard manifests (shard-*-of-*.json) in %s: run gocinn sample --out %s --shard i/N for every shard first", dir, dir)
 	}
-	// The reference: the first intact manifest of the most common count.
 	counts := map[int]int{}
 	for _, f := range all {
 		counts[f.s.Count]++
@@ -175,11 +174,18 @@ func check(ctx context.Context, dir string) (*MergeReport, []*Manifest, error) {
 		return nil, nil, fmt.Errorf("batch: %s holds shards of runs with different shard counts (%s): keep each run in its own --out folder", dir, strings.Join(cs, ", "))
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].s.Index < all[j].s.Index })
+	// The reference settings are those of the most shards (ties: of the
+	// lowest shard), so one stray shard is the one reported.
 	var ref *Manifest
+	votes := map[string]int{}
 	for _, f := range all {
 		if f.err == nil {
+			votes[f.m.settingsKey()]++
+		}
+	}
+	for _, f := range all {
+		if f.err == nil && (ref == nil || votes[f.m.settingsKey()] > votes[ref.settingsKey()]) {
 			ref = f.m
-			break
 		}
 	}
 	if ref == nil {

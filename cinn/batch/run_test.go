@@ -380,8 +380,25 @@ func TestMergeReports(t *testing.T) {
 	_, err = batch.Run(context.Background(), job)
 	must(t, err)
 	_, err = batch.Merge(context.Background(), out, "")
-	if err == nil || !strings.Contains(err.Error(), "--seed 6, not 5") || !strings.Contains(err.Error(), "--force") {
+	if err == nil || !strings.Contains(err.Error(), "shard 1/4: made with other settings") || !strings.Contains(err.Error(), "--seed 6, not 5") || !strings.Contains(err.Error(), "--force") {
 		t.Errorf("mixed seeds: %v", err)
+	}
+	// The majority of shards decides which settings are the run's. With
+	// shards 0 and 1 at seed 6 and 2 and 3 at seed 5 it is a tie, which
+	// goes to the lowest shard: 2 and 3 are reported.
+	job.Shard = batch.Shard{Index: 0, Count: 4}
+	_, err = batch.Run(context.Background(), job)
+	must(t, err)
+	r, err = batch.Merge(context.Background(), out, "")
+	if !errors.As(err, &ie) || len(r.Problems) != 2 || r.Problems[0].Shard.Index != 2 || !strings.Contains(r.Problems[0].Command, "--seed 6") {
+		t.Errorf("tie of seeds: %+v, %v", r, err)
+	}
+	job.Shard = batch.Shard{Index: 2, Count: 4}
+	_, err = batch.Run(context.Background(), job)
+	must(t, err)
+	r, err = batch.Merge(context.Background(), out, "")
+	if !errors.As(err, &ie) || len(r.Problems) != 1 || r.Problems[0].Shard.Index != 3 {
+		t.Errorf("majority of seed 6: %+v, %v", r, err)
 	}
 	if _, err := batch.Merge(context.Background(), dir, ""); err == nil || !strings.Contains(err.Error(), "no shard manifests") {
 		t.Errorf("folder without shards: %v", err)
