@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/gocinn/gocinn/cinn/batch"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/table"
 )
 
@@ -429,6 +430,68 @@ func TestMoreShardsThanRows(t *testing.T) {
 		}
 		if !bytes.Equal(readFile(t, rw.Out), readFile(t, rs.Out)) {
 			t.Errorf("%s: 3 rows in 1 and in 5 shards differ", format)
+		}
+	}
+}
+
+// TestSummaryMatchesSamples recomputes the summaries from the raw samples of
+// the same run with cinn/diagnostics and numpy's percentile definition.
+func TestSummaryMatchesSamples(t *testing.T) {
+	model := testModel(t)
+	dir := t.TempDir()
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 90, [3]string{"f1", "f2", "f3"})
+	res, err := batch.Run(context.Background(), batch.Job{Model: model, Input: cat, OutDir: dir, Shard: batch.Shard{Index: 1, Count: 2}, Draws: 101, Seed: 4})
+	must(t, err)
+	sum := readTable(t, filepath.Join(dir, res.Manifest.Output[0].File))
+	smp := readTable(t, filepath.Join(dir, res.Manifest.Output[1].File))
+	rows, _ := smp.Int64("row")
+	draws, _ := smp.Int64("draw")
+	sumRows, _ := sum.Int64("row")
+	if sumRows[0] != 45 || len(sumRows) != 45 {
+		t.Fatalf("summary rows %d … (%d), want 45 … (45)", sumRows[0], len(sumRows))
+	}
+	for _, x := range []string{"age", "mass"} {
+		v, _ := smp.Col(x)
+		for i, row := range sumRows {
+			var s []float64
+			for k := range rows {
+				if rows[k] == row {
+					if draws[k] != int64(len(s)) {
+						t.Fatalf("row %d: draw %d out of order", row, draws[k])
+					}
+					s = append(s, v[k])
+				}
+			}
+			if row == invalidRow {
+				if len(s) != 0 {
+					t.Errorf("row %d with bad input has %d samples", row, len(s))
+				}
+				continue
+			}
+			if len(s) != 101 {
+				t.Fatalf("row %d: %d samples, want 101", row, len(s))
+			}
+			got := map[string]float64{}
+			for _, st := range batch.Stats {
+				c, _ := sum.Col(x + "_" + st)
+				got[st] = c[i]
+			}
+			slices.Sort(s)
+			mode, _ := diagnostics.Mode(s)
+			want := map[string]float64{
+				"map": mode, "median": s[50],
+				"p16": diagnostics.Percentile(s, 0.16), "p84": diagnostics.Percentile(s, 0.84),
+				"p2_5": diagnostics.Percentile(s, 0.025), "p97_5": diagnostics.Percentile(s, 0.975),
+			}
+			for st, w := range want {
+				if math.Abs(got[st]-w) > 1e-12*math.Max(1, math.Abs(w)) {
+					t.Errorf("row %d %s_%s = %v, from the samples %v", row, x, st, got[st], w)
+				}
+			}
+			if got["std"] <= 0 || got["mean"] < s[0] || got["mean"] > s[100] {
+				t.Errorf("row %d %s: mean %v std %v", row, x, got["mean"], got["std"])
+			}
 		}
 	}
 }
