@@ -124,3 +124,15 @@ func readFile(t testing.TB, path string) []byte {
 	}
 	return b
 }
+
+// TestMain removes the model and the binary the tests built once.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if modelDir != "" {
+		os.RemoveAll(modelDir)
+	}
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+	}
+	os.Exit(code)
+}
