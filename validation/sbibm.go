@@ -149,14 +149,11 @@ func NewTaskModel(task simulators.Task, cfg cinn.Config) (*cinn.Model, error) {
 	return cinn.NewModel(cfg, cinn.Spec{XNames: task.ParamNames(), YNames: task.ObsNames()})
 }
 
-// RunTask trains a cINN on one sbibm task at one budget and scores its
-// posteriors for the fixed observations with C2ST. See the package
-// documentation for the protocol.
-func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult, error) {
+// TrainTask simulates Settings.Budget training rows of task with
+// Settings.Seed and trains a network on them (steps 1 and 2 of RunTask).
+// The result has the training fields filled in.
+func TrainTask(ctx context.Context, task simulators.Task, s Settings) (*cinn.Model, TaskResult, error) {
 	s.defaults()
-	if s.Observations > 10 {
-		panic("validation: at most 10 observations")
-	}
 	name := task.Name()
 	res := TaskResult{Task: name, Budget: s.Budget, Observations: s.Observations, Samples: s.Samples, Seed: s.Seed}
 
@@ -165,7 +162,7 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 	nVal := int(float64(s.Budget)*s.ValFraction + 0.5)
 	nTrain := s.Budget - nVal
 	if nTrain < 1 {
-		return res, fmt.Errorf("validation: budget %d leaves no training rows with ValFraction %g", s.Budget, s.ValFraction)
+		return nil, res, fmt.Errorf("validation: budget %d leaves no training rows with ValFraction %g", s.Budget, s.ValFraction)
 	}
 	thTr := mat.DenseCopyOf(theta.Slice(0, nTrain, 0, task.DimTheta()))
 	xTr := mat.DenseCopyOf(x.Slice(0, nTrain, 0, task.DimX()))
@@ -181,21 +178,37 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 	}
 	m, err := NewTaskModel(task, cfg)
 	if err != nil {
-		return res, err
+		return nil, res, err
 	}
 	res.Config = m.Config()
 	start := time.Now()
 	tr, err := m.Train(ctx, thTr, xTr, thVal, xVal, s.Train)
 	res.TrainSeconds = time.Since(start).Seconds()
 	if err != nil {
-		return res, fmt.Errorf("validation: training on %s (%d simulations): %w", name, s.Budget, err)
+		return nil, res, fmt.Errorf("validation: training on %s (%d simulations): %w", name, s.Budget, err)
 	}
 	res.Train, _ = m.LastSettings()
 	res.Epochs, res.BestEpoch, res.Stopped, res.BestValLoss = tr.Epochs, tr.BestEpoch, tr.Stopped.String(), tr.BestValLoss
 	s.Log("%s %d: trained %d epochs (best %d, %s) in %.0fs", name, s.Budget, tr.Epochs, tr.BestEpoch, tr.Stopped, res.TrainSeconds)
+	return m, res, nil
+}
 
-	thetaTrue, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
-	_ = thetaTrue
+// RunTask trains a cINN on one sbibm task at one budget and scores its
+// posteriors for the fixed observations with C2ST. See the package
+// documentation for the protocol.
+func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult, error) {
+	s.defaults()
+	if s.Observations > 10 {
+		panic("validation: at most 10 observations")
+	}
+	name := task.Name()
+	m, res, err := TrainTask(ctx, task, s)
+	if err != nil {
+		return res, err
+	}
+	var start time.Time
+
+	_, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
 	for i := range s.Observations {
 		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
 		start = time.Now()
