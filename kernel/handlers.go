@@ -266,6 +266,12 @@ func (k *Kernel) execute(ctx context.Context, ch *channel, m *Message, r *execut
 	if !r.Silent {
 		k.publish("error", m, map[string]any{"ename": ename, "evalue": evalue, "traceback": tb})
 	}
+	// Start aborting before the reply goes out: a request the client
+	// sends once it has the reply must queue behind the end-of-abort
+	// marker, or it would be aborted too.
+	if stopOnError {
+		k.startAborting()
+	}
 	k.send(ch, "execute_reply", m, map[string]any{
 		"status":           "error",
 		"execution_count":  count,
@@ -275,10 +281,14 @@ func (k *Kernel) execute(ctx context.Context, ch *channel, m *Message, r *execut
 		"user_expressions": map[string]any{},
 		"payload":          []any{},
 	})
-	if stopOnError {
-		k.startAborting()
+	if testHookAfterErrorReply != nil {
+		testHookAfterErrorReply()
 	}
 }
+
+// testHookAfterErrorReply, when set by a test, runs after an error
+// execute_reply is sent, to widen the window a preempted worker has there.
+var testHookAfterErrorReply func()
 
 // startAborting aborts the execute requests already queued (and, with
 // Options.StopOnErrorTimeout, those arriving within it), as ipykernel does.
