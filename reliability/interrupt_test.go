@@ -144,13 +144,14 @@ func TestShutdownWhileBusy(t *testing.T) {
 		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
 			s := newSession(t, kerneltest.Config{})
 			c := s.c
-			run(t, c, "%simulate two_moons --n 2000 --quiet\n%data two_moons\n%model --blocks 2 --hidden 16 --layers 1")
+			run(t, c, "%simulate two_moons --n 3000 --quiet\n%data two_moons\n%model --blocks 2 --hidden 32 --layers 1")
 			id, err := c.SendRequest(kerneltest.Shell, "execute_request", kerneltest.ExecuteContent("%train --epochs 100000 --patience -1"))
 			if err != nil {
 				t.Fatal(err)
 			}
 			waitStarted(t, c, id)
-			time.Sleep(100 * time.Millisecond)
+			time.Sleep(300 * time.Millisecond)
+			sent := time.Now()
 			reply, _, err := c.Request(kerneltest.Control, "shutdown_request", map[string]any{"restart": restart})
 			if err != nil {
 				t.Fatalf("shutdown_request while busy: %v", err)
@@ -161,6 +162,7 @@ func TestShutdownWhileBusy(t *testing.T) {
 			if err := s.k.Wait(); err != nil {
 				t.Fatalf("Serve after a shutdown_request while busy: %v", err)
 			}
+			t.Logf("shutdown_request → Serve returned: %v", time.Since(sent).Round(time.Millisecond))
 			if req, re := s.k.ShutdownRequested(); !req || re != restart {
 				t.Errorf("ShutdownRequested = %v, %v; want true, %v", req, re, restart)
 			}
