@@ -337,7 +337,12 @@ async function main() {
     throw e;
   } finally {
     if (context) await context.close();
-    lab.proc.kill('SIGTERM');
+    // JupyterLab shuts its kernels down on SIGTERM; wait for that.
+    if (lab.proc.exitCode === null) {
+      const exited = new Promise((resolve) => lab.proc.once('exit', resolve));
+      lab.proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15000))]);
+    }
     log(`screenshots in ${shots} (JupyterLab log ${lab.logPath})`);
   }
 }
