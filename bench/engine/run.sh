@@ -31,7 +31,7 @@ PYTHON=${PYTHON:-/usr/bin/python3}
 cd "$root"
 
 "$PYTHON" bench/engine/crosscheck.py
-echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), GOMAXPROCS=${GOMAXPROCS:-default}"
+echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), GOMAXPROCS=${GOMAXPROCS:-default}, Go blas32=${GOCINN_BLAS:-sgemm} (GOCINN_BLAS=gonum for gonum's)"
 go test -c -o "$tmp/cinn.test" ./cinn/
 /usr/bin/time -f %M -o "$tmp/go.rss" "$tmp/cinn.test" -test.run '^$' \
 	-test.bench '^Benchmark(TrainStep|Sample)$' -test.benchtime "$GO_BENCHTIME" >"$tmp/go.out"
