@@ -71,8 +71,11 @@
 // Weights and activations are float32, as in PyTorch; losses, gradient
 // norms, log-determinant sums, pre-processing and statistics accumulate in
 // float64. Every matrix product goes through gonum's blas32 interface
-// (blas32.Implementation().Sgemm), so a faster GEMM is plugged in with
-// blas32.Use. The backward pass is written by hand and checked against
+// (blas32.Implementation().Sgemm, and Sgemv for bias gradients). At
+// start-up the package installs cinn/sgemm with blas32.Use; the environment
+// variable GOCINN_BLAS selects "gonum" (gonum's pure-Go BLAS) or "go"
+// (sgemm's portable kernels) instead, and a program may call blas32.Use
+// itself. The backward pass is written by hand and checked against
 // central finite differences of a float64 instantiation of the same
 // generic code (see net_test.go). The inverse reproduces the input to
 // within 1e-4 relative in float32, and log|det J| is exact (checked against
@@ -125,18 +128,19 @@
 // Config.Seed fixes the initial weights and permutations;
 // TrainSettings.Seed fixes shuffling, noise and the auxiliary dimension;
 // Sample takes a math/rand/v2 rand.Source. Training is sequential apart from
-// the GEMMs, whose output elements gonum computes each in one goroutine in a
-// fixed order, and the Adam update and gradient norm, which run over fixed
+// the GEMMs, which compute each output element in one goroutine in a fixed
+// order (both cinn/sgemm and gonum do), and the Adam update and gradient norm, which run over fixed
 // blocks of 32768 parameters (partial sums added in block order), so the
 // same seeds give bit-identical weights for any GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
 // observation, each with its own PCG stream seeded in order from the
 // caller's source, and inverts them in batches of up to 4096 rows (spanning
 // observations) whose products use all cores through the BLAS; the
 // decomposition is fixed by the number of observations and n alone, so the
-// output is also independent of GOMAXPROCS. (Both guarantees assume, as
-// gonum's GEMM provides, that the installed blas32 implementation computes
-// each output element in an order that does not depend on the number of
-// threads.)
+// output is also independent of GOMAXPROCS. (Both guarantees assume that
+// the installed blas32 implementation computes each output element in an
+// order that does not depend on the number of threads; TestReproducible
+// checks it. Across different CPUs the SIMD kernels may round differently;
+// GOCINN_BLAS=go gives the same bits everywhere.)
 //
 // # File format
 //
