@@ -1,6 +1,8 @@
 package kernel_test
 
 import (
+	"fmt"
+	"net"
 	"testing"
 	"time"
 
@@ -39,5 +41,39 @@ func TestRequestAfterErrorReplyRuns(t *testing.T) {
 		if s := content(t, reply)["status"]; s != "ok" {
 			t.Fatalf("round %d: a request sent after the error reply was %v, want ok", i, s)
 		}
+	}
+}
+
+// TestSilentPeerDoesNotBlockOthers is the regression test of a stall
+// found by reliability's hostile tests: zmq4 runs each ZMTP handshake in
+// its accept loop, so a peer that connected to a socket and sent nothing
+// (a port scanner, a stuck process) held back every later connection
+// until the handshake timeout. With a timeout of ten minutes, a new client
+// must still connect while silent peers sit on all five sockets.
+func TestSilentPeerDoesNotBlockOthers(t *testing.T) {
+	defer kernel.SetHandshakeTimeout(10 * time.Minute)()
+	k, _ := start(t, kerneltest.Config{})
+	info := k.Info
+	for _, port := range []int{info.ShellPort, info.IOPubPort, info.StdinPort, info.ControlPort, info.HBPort} {
+		conn, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+	}
+	c, err := kerneltest.Dial(info)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.WaitReady(); err != nil {
+		t.Fatalf("a new client could not connect beside silent peers: %v", err)
+	}
+	if _, err := c.Ping([]byte("x")); err != nil {
+		t.Fatalf("heartbeat beside a silent peer: %v", err)
+	}
+	reply, _, err := c.Execute("%echo ok")
+	if err != nil || content(t, reply)["status"] != "ok" {
+		t.Fatalf("execute beside silent peers: %v", err)
 	}
 }

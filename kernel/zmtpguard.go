@@ -79,20 +79,74 @@ func (t guardTransport) Listen(ctx context.Context, addr string) (net.Listener, 
 	if err != nil {
 		return nil, err
 	}
-	return guardListener{l}, nil
+	gl := &guardListener{Listener: l, ready: make(chan *guardConn), done: make(chan struct{})}
+	go gl.acceptLoop()
+	return gl, nil
 }
 
 func (t guardTransport) Addr(ep string) (string, error) { return t.inner.Addr(ep) }
 
-type guardListener struct{ net.Listener }
+// guardListener accepts connections in the background and hands one to
+// zmq4 only once its peer has sent its first bytes: zmq4 runs each
+// handshake inside its accept loop, so a peer that connected and stayed
+// silent held back every later connection until the handshake timeout.
+// (A peer that sends part of a greeting and stalls still does; the
+// handshake timeout bounds that.)
+type guardListener struct {
+	net.Listener
+	ready chan *guardConn
+	done  chan struct{} // closed when the inner listener is closed
+	err   error         // the inner Accept's error, set before done is closed
+}
 
-func (l guardListener) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+func (l *guardListener) acceptLoop() {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				l.err = err
+				close(l.done)
+				return
+			}
+			time.Sleep(10 * time.Millisecond) // too many open files, say: retry
+			continue
+		}
+		go l.probe(c)
 	}
+}
+
+// probe waits (at most the handshake timeout) for the first bytes of the
+// peer, checks them and passes the connection on.
+func (l *guardListener) probe(c net.Conn) {
 	_ = c.SetReadDeadline(time.Now().Add(time.Duration(handshakeTimeout.Load())))
-	return &guardConn{Conn: c, greetLeft: 64, maxFrame: maxFrameSize.Load()}, nil
+	g := &guardConn{Conn: c, greetLeft: 64, maxFrame: maxFrameSize.Load()}
+	n, err := io.ReadAtLeast(c, g.raw[:64], 1)
+	if err != nil {
+		c.Close()
+		return
+	}
+	if err := g.feed(g.raw[:n]); err != nil {
+		c.Close()
+		return
+	}
+	select {
+	case l.ready <- g:
+	case <-l.done:
+		c.Close()
+	}
+}
+
+func (l *guardListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.ready:
+		// The handshake timeout starts again now that zmq4 begins the
+		// handshake: the connection may have waited while zmq4 was busy
+		// with another.
+		c.restartHandshakeTimer()
+		return c, nil
+	case <-l.done:
+		return nil, l.err
+	}
 }
 
 // zmtpError is returned to zmq4 for a connection that broke the ZMTP
@@ -155,6 +209,16 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	n := copy(p, g.ready)
 	g.ready = g.ready[n:]
 	return n, nil
+}
+
+// restartHandshakeTimer gives a connection that has not finished its
+// handshake the whole handshake timeout from now.
+func (g *guardConn) restartHandshakeTimer() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.handshook {
+		_ = g.Conn.SetReadDeadline(time.Now().Add(time.Duration(handshakeTimeout.Load())))
+	}
 }
 
 func (g *guardConn) fail(err error) {
