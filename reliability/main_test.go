@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -25,7 +26,8 @@ import (
 // GOCINN_RELIABILITY_CHILD set to a connection file it serves a magics
 // kernel on it, in the directory GOCINN_RELIABILITY_DIR, with the file
 // size limit GOCINN_RELIABILITY_FSIZE and the address-space limit
-// GOCINN_RELIABILITY_AS (bytes) if set, until it is killed
+// GOCINN_RELIABILITY_AS (bytes) if set, and GOCINN_RELIABILITY_BURN
+// goroutines spinning on the CPU if set, until it is killed
 // or shut down.
 func TestMain(m *testing.M) {
 	if conn := os.Getenv("GOCINN_RELIABILITY_CHILD"); conn != "" {
@@ -61,6 +63,27 @@ func childKernel(connFile string) int {
 			return 2
 		}
 	}
+	if s := os.Getenv("GOCINN_RELIABILITY_BURN"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "child: GOCINN_RELIABILITY_BURN:", err)
+			return 2
+		}
+		// Goroutines that keep every core of the process busy, as a
+		// training run that saturates the machine does; they end with the
+		// process.
+		for i := 0; i < n; i++ {
+			go func() {
+				x := uint64(i) + 1
+				for {
+					x ^= x << 13
+					x ^= x >> 7
+					x ^= x << 17
+					burnSink.Store(x)
+				}
+			}()
+		}
+	}
 	conn, err := kernel.ReadConnectionFile(connFile)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
@@ -79,6 +102,8 @@ func childKernel(connFile string) int {
 	}
 	return 0
 }
+
+var burnSink atomic.Uint64
 
 // child is a kernel process started from the test binary.
 type child struct {
