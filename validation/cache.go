@@ -21,8 +21,8 @@ import (
 // (<task>-<i>-<n>.f64: rows, columns as uint32, then float64 values, all
 // little-endian). A missing file is built with ReferenceSamples (for slcp
 // the MCMC takes minutes) and written; a file that cannot be read is an
-// error that names it, to be deleted.
-func ReferenceCache(dir string, n int) func(task string, i int) (*mat.Dense, error) {
+// error that names it, to be deleted. mcmc configures the slcp sampler.
+func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings) func(task string, i int) (*mat.Dense, error) {
 	return func(name string, i int) (*mat.Dense, error) {
 		file := filepath.Join(dir, fmt.Sprintf("%s-%d-%d.f64", name, i, n))
 		if b, err := os.ReadFile(file); err == nil {
@@ -38,7 +38,7 @@ func ReferenceCache(dir string, n int) func(task string, i int) (*mat.Dense, err
 		}
 		_, xObs := simulators.Observations(task, i+1, simulators.ObservationSeed)
 		ref, _, err := ReferenceSamples(context.Background(), task, xObs.RawRowView(i), n,
-			rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), simulators.MCMCSettings{})
+			rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), mcmc)
 		if err != nil {
 			return nil, fmt.Errorf("validation: reference posterior of %s observation %d: %w", name, i+1, err)
 		}

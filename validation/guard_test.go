@@ -32,16 +32,17 @@ import (
 // and a C2ST in 10-D takes minutes on this machine, so its guard compares
 // moments instead: the error of the sample mean in units of the posterior σ,
 // and the ratio of the sample σ to the exact one, over all observations and
-// coordinates.
+// coordinates (the mean ratio; single coordinates of 1,000 samples from a
+// small network spread from 0.63 to 1.30 over five seeds).
 //
 // The thresholds sit above the scores of repeated runs with different seeds
 // (docs/validation.md lists them) and below those of a network that is
 // broken or barely trained.
 const (
-	guardTwoMoonsC2ST = 0.85 // mean C2ST of two_moons at most
-	guardGLMeanErr    = 0.50 // mean |sample mean - x/2| / σ at most
-	guardGLStdLo      = 0.70 // sample σ / exact σ, every coordinate
-	guardGLStdHi      = 1.30
+	guardTwoMoonsC2ST = 0.90 // mean C2ST of two_moons at most
+	guardGLMeanErr    = 0.40 // mean |sample mean - x/2| / σ at most
+	guardGLStdLo      = 0.85 // mean of sample σ / exact σ at least
+	guardGLStdHi      = 1.15 // and at most
 )
 
 func guardSettings(seed int64) Settings {
@@ -64,19 +65,20 @@ func twoMoonsGuard(seed int64) Settings {
 }
 
 // glMoments trains the guard network on gaussian_linear and returns the
-// mean standardised error of the posterior means and the smallest and
-// largest ratio of sample to exact standard deviation.
-func glMoments(ctx context.Context, seed int64) (meanErr, stdLo, stdHi float64, err error) {
+// mean standardised error of the posterior means, and the mean, smallest and
+// largest ratio of sample to exact standard deviation, over the observations
+// and coordinates.
+func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi float64, err error) {
 	task := simulators.NewGaussianLinear()
 	s := guardSettings(seed)
 	m, _, err := TrainTask(ctx, task, s)
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, 0, err
 	}
 	_, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
 	post, err := m.Sample(ctx, xObs, s.Samples, rand.NewPCG(uint64(seed), 1000))
 	if err != nil {
-		return 0, 0, 0, err
+		return 0, 0, 0, 0, err
 	}
 	stdLo, stdHi = math.Inf(1), math.Inf(-1)
 	var n int
@@ -88,11 +90,12 @@ func glMoments(ctx context.Context, seed int64) (meanErr, stdLo, stdHi float64, 
 			mu, sigma := stat.MeanStdDev(col, nil)
 			meanErr += math.Abs(mu-mean[j]) / sd
 			n++
+			ratio += sigma / sd
 			stdLo = min(stdLo, sigma/sd)
 			stdHi = max(stdHi, sigma/sd)
 		}
 	}
-	return meanErr / float64(n), stdLo, stdHi, nil
+	return meanErr / float64(n), ratio / float64(n), stdLo, stdHi, nil
 }
 
 func TestGuard(t *testing.T) {
@@ -114,14 +117,14 @@ func TestGuard(t *testing.T) {
 	})
 	t.Run("gaussian_linear", func(t *testing.T) {
 		t.Parallel()
-		e, lo, hi, err := glMoments(ctx, 1)
+		e, r, lo, hi, err := glMoments(ctx, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("mean error %.3fσ, σ ratio %.3f to %.3f", e, lo, hi)
-		if e > guardGLMeanErr || lo < guardGLStdLo || hi > guardGLStdHi {
-			t.Errorf("gaussian_linear at 10^3 simulations: posterior means off by %.3fσ on average (want ≤ %.2f), σ ratios %.3f to %.3f (want within [%.2f, %.2f]): the engine's posteriors got worse",
-				e, guardGLMeanErr, lo, hi, guardGLStdLo, guardGLStdHi)
+		t.Logf("mean error %.3fσ, σ ratio %.3f (%.3f to %.3f)", e, r, lo, hi)
+		if e > guardGLMeanErr || r < guardGLStdLo || r > guardGLStdHi {
+			t.Errorf("gaussian_linear at 10^3 simulations: posterior means off by %.3fσ on average (want ≤ %.2f), mean σ ratio %.3f (want within [%.2f, %.2f]; %.3f to %.3f over coordinates): the engine's posteriors got worse",
+				e, guardGLMeanErr, r, guardGLStdLo, guardGLStdHi, lo, hi)
 		}
 	})
 }
@@ -143,10 +146,10 @@ func TestGuardSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e, lo, hi, err := glMoments(ctx, seed)
+		e, r, lo, hi, err := glMoments(ctx, seed)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f–%.3f\n", seed, res.Mean, res.C2ST, e, lo, hi)
+		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f (%.3f–%.3f)\n", seed, res.Mean, res.C2ST, e, r, lo, hi)
 	}
 }

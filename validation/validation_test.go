@@ -34,7 +34,7 @@ func TestDenseCodec(t *testing.T) {
 
 func TestReferenceCache(t *testing.T) {
 	dir := t.TempDir()
-	ref := ReferenceCache(dir, 500)
+	ref := ReferenceCache(dir, 500, simulators.MCMCSettings{})
 	a, err := ref("two_moons", 2)
 	if err != nil {
 		t.Fatal(err)
