@@ -11,8 +11,9 @@ import (
 
 // C2STTable formats mean C2ST per task and budget as a Markdown table, with
 // sbibm's NPE and the FrEIA cINN beside gocinn's numbers. A gocinn cell
-// reads "0.612 ± 0.031 (5)": mean, standard deviation over the observations,
-// and their number; "—" marks a run that is absent. A "✓" follows numbers
+// reads "0.612 ± 0.031 (5 × 10000)": mean, standard deviation over the
+// observations, their number and the samples per set (sbibm uses 10,000;
+// fewer samples give the classifier less power, so lower scores); "—" marks a run that is absent. A "✓" follows numbers
 // at or below sbibm's NPE.
 func C2STTable(results []TaskResult) string {
 	type key struct {
@@ -41,7 +42,7 @@ func C2STTable(results []TaskResult) string {
 			r, ok := byKey[key{t, budget}]
 			cell, ep, tt := "—", "—", "—"
 			if ok {
-				cell = fmt.Sprintf("%.3f ± %.3f (%d)", r.Mean, r.Std, len(r.C2ST))
+				cell = fmt.Sprintf("%.3f ± %.3f (%d × %d)", r.Mean, r.Std, len(r.C2ST), r.Samples)
 				if p, ok := Published[t]; ok && r.Mean <= p[bi] {
 					cell += " ✓"
 				}

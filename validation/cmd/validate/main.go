@@ -42,6 +42,8 @@ func main() {
 		lr       = flag.Float64("lr", 0, "learning rate (0: engine default)")
 		batch    = flag.Int("batch", 0, "batch size (0: engine default)")
 		gamma    = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
+		layers   = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
+		hidden   = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
 		iso      = flag.Bool("isochrone", false, "run the PARSEC isochrone validation")
 		data     = flag.String("data", "../shared/data", "the project's data folder")
 		figs     = flag.String("figures", "docs/figures", "directory of the isochrone figures")
@@ -64,6 +66,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden}
 	if *gamma != 0 {
 		ts.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: *gamma}
 	}
@@ -89,7 +92,7 @@ func main() {
 				log.Fatal(err)
 			}
 			res, err := validation.RunTask(ctx, task, validation.Settings{
-				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts,
+				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
 				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
 				Log:       log.Printf,
 			})
@@ -110,7 +113,7 @@ func main() {
 	if *iso {
 		start := time.Now()
 		res, err := validation.RunIsochrone(ctx, *data, validation.IsochroneSettings{
-			TrainStars: *isoN, Seed: *seed, Train: ts, Figures: *figs, Log: log.Printf,
+			TrainStars: *isoN, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
 		})
 		if err != nil {
 			log.Fatal(err)
