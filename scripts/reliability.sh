@@ -8,6 +8,8 @@
 #   STEPS="go fuzz" scripts/reliability.sh   # some of: go fuzz client
 #   RUN='Soak|Heartbeat' STEPS=go scripts/reliability.sh   # some Go tests
 #   FUZZTIME=2m scripts/reliability.sh       # per fuzz target (default 60s)
+#   FUZZMINIMIZE=10s scripts/reliability.sh  # minimising each new input (default 2s: with
+#                                            # go's 60 s default, minimising ate the budget)
 #   ROUNDS=10 scripts/reliability.sh         # jupyter_client rounds (default 5)
 #
 # Steps:
@@ -48,7 +50,7 @@ for step in $steps; do
 			magics:FuzzParse magics:FuzzTokenize magics:FuzzComplete magics:FuzzExecute; do
 			pkg=${target%%:*} name=${target#*:}
 			say "fuzz ./$pkg $name for ${FUZZTIME:-60s}"
-			if ! go test "./$pkg/" -run '^$' -fuzz "^$name\$" -fuzztime "${FUZZTIME:-60s}" -parallel 1 2>&1 | tail -n 4 | tee -a "$log"; then
+			if ! go test "./$pkg/" -run '^$' -fuzz "^$name\$" -fuzztime "${FUZZTIME:-60s}" -fuzzminimizetime "${FUZZMINIMIZE:-2s}" -parallel 1 2>&1 | tail -n 4 | tee -a "$log"; then
 				failed="$failed $name"
 			fi
 		done
