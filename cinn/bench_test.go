@@ -44,7 +44,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		copy(ws.xs[0], x0)
 		lossGrad(m.arch, m.params, grad, ws, benchBatch, false)
-		m.adamStep(grad, norm(grad), s.LR, s)
+		m.adamStep(grad, m.scratch().gradNorm(grad), s.LR, s)
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
 }

@@ -31,6 +31,7 @@ type Model struct {
 	opt     adam
 	history []Epoch
 	last    *TrainSettings // settings of the most recent Train call
+	scr     *trainScratch  // reused by the training steps; nil until then
 }
 
 // prep is the standardisation fitted on the first training set, applied
@@ -414,6 +415,7 @@ func (m *Model) String() string {
 // original.
 func (m *Model) Clone() *Model {
 	c := *m
+	c.scr = nil // the clone trains with scratch of its own
 	c.cfg = m.Config()
 	c.spec = m.spec.clone()
 	c.perms = make([][]int, len(m.perms))

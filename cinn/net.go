@@ -4,6 +4,7 @@ package cinn
 
 import (
 	"math"
+	"sync"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -163,9 +164,15 @@ func colSums[T float](dst, a []T, rows, n int, ones []T) {
 // mlpForward evaluates m on the rows×in matrix x. Hidden activations
 // (after ReLU) go to hs[l], the output to out.
 func mlpForward[T float](p []T, m *mlp, x []T, rows int, hs [][]T, out []T) {
+	mlpForwardFrom(p, m, 0, x, rows, hs, out)
+}
+
+// mlpForwardFrom evaluates layers l0, l0+1, ... of m, where x is the input
+// of layer l0 (hs[l0-1] when l0 > 0).
+func mlpForwardFrom[T float](p []T, m *mlp, l0 int, x []T, rows int, hs [][]T, out []T) {
 	cur := x
 	last := len(m.layers) - 1
-	for l := range m.layers {
+	for l := l0; l <= last; l++ {
 		L := &m.layers[l]
 		dst := out
 		if l < last {
@@ -175,6 +182,74 @@ func mlpForward[T float](p []T, m *mlp, x []T, rows int, hs [][]T, out []T) {
 		gemm(false, false, rows, L.out, L.in, cur, L.in, p[L.w:L.w+L.in*L.out], L.out, 0, dst, L.out)
 		addBias(dst, p[L.b:L.b+L.out], rows, l < last)
 		cur = dst
+	}
+}
+
+// subnetForward evaluates the subnet m on [x[:, off:off+n], c] (x is
+// rows×D), with hidden activations in hs and the output in out. Without a
+// per-observation condition table (ws.reuse unset) it packs the input into
+// u and runs mlpForward. With it, as in posterior sampling where many rows
+// share one observation, the condition's share of the first layer,
+// c·W_c + b, is computed once per observation and added to x·W_x row by
+// row, which removes the condition's columns from the largest GEMM input.
+func subnetForward[T float](a *arch, p []T, ws *workspace[T], m *mlp, x []T, off, n int, u []T, hs [][]T, out []T, rows int) {
+	if !ws.reuse {
+		packInput(u, x, a.dim, off, n, ws.c, a.dimC, rows)
+		mlpForward(p, m, u, rows, hs, out)
+		return
+	}
+	L := &m.layers[0]
+	hidden := len(m.layers) > 1
+	dst := out
+	if hidden {
+		dst = hs[0]
+	}
+	dst = dst[:rows*L.out]
+	dc := a.dimC
+	cw := ws.cw[:ws.nobs*L.out]
+	gemm(false, false, ws.nobs, L.out, dc, ws.obsC, dc, p[L.w+n*L.out:L.w+(n+dc)*L.out], L.out, 0, cw, L.out)
+	addBias(cw, p[L.b:L.b+L.out], ws.nobs, false)
+	gemm(false, false, rows, L.out, n, x[off:], a.dim, p[L.w:L.w+n*L.out], L.out, 0, dst, L.out)
+	addRowBias(dst, cw, ws.rowObs[:rows], L.out, hidden)
+	if hidden {
+		mlpForwardFrom(p, m, 1, dst, rows, hs, out)
+	}
+}
+
+// addRowBias adds row idx[r] of the table tab (rows of width n) to row r
+// of dst and, if relu is set, applies max(·, 0).
+func addRowBias[T float](dst, tab []T, idx []int32, n int, relu bool) {
+	switch d := any(dst).(type) {
+	case []float32:
+		t := any(tab).([]float32)
+		if len(idx)*n < 2*elemChunk {
+			addRowBias32(d, t, idx, n, 0, len(idx), relu)
+			return
+		}
+		e := elemPool.Get().(*elemRun)
+		e.op, e.dst, e.src, e.idx, e.w, e.relu = opRowBias, d, t, idx, n, relu
+		e.par.run(e, len(idx), rowChunk(n))
+		e.dst, e.src, e.idx = nil, nil, nil
+		elemPool.Put(e)
+	case []float64:
+		t := any(tab).([]float64)
+		for r, o := range idx {
+			row := d[r*n : (r+1)*n]
+			for j, bj := range t[int(o)*n : (int(o)+1)*n] {
+				v := row[j] + bj
+				if relu && v < 0 {
+					v = 0
+				}
+				row[j] = v
+			}
+		}
+	}
+}
+
+func addRowBias32(dst, tab []float32, idx []int32, n, lo, hi int, relu bool) {
+	for r := lo; r < hi; r++ {
+		o := int(idx[r])
+		addBias32Rows(dst[r*n:(r+1)*n], tab[o*n:(o+1)*n], 0, 1, relu)
 	}
 }
 
@@ -199,12 +274,26 @@ func addBias[T float](dst, b []T, rows int, relu bool) {
 	}
 }
 
-// addBias32 is addBias for float32 with a branch-free ReLU: the sign bit of
-// v spreads into a mask that clears negative values (and -0) to +0, which
-// avoids the ~50% mispredicted branches of a comparison.
+// addBias32 is addBias for float32, on all cores for large matrices.
 func addBias32(dst, b []float32, rows int, relu bool) {
 	n := len(b)
-	for r := 0; r < rows; r++ {
+	if rows*n < 2*elemChunk {
+		addBias32Rows(dst, b, 0, rows, relu)
+		return
+	}
+	e := elemPool.Get().(*elemRun)
+	e.op, e.dst, e.src, e.w, e.relu = opBias, dst, b, n, relu
+	e.par.run(e, rows, rowChunk(n))
+	e.dst, e.src = nil, nil
+	elemPool.Put(e)
+}
+
+// addBias32Rows is addBias32 on rows [lo, hi) with a branch-free ReLU: the
+// sign bit of v spreads into a mask that clears negative values (and -0) to
+// +0, which avoids the ~50% mispredicted branches of a comparison.
+func addBias32Rows(dst, b []float32, lo, hi int, relu bool) {
+	n := len(b)
+	for r := lo; r < hi; r++ {
 		row := dst[r*n : (r+1)*n]
 		row = row[:len(b)]
 		if !relu {
@@ -220,21 +309,50 @@ func addBias32(dst, b []float32, rows int, relu bool) {
 	}
 }
 
+// elemRun is a row- or element-wise float32 loop run on all cores; they
+// are pooled so that the hot loops allocate nothing.
+type elemRun struct {
+	par      parRun
+	op       int
+	dst, src []float32
+	idx      []int32
+	w        int
+	relu     bool
+}
+
+const (
+	opBias = iota // dst rows += src (the bias), then ReLU if relu
+	opMask        // dst[i] = 0 where src[i] (a post-ReLU activation) is 0
+	opRowBias     // dst row r += src row idx[r], then ReLU if relu
+)
+
+var elemPool = sync.Pool{New: func() any { return new(elemRun) }}
+
+func (e *elemRun) chunk(_, lo, hi int) {
+	switch e.op {
+	case opBias:
+		addBias32Rows(e.dst, e.src, lo, hi, e.relu)
+	case opMask:
+		reluMask32(e.dst[lo:hi], e.src[lo:hi])
+	case opRowBias:
+		addRowBias32(e.dst, e.src, e.idx, e.w, lo, hi, e.relu)
+	}
+}
+
 // reluMask zeroes g wherever the post-ReLU activation h is zero.
 func reluMask[T float](g, h []T) {
 	switch g := any(g).(type) {
 	case []float32:
 		h := any(h).([]float32)
-		h = h[:len(g)]
-		for i, v := range h {
-			// h ≥ +0 after addBias32, so its bits are 0 exactly where
-			// the ReLU was inactive; select the mask without a branch.
-			var m uint32
-			if math.Float32bits(v) != 0 {
-				m = ^uint32(0)
-			}
-			g[i] = math.Float32frombits(math.Float32bits(g[i]) & m)
+		if len(g) < 2*elemChunk {
+			reluMask32(g, h)
+			return
 		}
+		e := elemPool.Get().(*elemRun)
+		e.op, e.dst, e.src = opMask, g, h
+		e.par.run(e, len(g), elemChunk)
+		e.dst, e.src = nil, nil
+		elemPool.Put(e)
 	case []float64:
 		h := any(h).([]float64)
 		for i, v := range h[:len(g)] {
@@ -242,6 +360,19 @@ func reluMask[T float](g, h []T) {
 				g[i] = 0
 			}
 		}
+	}
+}
+
+func reluMask32(g, h []float32) {
+	h = h[:len(g)]
+	for i, v := range h {
+		// h ≥ +0 after addBias32, so its bits are 0 exactly where the
+		// ReLU was inactive; select the mask without a branch.
+		var m uint32
+		if math.Float32bits(v) != 0 {
+			m = ^uint32(0)
+		}
+		g[i] = math.Float32frombits(math.Float32bits(g[i]) & m)
 	}
 }
 
@@ -298,6 +429,15 @@ type workspace[T float] struct {
 	hc     [][]T // condnet hidden activations
 	blocks []blockWS[T]
 	logdet []float64
+
+	// Per-observation condition (inference only, see subnetForward): when
+	// reuse is set, row r's condition is row rowObs[r] of obsC (nobs×dimC)
+	// and cw holds c·W_c + b of the subnet being evaluated.
+	reuse  bool
+	nobs   int
+	obsC   []T
+	rowObs []int32
+	cw     []T
 
 	// backward scratch
 	g, gNext []T
@@ -498,12 +638,12 @@ func initActNorm[T float](v []T, rows, D int, logs, bias []T) {
 	}
 }
 
-// flowInverse maps z (rows×D, it must be ws.xs[0]) back to x given ws.c. It
+// flowInverse maps z (rows×D, it must be ws.xs[0]) back to x given ws.c
+// (or, with ws.reuse, the per-observation conditions ws.obsC). It
 // subtracts the forward log|det J| into ws.logdet (zeroed first) and returns
 // the buffer holding x.
 func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 	D := a.dim
-	dc := a.dimC
 	ld := ws.logdet[:rows]
 	for i := range ld {
 		ld[i] = 0
@@ -540,8 +680,7 @@ func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 		d1, d2 := b.d1, b.d2
 		out := ws.xs[(cur+1)%n]
 		// x2 = (y2 - t1)·exp(-s1) with [s1, t1] = sub1([y1, c]).
-		packInput(bw.u1, cy, D, 0, d1, ws.c, dc, rows)
-		mlpForward(p, &b.sub1, bw.u1, rows, bw.h1, bw.a1)
+		subnetForward(a, p, ws, &b.sub1, cy, 0, d1, bw.u1, bw.h1, bw.a1, rows)
 		for r := 0; r < rows; r++ {
 			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
 			var sum float64
@@ -553,8 +692,7 @@ func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 			ld[r] -= sum
 		}
 		// x1 = (y1 - t2)·exp(-s2) with [s2, t2] = sub2([x2, c]).
-		packInput(bw.u2, out, D, d1, d2, ws.c, dc, rows)
-		mlpForward(p, &b.sub2, bw.u2, rows, bw.h2, bw.a2)
+		subnetForward(a, p, ws, &b.sub2, out, d1, d2, bw.u2, bw.h2, bw.a2, rows)
 		for r := 0; r < rows; r++ {
 			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
 			var sum float64

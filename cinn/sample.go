@@ -82,12 +82,22 @@ func (m *Model) Sample(ctx context.Context, y *mat.Dense, n int, src rand.Source
 	return out, nil
 }
 
+// reuseRatio is the least number of rows per distinct observation in a
+// batch for which Sample computes the condition's share of the subnets'
+// first layers once per observation (see subnetForward) rather than per
+// row. The choice depends only on n and the number of observations.
+var reuseRatio = 4 // a variable so that tests can turn the reuse off
+
 // sampleBatch draws the latent vectors of the given tasks, inverts them
 // in one pass and writes physical-unit samples into out.
 func (m *Model) sampleBatch(ws *workspace[float32], tasks []sampleTask, conds []float32, dc int, out []*mat.Dense) {
 	a := m.arch
 	D, dx := a.dim, m.cfg.DimX
-	r0 := 0
+	if ws.obsC == nil {
+		ws.obsC = make([]float32, ws.cap*dc)
+		ws.rowObs = make([]int32, ws.cap)
+	}
+	r0, nobs, last := 0, 0, -1
 	for _, t := range tasks {
 		rows := t.hi - t.lo
 		rng := rand.New(rand.NewPCG(t.seed1, t.seed2))
@@ -96,10 +106,27 @@ func (m *Model) sampleBatch(ws *workspace[float32], tasks []sampleTask, conds []
 			z[i] = float32(rng.NormFloat64())
 		}
 		c := conds[t.obs*dc : (t.obs+1)*dc]
+		if t.obs != last {
+			copy(ws.obsC[nobs*dc:(nobs+1)*dc], c)
+			nobs++
+			last = t.obs
+		}
 		for i := r0; i < r0+rows; i++ {
-			copy(ws.c[i*dc:(i+1)*dc], c)
+			ws.rowObs[i] = int32(nobs - 1)
 		}
 		r0 += rows
+	}
+	ws.nobs = nobs
+	ws.reuse = r0 >= reuseRatio*nobs
+	if ws.reuse {
+		if need := nobs * a.maxW; len(ws.cw) < need {
+			ws.cw = make([]float32, need)
+		}
+	} else {
+		for i := 0; i < r0; i++ {
+			o := int(ws.rowObs[i])
+			copy(ws.c[i*dc:(i+1)*dc], ws.obsC[o*dc:(o+1)*dc])
+		}
 	}
 	x := flowInverse(a, m.params, ws, r0)
 	r0 = 0

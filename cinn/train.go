@@ -8,9 +8,6 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -431,7 +428,7 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 			if initAct {
 				m.actInit = true
 			}
-			gnorm := norm(grad)
+			gnorm := m.scratch().gradNorm(grad)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(gnorm) || math.IsInf(gnorm, 0) {
 				good.restore(m)
 				res.Stopped = Diverged
@@ -569,60 +566,92 @@ func (m *Model) valLoss(ws *workspace[float32], val trainData, aux []float32) fl
 	return sum / float64(val.rows*D)
 }
 
-// elemChunk is the block size of the element-wise parallel loops. The
-// blocks depend only on the vector length, so results do not depend on
-// GOMAXPROCS.
-const elemChunk = 1 << 15
-
-// parallelChunks calls f on consecutive blocks [lo, hi) of [0, n) of size
-// elemChunk, spread over GOMAXPROCS goroutines.
-func parallelChunks(n int, f func(k, lo, hi int)) {
-	nc := (n + elemChunk - 1) / elemChunk
-	workers := min(runtime.GOMAXPROCS(0), nc)
-	if workers <= 1 {
-		for k := 0; k < nc; k++ {
-			f(k, k*elemChunk, min((k+1)*elemChunk, n))
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				k := int(next.Add(1) - 1)
-				if k >= nc {
-					return
-				}
-				f(k, k*elemChunk, min((k+1)*elemChunk, n))
-			}
-		}()
-	}
-	wg.Wait()
+// trainScratch holds what the per-step element-wise loops of training
+// reuse, so that a training step allocates nothing.
+type trainScratch struct {
+	par  parRun
+	norm normJob
+	adam adamJob
 }
 
-// norm returns the L2 norm of g accumulated in float64 (per block, then
-// over the blocks in order, so the result is independent of GOMAXPROCS).
-func norm(g []float32) float64 {
-	parts := make([]float64, (len(g)+elemChunk-1)/elemChunk)
-	parallelChunks(len(g), func(k, lo, hi int) {
-		var s float64
-		for _, v := range g[lo:hi] {
-			s += float64(v) * float64(v)
-		}
-		parts[k] = s
-	})
+// scratch returns the Model's training scratch, creating it on first use.
+func (m *Model) scratch() *trainScratch {
+	if m.scr == nil {
+		m.scr = new(trainScratch)
+	}
+	return m.scr
+}
+
+// normJob sums the squares of g per chunk into parts.
+type normJob struct {
+	g     []float32
+	parts []float64
+}
+
+func (j *normJob) chunk(k, lo, hi int) {
 	var s float64
-	for _, v := range parts {
+	for _, v := range j.g[lo:hi] {
+		s += float64(v) * float64(v)
+	}
+	j.parts[k] = s
+}
+
+// norm returns the L2 norm of g accumulated in float64 (per chunk, then
+// over the chunks in order, so the result is independent of GOMAXPROCS).
+func (sc *trainScratch) gradNorm(g []float32) float64 {
+	nc := (len(g) + elemChunk - 1) / elemChunk
+	j := &sc.norm
+	if cap(j.parts) < nc {
+		j.parts = make([]float64, nc)
+	}
+	j.g, j.parts = g, j.parts[:nc]
+	sc.par.run(j, len(g), elemChunk)
+	j.g = nil
+	var s float64
+	for _, v := range j.parts {
 		s += v
 	}
 	return math.Sqrt(s)
 }
 
+// norm is gradNorm with a scratch of its own.
+func norm(g []float32) float64 {
+	var sc trainScratch
+	return sc.gradNorm(g)
+}
+
+// adamJob is one Adam update in float32 arithmetic, as torch.optim.Adam
+// computes it on float32 parameters: with
+// g' = scale·g + l2·p, m ← β1·m + (1−β1)·g', v ← β2·v + (1−β2)·g'²,
+// p ← decay·p − stepSize·m / (√v·invSqrtBc2 + eps).
+type adamJob struct {
+	p, m, v, g                    []float32
+	scale, l2, decay, b1, b2, eps float32
+	stepSize, invSqrtBc2          float32
+}
+
+func (j *adamJob) chunk(_, lo, hi int) {
+	p := j.p[lo:hi]
+	mm, vv, g := j.m[lo:hi], j.v[lo:hi], j.g[lo:hi]
+	mm, vv, g = mm[:len(p)], vv[:len(p)], g[:len(p)]
+	scale, l2, decay := j.scale, j.l2, j.decay
+	b1, c1, b2, c2 := j.b1, 1-j.b1, j.b2, 1-j.b2
+	eps, step, inv := j.eps, j.stepSize, j.invSqrtBc2
+	for i, pi := range p {
+		gi := g[i]*scale + l2*pi
+		mi := b1*mm[i] + c1*gi
+		vi := b2*vv[i] + c2*(gi*gi)
+		mm[i] = mi
+		vv[i] = vi
+		// float32(math.Sqrt(float64(x))) compiles to one SQRTSS.
+		p[i] = pi*decay - step*mi/(float32(math.Sqrt(float64(vi)))*inv+eps)
+	}
+}
+
 // adamStep applies one Adam update with the (unclipped) gradient g whose
-// norm is gnorm.
+// norm is gnorm. The bias corrections and the step size are computed in
+// float64, the per-parameter update in float32 (as PyTorch's Adam does for
+// float32 parameters; the moments are float32 too).
 func (m *Model) adamStep(g []float32, gnorm, lr float64, s TrainSettings) {
 	scale := 1.0
 	if s.ClipNorm > 0 && gnorm > s.ClipNorm {
@@ -633,8 +662,6 @@ func (m *Model) adamStep(g []float32, gnorm, lr float64, s TrainSettings) {
 	b1, b2 := s.Beta1, s.Beta2
 	bc1 := 1 - math.Pow(b1, t)
 	bc2 := 1 - math.Pow(b2, t)
-	stepSize := lr / bc1
-	sqrtBc2 := math.Sqrt(bc2)
 	l2 := 0.0
 	decay := 1.0
 	if s.DecoupledWeightDecay {
@@ -642,17 +669,14 @@ func (m *Model) adamStep(g []float32, gnorm, lr float64, s TrainSettings) {
 	} else {
 		l2 = s.WeightDecay
 	}
-	eps := s.Eps
-	parallelChunks(len(m.params), func(_, lo, hi int) {
-		p, mm, vv, g := m.params[lo:hi], m.opt.m[lo:hi], m.opt.v[lo:hi], g[lo:hi]
-		for i := range p {
-			gi := float64(g[i])*scale + l2*float64(p[i])
-			mi := b1*float64(mm[i]) + (1-b1)*gi
-			vi := b2*float64(vv[i]) + (1-b2)*gi*gi
-			mm[i] = float32(mi)
-			vv[i] = float32(vi)
-			pi := float64(p[i]) * decay
-			p[i] = float32(pi - stepSize*mi/(math.Sqrt(vi)/sqrtBc2+eps))
-		}
-	})
+	sc := m.scratch()
+	j := &sc.adam
+	*j = adamJob{
+		p: m.params, m: m.opt.m, v: m.opt.v, g: g,
+		scale: float32(scale), l2: float32(l2), decay: float32(decay),
+		b1: float32(b1), b2: float32(b2), eps: float32(s.Eps),
+		stepSize: float32(lr / bc1), invSqrtBc2: float32(1 / math.Sqrt(bc2)),
+	}
+	sc.par.run(j, len(m.params), elemChunk)
+	*j = adamJob{}
 }

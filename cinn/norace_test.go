@@ -1,0 +1,7 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+//go:build !race
+
+package cinn
+
+const raceEnabled = false
