@@ -321,9 +321,9 @@ type elemRun struct {
 }
 
 const (
-	opBias = iota // dst rows += src (the bias), then ReLU if relu
-	opMask        // dst[i] = 0 where src[i] (a post-ReLU activation) is 0
-	opRowBias     // dst row r += src row idx[r], then ReLU if relu
+	opBias    = iota // dst rows += src (the bias), then ReLU if relu
+	opMask           // dst[i] = 0 where src[i] (a post-ReLU activation) is 0
+	opRowBias        // dst row r += src row idx[r], then ReLU if relu
 )
 
 var elemPool = sync.Pool{New: func() any { return new(elemRun) }}
