@@ -24,6 +24,14 @@
 //     allocations that would exhaust memory.
 //   - security_test.go: where the sockets bind, file permissions, the
 //     kernelspec, and that nothing of a cell reaches a shell or a glob.
+//   - known_bugs_test.go: tests of bugs in other packages, skipped until
+//     they are fixed.
+//
+// The test binary doubles as a kernel process (TestMain), so that tests
+// can kill -9 a kernel, limit its file size or address space, or saturate
+// its CPUs, without building the gocinn binary. jupyter_client_busy.py
+// drives the real binary from jupyter_client (interrupt, restart and
+// shutdown while busy); scripts/reliability.sh runs it.
 //
 // Every loop is bounded in count and time and uses loopback only. By
 // default (go test ./reliability/, as CI runs it) the counts are small;
