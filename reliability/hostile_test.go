@@ -146,18 +146,10 @@ func (g *hostileGen) next() hostile {
 		g.c.Resign(f)
 		return hostile{"not a JSON object (signed)", ch, f}
 	case 9, 10:
-		types := make([]string, 0, len(requestFields))
-		for t := range requestFields {
-			types = append(types, t)
-		}
-		sort.Strings(types)
+		types := sortedKeys(requestFields)
 		typ := types[g.rng.IntN(len(types))]
 		fields := requestFields[typ]
-		names := make([]string, 0, len(fields))
-		for n := range fields {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := sortedKeys(fields)
 		name := names[g.rng.IntN(len(names))]
 		bad := wrongTypes(fields[name])
 		c := map[string]any{}
@@ -290,6 +282,27 @@ func TestHostileMessages(t *testing.T) {
 			sent++
 		}
 	}
+	// Every content field of every request type, with every wrong type,
+	// on shell and on control.
+	for _, typ := range sortedKeys(requestFields) {
+		fields := requestFields[typ]
+		for _, name := range sortedKeys(fields) {
+			for _, bad := range wrongTypes(fields[name]) {
+				c := map[string]any{}
+				for n, v := range fields {
+					c[n] = v
+				}
+				c[name] = bad
+				for _, ch := range []kerneltest.Channel{kerneltest.Shell, kerneltest.Control} {
+					if err := g.c.SendFrames(ch, g.valid(typ, c)); err != nil {
+						t.Fatal(err)
+					}
+					classes["wrong type in a content field (signed), each field and type"]++
+					sent++
+				}
+			}
+		}
+	}
 	for sent < n && time.Now().Before(deadline) {
 		h := g.next()
 		if err := c.SendFrames(h.ch, h.frames); err != nil {
@@ -377,4 +390,14 @@ func TestHostileMessages(t *testing.T) {
 	if sent < n {
 		t.Errorf("only %d of %d messages were sent before the time bound", sent, n)
 	}
+}
+
+// sortedKeys returns the keys of m in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
