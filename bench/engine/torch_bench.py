@@ -96,12 +96,19 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-seconds", type=float, default=30,
                     help="stop each timed phase after this long (at least 2 iterations)")
+    ap.add_argument("--mem-n", type=int, default=0,
+                    help="instead: train --mem-steps steps on a float32 training set of this many "
+                         "samples and print the peak RSS (as bench/engine/trainmem)")
+    ap.add_argument("--mem-steps", type=int, default=50)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     dim_x, dim_y, batch, obs = 5, 8, 512, 20
     net = CINN(dim_x, dim_y)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3, betas=(0.9, 0.999), eps=1e-6)
+    if args.mem_n > 0:
+        train_memory(net, opt, args, dim_x, dim_y, batch)
+        return
     x = torch.randn(batch, dim_x)
     y = torch.randn(batch, dim_y)
 
@@ -139,6 +146,37 @@ def main():
     print(json.dumps({"train_steps_per_s": train, "train_steps": done, "samples_per_s": samples, "sample_reps": reps,
                       "threads": torch.get_num_threads(), "torch": torch.__version__,
                       "params": sum(p.numel() for p in net.parameters())}))
+
+
+def train_memory(net, opt, args, dim_x, dim_y, batch):
+    """Peak RSS of training on a large in-memory set: shuffled mini-batches
+    of the first epoch, as a DataLoader over a TensorDataset would draw."""
+    import resource
+    n = args.mem_n
+    x = torch.rand(n, dim_x) * 2 - 1
+    y = torch.cat([torch.exp(x[:, :1] + 0.5 * x[:, 1:2]), 2 + x[:, 1:2] * x[:, 2:3],
+                   1 + x[:, 2:3] ** 2 + x[:, 3:4], torch.exp(0.3 * (x[:, 3:4] - x[:, 4:5])),
+                   3 + torch.sin(2 * x[:, :1]) + x[:, 4:5], 2 + x[:, :1] * x[:, 4:5],
+                   1.5 + torch.cos(x[:, 1:2] + x[:, 3:4]), 4 + x.sum(1, keepdim=True)], 1)
+    y = y * (1 + 0.01 * torch.randn_like(y))
+    # Standardise as the Go engine does (a float32 copy of the data).
+    x = (x - x.mean(0)) / x.std(0)
+    y = (y - y.mean(0)) / y.std(0)
+    data_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    idx = torch.randperm(n)
+    t0 = time.perf_counter()
+    steps = min(args.mem_steps, (n + batch - 1) // batch)
+    for st in range(steps):
+        b = idx[st * batch:(st + 1) * batch]
+        opt.zero_grad()
+        z, ld = net(x[b], y[b])
+        loss = torch.mean(0.5 * torch.sum(z ** 2, 1) - ld) / dim_x
+        loss.backward()
+        opt.step()
+    print(json.dumps({"samples": n, "steps": steps, "batch": batch,
+                      "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "rss_after_data_mib": data_rss, "seconds": time.perf_counter() - t0,
+                      "threads": torch.get_num_threads(), "torch": torch.__version__}))
 
 
 if __name__ == "__main__":

@@ -105,7 +105,11 @@ func main() {
 		"within_target": status("VmHWM")/1024 <= 1000,
 		"note":          "seconds include the pre-processing of the data before the first step",
 	}
-	json.NewEncoder(os.Stdout).Encode(out)
+	if err := json.NewEncoder(os.Stdout).Encode(out); err != nil {
+		// NaN memory figures: no /proc/self/status on this system.
+		fmt.Fprintln(os.Stderr, "trainmem: cannot report (peak RSS is read from /proc/self/status, Linux only):", err)
+		os.Exit(1)
+	}
 }
 
 var errStop = errors.New("trainmem: step budget reached")
