@@ -138,11 +138,17 @@ func waitStarted(t testing.TB, c *kerneltest.Client, id string) {
 
 // TestShutdownWhileBusy sends shutdown_request, with and without restart,
 // while %train runs: the reply echoes the restart flag, the training cell
-// ends, and Serve returns.
+// is cancelled and answered, and Serve returns. It prints how long that
+// took.
 func TestShutdownWhileBusy(t *testing.T) {
 	for _, restart := range []bool{false, true} {
 		t.Run(fmt.Sprintf("restart=%v", restart), func(t *testing.T) {
-			s := newSession(t, kerneltest.Config{})
+			// Serve waits for the cancelled cell at most ShutdownTimeout
+			// (2 s by default) and then closes the sockets without its
+			// reply; on a slow machine (or with -race) %train can take
+			// longer to wind up, so this test waits longer, to check that
+			// the cell is cancelled and answered.
+			s := newSession(t, kerneltest.Config{Options: kernel.Options{ShutdownTimeout: time.Minute}})
 			c := s.c
 			run(t, c, "%simulate two_moons --n 3000 --quiet\n%data two_moons\n%model --blocks 2 --hidden 32 --layers 1")
 			id, err := c.SendRequest(kerneltest.Shell, "execute_request", kerneltest.ExecuteContent("%train --epochs 100000 --patience -1"))
