@@ -5,7 +5,7 @@
 # the long version, to run by hand (about 15-20 minutes on 2 cores).
 #
 #   scripts/reliability.sh                   # everything
-#   STEPS="go fuzz" scripts/reliability.sh   # some of: go fuzz client
+#   STEPS="go fuzz" scripts/reliability.sh   # some of: go race fuzz client
 #   RUN='Soak|Heartbeat' STEPS=go scripts/reliability.sh   # some Go tests
 #   FUZZTIME=2m scripts/reliability.sh       # per fuzz target (default 60s)
 #   FUZZMINIMIZE=10s scripts/reliability.sh  # minimising each new input (default 2s: with
@@ -17,6 +17,8 @@
 #           messages, 100 interrupts, 100 kill -9 during %save/%export, 2,000
 #           reads of changing files, 10,000-cell soak, 3,000 heartbeat pings
 #           under training, memory refusals, security checks
+#   race    the same tests and the kernel's with the race detector (shorter
+#           counts: -race is about ten times slower)
 #   fuzz    each fuzz target of the wire decoder (kernel/) and the cell
 #           parser (magics/) for FUZZTIME, one worker
 #   client  reliability/jupyter_client_busy.py: interrupt, restart and
@@ -30,7 +32,7 @@ set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 2
-steps=${STEPS:-"go fuzz client"}
+steps=${STEPS:-"go race fuzz client"}
 log=${LOG:-/tmp/gocinn-reliability.log}
 venv=${GOCINN_VENV:-$root/.venv}
 failed=""
@@ -43,6 +45,12 @@ for step in $steps; do
 		say "go test ./reliability/ (GOCINN_RELIABILITY=full) $(date -u +%FT%TZ), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs"
 		if ! GOCINN_RELIABILITY=full go test -count=1 -timeout 60m -v -run "${RUN:-.}" ./reliability/ 2>&1 | tee -a "$log"; then
 			failed="$failed go"
+		fi
+		;;
+	race)
+		say "go test -race (a third of the CI counts) ./reliability/ ./kernel/..."
+		if ! GOCINN_RELIABILITY_SCALE=0.3 go test -race -count=1 -timeout 30m ./reliability/ ./kernel/... 2>&1 | tee -a "$log"; then
+			failed="$failed race"
 		fi
 		;;
 	fuzz)
@@ -70,7 +78,7 @@ for step in $steps; do
 		rm -rf "$tmp"
 		;;
 	*)
-		echo "unknown step $step (want go, fuzz or client)" >&2
+		echo "unknown step $step (want go, race, fuzz or client)" >&2
 		exit 2
 		;;
 	esac
