@@ -99,8 +99,15 @@
 //
 // # Training
 //
+// A training step (forward pass, loss, backward pass, gradient norm, Adam
+// update) allocates nothing: the workspace of activations and gradients is
+// made once per Train call and the element-wise loops reuse their
+// scratch (TestTrainStepAllocs).
+//
 // Train minimises mean(0.5·‖z‖² − log|det J|)/D over shuffled mini-batches
-// with Adam (bias-corrected, PyTorch's update rule). WeightDecay is an L2
+// with Adam (bias-corrected, PyTorch's update rule, computed per parameter
+// in float32 like torch.optim.Adam on float32 parameters, with float32
+// moments; the bias corrections in float64). WeightDecay is an L2
 // term added to the gradient as torch.optim.Adam does (the seeds' setting);
 // with DecoupledWeightDecay it is AdamW's decoupled decay instead. The
 // learning rate follows a per-epoch Schedule (constant, step or
@@ -129,12 +136,18 @@
 // TrainSettings.Seed fixes shuffling, noise and the auxiliary dimension;
 // Sample takes a math/rand/v2 rand.Source. Training is sequential apart from
 // the GEMMs, which compute each output element in one goroutine in a fixed
-// order (both cinn/sgemm and gonum do), and the Adam update and gradient norm, which run over fixed
-// blocks of 32768 parameters (partial sums added in block order), so the
+// order (both cinn/sgemm and gonum do), and the element-wise loops (Adam
+// update, gradient norm, bias + ReLU, ReLU masks), which run on all cores
+// over fixed blocks of 32768 elements or whole rows (partial sums added in
+// block order), so the
 // same seeds give bit-identical weights for any GOMAXPROCS. Sample splits its draws into fixed chunks of 1024 per
 // observation, each with its own PCG stream seeded in order from the
-// caller's source, and inverts them in batches of up to 4096 rows (spanning
-// observations) whose products use all cores through the BLAS; the
+// caller's source, and inverts them in batches of up to 1024 rows (spanning
+// observations) whose products and element-wise loops use all cores. When a
+// batch holds at least 4 rows per observation, the condition's share of
+// every subnet's first layer, c·W_c + b, is computed once per observation
+// and added to x·W_x row by row (the same function, rounded differently);
+// the
 // decomposition is fixed by the number of observations and n alone, so the
 // output is also independent of GOMAXPROCS. (Both guarantees assume that
 // the installed blas32 implementation computes each output element in an

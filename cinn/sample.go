@@ -16,7 +16,7 @@ import (
 // GOMAXPROCS, so results are reproducible on any machine.
 const (
 	sampleChunk = 1024
-	sampleBatch = 4096
+	sampleBatch = 1024
 )
 
 type sampleTask struct {
