@@ -43,6 +43,9 @@
 // # Guard
 //
 // guard_test.go runs a small version (two_moons and gaussian_linear at 10^3
-// simulations, few observations, 2,000 C2ST samples) with thresholds derived
-// from repeated runs, so that a regression of the engine fails the test suite.
+// simulations with a smaller network; two_moons scored by C2ST on 500 + 500
+// samples, gaussian_linear by the moments of its exact posterior) with
+// thresholds derived from runs with eight seeds, so that a regression of the
+// engine fails the test suite. It takes about a minute and is skipped with
+// -short.
 package validation
