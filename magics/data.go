@@ -126,6 +126,7 @@ var loadCmd = &Command{
 		{Name: "format", Usage: "the file format (default: from the extension or the first bytes)", Choices: []string{"csv", "tsv", "ascii", "npy", "npz", "fits"}, Complete: CompleteChoice},
 		{Name: "hdu", Kind: Int, Usage: "the FITS HDU holding the table (0: the first table)"},
 		{Name: "columns", Kind: List, Usage: "read only these columns", Complete: CompleteColumns},
+		{Name: "max-bytes", Meta: "SIZE", Usage: "memory a table may take, e.g. 8GB or 500MB (default: half the machine's memory, at most 4GB)"},
 	},
 	Short: "read a table (CSV, ASCII, NumPy or FITS) into a dataset and summarise it",
 	Long: `%load reads a table file into the session under a name and shows, per column,
@@ -141,11 +142,22 @@ first rows. Missing values (empty cells, NA, NaN, FITS TNULL) are NaN.`,
 		if err := checkName(name); err != nil {
 			return err
 		}
-		t, err := table.ReadFile(s.Path(path), table.ReadOptions{Format: inv.String("format"), HDU: inv.Int("hdu"), Columns: inv.List("columns")})
+		var maxBytes int64
+		if v := inv.String("max-bytes"); v != "" {
+			n, err := parseSize(v)
+			if err != nil {
+				return inv.Cmd.usageErr("--max-bytes: %v", err)
+			}
+			maxBytes = n
+		}
+		t, err := table.ReadFile(s.Path(path), table.ReadOptions{Format: inv.String("format"), HDU: inv.Int("hdu"), Columns: inv.List("columns"), MaxBytes: maxBytes})
 		if err != nil {
 			hint := "check the file; --format and --hdu choose how it is read"
-			if errors.Is(err, fs.ErrNotExist) {
+			switch {
+			case errors.Is(err, fs.ErrNotExist):
 				hint = fmt.Sprintf("paths are relative to %s; Tab completes file names", s.Dir)
+			case errors.Is(err, table.ErrTooLarge):
+				hint = "read fewer columns with --columns, or raise the limit with --max-bytes SIZE (e.g. --max-bytes 16GB) if the machine has the memory"
 			}
 			return Errorf("DataError", hint, "%v", err)
 		}
@@ -705,4 +717,24 @@ it contains # or quotes.`,
 		out.Stdout(fmt.Sprintf("%s: kept %d of %d rows\n", nd.name, t.Len(), d.t.Len()))
 		return nil
 	},
+}
+
+// parseSize reads a byte count such as 500MB, 8GB, 1.5GiB or 123456.
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := 1.0
+	for _, u := range []struct {
+		suffix string
+		m      float64
+	}{{"TIB", 1 << 40}, {"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"T", 1e12}, {"G", 1e9}, {"M", 1e6}, {"K", 1e3}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.m
+			break
+		}
+	}
+	x, err := strconv.ParseFloat(t, 64)
+	if err != nil || x <= 0 || math.IsInf(x, 0) || x*mult > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size such as 500MB or 8GB", s)
+	}
+	return int64(x * mult), nil
 }

@@ -38,7 +38,7 @@ func TestKilledSaveLeavesNoTempFiles(t *testing.T) {
 // tells the user to "raise ReadOptions.MaxBytes", a Go option that no cell
 // can set.
 func TestLoadLimitHintIsForNotebooks(t *testing.T) {
-	t.Skip("known bug: %load's memory-limit error tells a notebook user to raise ReadOptions.MaxBytes (Go API); magics should offer a flag or a notebook-level hint")
+
 	dir := t.TempDir()
 	writeHugeNPY(t, filepath.Join(dir, "huge.npy"), 1_000_000_000, 4)
 	ch := startChild(t, dir)

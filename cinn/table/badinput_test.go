@@ -117,7 +117,7 @@ func TestTooLarge(t *testing.T) {
 	}
 	f.Close()
 	_, err = ReadFile(path, ReadOptions{})
-	wantErr(t, "10 GiB file", err, ErrTooLarge, path, "the file is 10.0 GiB", "memory limit", "MaxBytes")
+	wantErr(t, "10 GiB file", err, ErrTooLarge, path, "the file is 10.0 GiB", "memory limit", "raise the memory limit")
 
 	// A small file whose header declares a huge array.
 	hdr := npyHeaderBytes("'<f8'", []int{1 << 40, 3})
@@ -136,7 +136,7 @@ func TestTooLarge(t *testing.T) {
 	b.WriteString(fitsHDU("XTENSION", "'BINTABLE'", "BITPIX", "8", "NAXIS", "2", "NAXIS1", "8", "NAXIS2", "1000000000000",
 		"PCOUNT", "0", "GCOUNT", "1", "TFIELDS", "1", "TFORM1", "'D'"))
 	_, err = ReadFITS(bytes.NewReader(b.Bytes()), "huge.fits", 0)
-	wantErr(t, "huge FITS", err, ErrTooLarge, "huge.fits", "1000000000000 rows × 8 bytes", "NAXIS2 × NAXIS1", "MaxBytes")
+	wantErr(t, "huge FITS", err, ErrTooLarge, "huge.fits", "1000000000000 rows × 8 bytes", "NAXIS2 × NAXIS1", "raise the memory limit")
 
 	// The limit applies to text tables as they are read.
 	csv := "a,b\n" + strings.Repeat("1,2\n", 1000)

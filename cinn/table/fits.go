@@ -475,7 +475,7 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 		switch f.code {
 		case 'P', 'Q', 'C', 'M', 'X':
 			kind := map[byte]string{'P': "variable-length array", 'Q': "variable-length array", 'C': "complex", 'M': "complex", 'X': "bit array"}[f.code]
-			return nil, fr.hduErr(h, h.start, ErrUnsupported, "column %q has TFORM %d%c (%s), which is not supported; read the other columns with ReadOptions.Columns", f.name, f.repeat, f.code, kind)
+			return nil, fr.hduErr(h, h.start, ErrUnsupported, "column %q has TFORM %d%c (%s), which is not supported; read only the other columns", f.name, f.repeat, f.code, kind)
 		}
 		if f.repeat == 0 {
 			continue
@@ -495,14 +495,14 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 		}
 	}
 	if cells > maxColumns {
-		return nil, fr.hduErr(h, h.start, ErrUnsupported, "the fields' repeat counts make %d columns, more than %d; read fewer with ReadOptions.Columns", cells, maxColumns)
+		return nil, fr.hduErr(h, h.start, ErrUnsupported, "the fields' repeat counts make %d columns, more than %d; read fewer columns", cells, maxColumns)
 	}
 	need, ok1 := mulCheck(rows, cells*8)
 	need += cells * columnOverhead
 	tableBytes, ok2 := mulCheck(rows, rowBytes)
 	maxBytes := opts.maxBytes()
 	if !ok1 || !ok2 || need > maxBytes || tableBytes > maxBytes {
-		return nil, fr.hduErr(h, h.start, ErrTooLarge, "the table of %d rows × %d bytes (NAXIS2 × NAXIS1) would take %s in memory, more than the limit of %s; raise ReadOptions.MaxBytes if the machine has the memory, or read fewer columns with ReadOptions.Columns",
+		return nil, fr.hduErr(h, h.start, ErrTooLarge, "the table of %d rows × %d bytes (NAXIS2 × NAXIS1) would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or read fewer columns",
 			rows, rowBytes, humanBytes(max(need, tableBytes)), humanBytes(maxBytes))
 	}
 	if dataSize < tableBytes {

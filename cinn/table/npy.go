@@ -487,7 +487,7 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 			msg = humanBytes(need)
 		}
 		return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrTooLarge,
-			"the array of shape %s and dtype %s would take %s in memory, more than the limit of %s; raise ReadOptions.MaxBytes if the machine has the memory, or load a slice",
+			"the array of shape %s and dtype %s would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or load a slice",
 			h.shapeString(), h.descr, msg, humanBytes(maxBytes))}
 	}
 	if size >= 0 && h.preamble+dataBytes > size {

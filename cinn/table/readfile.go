@@ -213,7 +213,7 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 	maxBytes := opts.maxBytes()
 	if st.Size() > maxBytes {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
-			"the file is %s, more than the memory limit of %s; raise ReadOptions.MaxBytes if the machine has the memory, or split the file",
+			"the file is %s, more than the memory limit of %s; raise the memory limit if the machine has the memory, or split the file",
 			humanBytes(st.Size()), humanBytes(maxBytes))}
 	}
 	f, err := os.Open(path)
