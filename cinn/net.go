@@ -249,7 +249,7 @@ func addRowBias[T float](dst, tab []T, idx []int32, n int, relu bool) {
 func addRowBias32(dst, tab []float32, idx []int32, n, lo, hi int, relu bool) {
 	for r := lo; r < hi; r++ {
 		o := int(idx[r])
-		addBias32Rows(dst[r*n:(r+1)*n], tab[o*n:(o+1)*n], 0, 1, relu)
+		addBiasRow(dst[r*n:(r+1)*n], tab[o*n:(o+1)*n], relu)
 	}
 }
 
@@ -288,24 +288,29 @@ func addBias32(dst, b []float32, rows int, relu bool) {
 	elemPool.Put(e)
 }
 
-// addBias32Rows is addBias32 on rows [lo, hi) with a branch-free ReLU: the
-// sign bit of v spreads into a mask that clears negative values (and -0) to
-// +0, which avoids the ~50% mispredicted branches of a comparison.
+// addBias32Rows is addBias32 on rows [lo, hi).
 func addBias32Rows(dst, b []float32, lo, hi int, relu bool) {
 	n := len(b)
 	for r := lo; r < hi; r++ {
-		row := dst[r*n : (r+1)*n]
-		row = row[:len(b)]
-		if !relu {
-			for j, bj := range b {
-				row[j] += bj
-			}
-			continue
-		}
+		addBiasRow(dst[r*n:(r+1)*n], b, relu)
+	}
+}
+
+// addBiasScalar adds b to row (len(row) == len(b)) with a branch-free ReLU
+// if relu is set: the sign bit of v spreads into a mask that clears
+// negative values (and -0) to +0, which avoids the ~50% mispredicted
+// branches of a comparison.
+func addBiasScalar(row, b []float32, relu bool) {
+	row = row[:len(b)]
+	if !relu {
 		for j, bj := range b {
-			u := math.Float32bits(row[j] + bj)
-			row[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+			row[j] += bj
 		}
+		return
+	}
+	for j, bj := range b {
+		u := math.Float32bits(row[j] + bj)
+		row[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
 	}
 }
 

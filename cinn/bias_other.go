@@ -1,0 +1,11 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+//go:build !amd64
+
+package cinn
+
+const haveAVX2 = false
+
+// addBiasRow adds b to row (len(row) == len(b)) and applies the
+// branch-free ReLU if relu is set.
+func addBiasRow(row, b []float32, relu bool) { addBiasScalar(row[:len(b)], b, relu) }

@@ -1,0 +1,54 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package cinn
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAddBiasRow checks the vectorised bias (+ ReLU) against the scalar
+// loop bit for bit, for lengths around the vector width and special values
+// (±0, ±Inf, NaN of either sign).
+func TestAddBiasRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	special := []float32{0, float32(math.Copysign(0, -1)), float32(math.Inf(1)), float32(math.Inf(-1)),
+		float32(math.NaN()), math.Float32frombits(0xffc00000), 1e-45, -1e-45}
+	for _, n := range []int{1, 7, 8, 9, 15, 16, 17, 31, 256, 263} {
+		for _, relu := range []bool{false, true} {
+			row := make([]float32, n)
+			b := make([]float32, n)
+			for i := range row {
+				row[i] = float32(rng.NormFloat64())
+				b[i] = float32(rng.NormFloat64())
+				if rng.IntN(4) == 0 {
+					row[i] = special[rng.IntN(len(special))]
+				}
+				if rng.IntN(8) == 0 {
+					b[i] = special[rng.IntN(len(special))]
+				}
+			}
+			got := append([]float32(nil), row...)
+			want := append([]float32(nil), row...)
+			addBiasRow(got, b, relu)
+			addBiasScalar(want, b, relu)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Errorf("n=%d relu=%v [%d]: %v + %v gave %v (bits %#x), want %v (bits %#x)",
+						n, relu, i, row[i], b[i], got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
+				}
+			}
+			if relu {
+				for i, v := range want {
+					if s := row[i] + b[i]; s > 0 && v != s || s <= 0 && math.Float32bits(v) != 0 {
+						if !math.IsNaN(float64(s)) {
+							t.Errorf("n=%d [%d]: relu(%v) = %v", n, i, s, v)
+						}
+					}
+				}
+			}
+		}
+	}
+	t.Logf("AVX2: %v", haveAVX2)
+}
