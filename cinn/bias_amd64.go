@@ -30,3 +30,20 @@ func addBiasRow(row, b []float32, relu bool) {
 	}
 	addBiasScalar(row[m:], b[m:], relu)
 }
+
+//go:noescape
+func reluMaskAVX2(g, h []float32)
+
+// reluMaskRow zeroes g[i] wherever the bits of h[i] are zero, 8 lanes at a
+// time where the CPU has AVX2.
+func reluMaskRow(g, h []float32) {
+	h = h[:len(g)]
+	m := 0
+	if haveAVX2 {
+		m = len(g) &^ 7
+		if m > 0 {
+			reluMaskAVX2(g[:m], h[:m])
+		}
+	}
+	reluMaskScalar(g[m:], h[m:])
+}

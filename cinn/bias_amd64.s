@@ -38,3 +38,28 @@ plain:
 done:
 	VZEROUPPER
 	RET
+
+// func reluMaskAVX2(g, h []float32)
+// Requires len(g) a multiple of 8 and len(h) ≥ len(g). Clears g[i] where
+// the bits of h[i] are zero (an inactive ReLU): what reluMask32 computes.
+TEXT ·reluMaskAVX2(SB), NOSPLIT, $0-48
+	MOVQ g_base+0(FP), DI
+	MOVQ g_len+8(FP), CX
+	MOVQ h_base+24(FP), SI
+	XORQ AX, AX
+	VPXOR Y2, Y2, Y2
+
+mask8:
+	CMPQ AX, CX
+	JGE maskdone
+	VMOVDQU (SI)(AX*4), Y1
+	VPCMPEQD Y2, Y1, Y1
+	VMOVDQU (DI)(AX*4), Y0
+	VPANDN Y0, Y1, Y0
+	VMOVDQU Y0, (DI)(AX*4)
+	ADDQ $8, AX
+	JMP mask8
+
+maskdone:
+	VZEROUPPER
+	RET

@@ -9,3 +9,6 @@ const haveAVX2 = false
 // addBiasRow adds b to row (len(row) == len(b)) and applies the
 // branch-free ReLU if relu is set.
 func addBiasRow(row, b []float32, relu bool) { addBiasScalar(row[:len(b)], b, relu) }
+
+// reluMaskRow zeroes g[i] wherever the bits of h[i] are zero.
+func reluMaskRow(g, h []float32) { reluMaskScalar(g, h) }

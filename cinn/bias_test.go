@@ -52,3 +52,33 @@ func TestAddBiasRow(t *testing.T) {
 	}
 	t.Logf("AVX2: %v", haveAVX2)
 }
+
+// TestReluMaskRow checks the vectorised ReLU mask against the scalar loop.
+func TestReluMaskRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, n := range []int{1, 7, 8, 9, 17, 256, 263} {
+		g := make([]float32, n)
+		h := make([]float32, n)
+		for i := range g {
+			g[i] = float32(rng.NormFloat64())
+			if rng.IntN(2) == 0 {
+				h[i] = float32(rng.ExpFloat64())
+			}
+			if rng.IntN(10) == 0 {
+				h[i] = 1e-45 // subnormal: active
+			}
+		}
+		got := append([]float32(nil), g...)
+		want := append([]float32(nil), g...)
+		reluMaskRow(got, h)
+		reluMaskScalar(want, h)
+		for i := range got {
+			if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+				t.Errorf("n=%d [%d]: g %v h %v gave %v, want %v", n, i, g[i], h[i], got[i], want[i])
+			}
+			if (h[i] == 0) != (want[i] == 0) && g[i] != 0 {
+				t.Errorf("n=%d [%d]: g %v h %v masked to %v", n, i, g[i], h[i], want[i])
+			}
+		}
+	}
+}

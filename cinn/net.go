@@ -368,7 +368,10 @@ func reluMask[T float](g, h []T) {
 	}
 }
 
-func reluMask32(g, h []float32) {
+func reluMask32(g, h []float32) { reluMaskRow(g, h) }
+
+// reluMaskScalar is reluMask32 one element at a time.
+func reluMaskScalar(g, h []float32) {
 	h = h[:len(g)]
 	for i, v := range h {
 		// h ≥ +0 after addBias32, so its bits are 0 exactly where the
