@@ -12,3 +12,6 @@ func addBiasRow(row, b []float32, relu bool) { addBiasScalar(row[:len(b)], b, re
 
 // reluMaskRow zeroes g[i] wherever the bits of h[i] are zero.
 func reluMaskRow(g, h []float32) { reluMaskScalar(g, h) }
+
+// adamRow applies adamScalar's update.
+func adamRow(p, m, v, g []float32, c *[10]float32) { adamScalar(p, m, v, g, c) }

@@ -82,3 +82,31 @@ func TestReluMaskRow(t *testing.T) {
 		}
 	}
 }
+
+// TestAdamRow checks the vectorised Adam update against the scalar loop
+// bit for bit, with weight decay and gradient scaling.
+func TestAdamRow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(11, 12))
+	c := [10]float32{0.7, 1e-4, 0.9999, 0.9, 0.1, 0.999, 0.001, 1e-6, 1e-3 / 0.1, 1 / 0.03}
+	for _, n := range []int{1, 8, 13, 64, 1001} {
+		p := randSlice[float32](rng, n, 0.1)
+		m := randSlice[float32](rng, n, 1e-3)
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.ExpFloat64() * 1e-6)
+		}
+		g := randSlice[float32](rng, n, 1e-2)
+		p0 := append([]float32(nil), p...)
+		p2, m2, v2 := append([]float32(nil), p...), append([]float32(nil), m...), append([]float32(nil), v...)
+		adamRow(p, m, v, g, &c)
+		adamScalar(p2, m2, v2, g, &c)
+		for i := range p {
+			if math.Float32bits(p[i]) != math.Float32bits(p2[i]) || m[i] != m2[i] || v[i] != v2[i] {
+				t.Fatalf("n=%d [%d]: p %v m %v v %v, scalar p %v m %v v %v", n, i, p[i], m[i], v[i], p2[i], m2[i], v2[i])
+			}
+		}
+		if p[n-1] == p0[n-1] {
+			t.Fatalf("n=%d: the update left the last parameter at %v", n, p0[n-1])
+		}
+	}
+}

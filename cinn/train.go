@@ -631,12 +631,17 @@ type adamJob struct {
 }
 
 func (j *adamJob) chunk(_, lo, hi int) {
-	p := j.p[lo:hi]
-	mm, vv, g := j.m[lo:hi], j.v[lo:hi], j.g[lo:hi]
+	c := [10]float32{j.scale, j.l2, j.decay, j.b1, 1 - j.b1, j.b2, 1 - j.b2, j.eps, j.stepSize, j.invSqrtBc2}
+	adamRow(j.p[lo:hi], j.m[lo:hi], j.v[lo:hi], j.g[lo:hi], &c)
+}
+
+// adamScalar is the Adam update of adamJob one parameter at a time; c
+// holds scale, l2, decay, β1, 1−β1, β2, 1−β2, eps, stepSize, invSqrtBc2.
+func adamScalar(p, mm, vv, g []float32, c *[10]float32) {
 	mm, vv, g = mm[:len(p)], vv[:len(p)], g[:len(p)]
-	scale, l2, decay := j.scale, j.l2, j.decay
-	b1, c1, b2, c2 := j.b1, 1-j.b1, j.b2, 1-j.b2
-	eps, step, inv := j.eps, j.stepSize, j.invSqrtBc2
+	scale, l2, decay := c[0], c[1], c[2]
+	b1, c1, b2, c2 := c[3], c[4], c[5], c[6]
+	eps, step, inv := c[7], c[8], c[9]
 	for i, pi := range p {
 		gi := g[i]*scale + l2*pi
 		mi := b1*mm[i] + c1*gi
