@@ -75,9 +75,12 @@
 // start-up the package installs cinn/sgemm with blas32.Use; the environment
 // variable GOCINN_BLAS selects "gonum" (gonum's pure-Go BLAS) or "go"
 // (sgemm's portable kernels) instead, and a program may call blas32.Use
-// itself. The backward pass is written by hand and checked against
-// central finite differences of a float64 instantiation of the same
-// generic code (see net_test.go). The inverse reproduces the input to
+// itself. On amd64 CPUs with AVX2 the fused bias + ReLU, the ReLU masks of
+// the backward pass and the Adam update run in assembly, 8 lanes at a time,
+// bit for bit what the portable Go loops compute (the same operations in
+// the same order; tested against them). The backward pass is written by
+// hand and checked against central finite differences of a float64
+// instantiation of the same generic code (see net_test.go). The inverse reproduces the input to
 // within 1e-4 relative in float32, and log|det J| is exact (checked against
 // gonum's fd.Jacobian and mat.LU.LogDet).
 //
