@@ -111,6 +111,16 @@ for th in threads:
         tg = targets[name]
         met = "yes" if r >= tg else f"no, {r / tg:.0%} of the target"
         print(f"{th:>8} {name:22}{g:12.1f}{p:12.1f}{r:12.2f}{tg:7.0f}×  {met}")
+# CPU time per operation with one thread each: the cost of the work itself,
+# much less sensitive to the load than the rates above.
+if "1" in threads:
+    t = json.load(open(f"{tmp}/torch1.json"))
+    print()
+    print(f"{'1 thread, CPU ms/op':31}{'gocinn':>12}{'PyTorch':>12}{'PyTorch/Go':>12}")
+    for name, g, p in [("train step", metric("TrainStep", "1", "cpu-ms/op"), t["train_cpu_ms"]),
+                       ("20 x 512 posterior draws", metric("Sample", "1", "cpu-ms/op"), t["sample_cpu_ms"])]:
+        print(f"{'':5}{name:26}{g:12.1f}{p:12.1f}{p / g:12.2f}")
+    print()
 # Each side at its best thread count: on a loaded machine more threads can
 # be slower (OpenMP threads thrash), so this is the fairest single figure.
 best = {}
