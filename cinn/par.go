@@ -28,13 +28,42 @@ type chunker interface {
 
 // parRun is one execution of a parallel loop over nc chunks of size elems
 // of [0, n). It must not be copied after first use.
+//
+// Helpers join a run only while it is open, and the caller closes it when
+// it runs out of chunks, then waits only for the helpers that joined: a
+// helper that was handed the run but has not been scheduled yet (common on
+// a loaded machine) is not waited for; when it runs, it finds the run
+// closed (or helps a later run of the same parRun) and goes back to idle.
 type parRun struct {
 	job        chunker
 	n, size    int
 	nc         int
 	next       atomic.Int64
-	wg         sync.WaitGroup
+	state      atomic.Int64 // closedBit | number of helpers inside
+	done       chan struct{}
 	inProgress atomic.Bool
+}
+
+const closedBit = 1 << 62
+
+// join enters an open run.
+func (r *parRun) join() bool {
+	for {
+		s := r.state.Load()
+		if s&closedBit != 0 {
+			return false
+		}
+		if r.state.CompareAndSwap(s, s+1) {
+			return true
+		}
+	}
+}
+
+// leave exits a run; the last helper out of a closed run wakes the caller.
+func (r *parRun) leave() {
+	if r.state.Add(-1) == closedBit {
+		r.done <- struct{}{}
+	}
 }
 
 var (
@@ -46,8 +75,10 @@ var (
 // parHelper runs chunks of the loops it is handed, forever.
 func parHelper() {
 	for r := range parTasks {
-		r.work()
-		r.wg.Done()
+		if r.join() {
+			r.work()
+			r.leave()
+		}
 	}
 }
 
@@ -78,8 +109,8 @@ func (r *parRun) work() {
 // run calls job.chunk on the chunks [k·size, min((k+1)·size, n)) of [0, n),
 // on the calling goroutine and on as many idle helpers as GOMAXPROCS
 // allows, and returns when all chunks are done. Helpers that are busy (with
-// another loop) are not waited for: the caller then does more chunks
-// itself.
+// another loop) or not yet running are not waited for: the caller then
+// does more chunks itself.
 func (r *parRun) run(job chunker, n, size int) {
 	if n <= 0 {
 		return
@@ -98,19 +129,23 @@ func (r *parRun) run(job chunker, n, size int) {
 		}
 		return
 	}
+	if r.done == nil {
+		r.done = make(chan struct{}, 1)
+	}
 	r.job, r.n, r.size, r.nc = job, n, size, nc
 	r.next.Store(0)
+	r.state.Store(0) // open: publishes the fields above to joining helpers
 	ensureHelpers(workers - 1)
 	for w := 1; w < workers; w++ {
-		r.wg.Add(1)
 		select {
 		case parTasks <- r:
 		default:
-			r.wg.Done()
 		}
 	}
 	r.work()
-	r.wg.Wait()
+	if r.state.Add(closedBit) != closedBit {
+		<-r.done
+	}
 	r.job = nil
 }
 
