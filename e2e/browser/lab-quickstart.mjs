@@ -11,8 +11,9 @@
 //      checks that no cell shows an error, that every %plot and %eval cell
 //      shows a decoded PNG and every %simulate, %data, %model, %sample,
 //      %eval and %who cell an HTML table;
-//   2. runs the %train cell again and presses the toolbar's interrupt button
-//      while it trains: the cell must end with KeyboardInterrupt and the
+//   2. types a long %train into the %train cell, runs it and presses the
+//      toolbar's interrupt button while it trains: the cell must end with
+//      KeyboardInterrupt and a summary saying "stopped interrupted", and the
 //      kernel must return to idle;
 //   3. restarts the kernel from the toolbar and runs the first cell again: it
 //      must run as execution count 1 of the new kernel.
@@ -154,6 +155,9 @@ const CELLS = `Array.from(document.querySelectorAll('.jp-Notebook .jp-CodeCell')
   tables: c.querySelectorAll('.jp-OutputArea-output.jp-RenderedHTMLCommon table, .jp-OutputArea-output .jp-RenderedHTMLCommon table').length,
 }))`;
 
+// What the interrupt test runs in the %train cell.
+const LONG_TRAIN = '%train --epochs 100000 --patience -1';
+
 const STATUS = `document.querySelector('.jp-Notebook-ExecutionIndicator')?.getAttribute('data-status')`;
 
 async function waitFor(page, fn, arg, what, timeout = uiTimeout) {
@@ -276,8 +280,18 @@ async function main() {
     await shot(page, '1-run-all.png');
     if (problems.length) fail(`after Run All Cells:\n  ${problems.join('\n  ')}`);
 
-    // 2. Interrupt %train while it trains.
+    // 2. Interrupt %train while it trains. The notebook's own %train is
+    // short, so the test types a long one into that cell first (no early
+    // stopping): the interrupt then always lands mid-training, however fast
+    // the machine.
     const train = await cellIndex(page, '%train');
+    const editor = page.locator('.jp-Notebook .jp-CodeCell').nth(train).locator('.jp-InputArea-editor');
+    await editor.scrollIntoViewIfNeeded();
+    await editor.click();
+    await page.keyboard.press('Control+a');
+    await page.keyboard.type(LONG_TRAIN);
+    await waitFor(page, ([i, t]) => document.querySelectorAll('.jp-Notebook .jp-CodeCell')[i].querySelector('.jp-InputArea-editor').innerText.trim() === t,
+      [train, LONG_TRAIN], 'the long %train typed into the cell');
     await runCell(page, train);
     await waitFor(
       page,
