@@ -77,12 +77,12 @@ go build -o "$tmp/trainmem" ./bench/engine/trainmem
 	-test.benchtime "$GO_BENCHTIME" -test.cpu "$cpus" >"$tmp/go.out"
 grep '^Benchmark' "$tmp/go.out" || true
 for th in $THREADS; do
-	LD_LIBRARY_PATH=$torch_ld "$PYTHON" bench/engine/torch_bench.py --threads "$th" --steps "$TORCH_STEPS" >"$tmp/torch$th.json"
+	OPENBLAS_NUM_THREADS=$th LD_LIBRARY_PATH=$torch_ld "$PYTHON" bench/engine/torch_bench.py --threads "$th" --steps "$TORCH_STEPS" >"$tmp/torch$th.json"
 	echo "torch threads=$th: $(cat "$tmp/torch$th.json")"
 done
 GOMAXPROCS=$cores "$tmp/trainmem" -n "$MEM_N" -steps "$MEM_STEPS" >"$tmp/gomem.json"
 echo "go trainmem: $(cat "$tmp/gomem.json")"
-LD_LIBRARY_PATH=$torch_ld "$PYTHON" bench/engine/torch_bench.py --threads 1 --mem-n "$MEM_N" --mem-steps "$MEM_STEPS" >"$tmp/torchmem.json"
+OPENBLAS_NUM_THREADS=1 LD_LIBRARY_PATH=$torch_ld "$PYTHON" bench/engine/torch_bench.py --threads 1 --mem-n "$MEM_N" --mem-steps "$MEM_STEPS" >"$tmp/torchmem.json"
 echo "torch mem: $(cat "$tmp/torchmem.json")"
 echo "# end load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
