@@ -13,6 +13,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+
+	"github.com/gocinn/gocinn/cinn/internal/atomicfile"
 )
 
 // FormatVersion is the version of the model file format written by Save.
@@ -95,7 +97,7 @@ func (m *Model) Save(path string) (err error) {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	f, err := atomicfile.Create(dir, base)
 	if err != nil {
 		return fmt.Errorf("cinn: saving model: %w", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/gocinn/gocinn/cinn/internal/atomicfile"
 )
 
 // WriteFile writes the table to path in the format given by its extension:
@@ -41,7 +43,7 @@ func WriteFile(path string, t *Table) error {
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, "."+base+".tmp*")
+	f, err := atomicfile.Create(dir, base)
 	if err != nil {
 		return fmt.Errorf("table: write %s: %w", path, err)
 	}
