@@ -14,11 +14,14 @@ import (
 	"time"
 
 	"github.com/gocinn/gocinn/kernel"
+
+	"github.com/gocinn/gocinn/internal/bridge"
+	"github.com/gocinn/gocinn/magics"
 )
 
 // newExecutor returns the executor that runs the cells: the one place that
 // chooses it.
-func newExecutor() kernel.Executor { return newMagicsExecutor() }
+func newExecutor() kernel.Executor { return bridge.New(magics.Options{}) }
 
 // kernelOptions returns what kernel_info_reply tells frontends about gocinn.
 func kernelOptions(logger *slog.Logger) kernel.Options {
