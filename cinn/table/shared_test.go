@@ -6,24 +6,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/gocinn/gocinn/cinn/internal/shareddata"
 )
 
-// sharedData returns the folder of real data shared by the project's tests
-// ($GOCINN_DATA, else ../shared/data beside the repository's root). The
-// tests that use it are named TestSharedData…; they fail when it is absent.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("GOCINN_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Fatalf("the shared real data folder is absent (%v): TestSharedData… tests read the real tables "+
-			"in ../shared/data beside the repository (see its README.md); set GOCINN_DATA to its path, "+
-			"or skip these tests with -skip TestSharedData", err)
-	}
-	return dir
-}
+// sharedData returns the folder of real data shared by the project's tests.
+func sharedData(t *testing.T) string { return shareddata.Dir(t, "the real tables") }
 
 func TestSharedDataASCII(t *testing.T) {
 	dir := sharedData(t)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,24 +12,12 @@ import (
 	"github.com/gocinn/gocinn/cinn/table"
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/stat"
+
+	"github.com/gocinn/gocinn/cinn/internal/shareddata"
 )
 
-// sharedData returns the folder of real data shared by the project's tests
-// ($GOCINN_DATA, else ../shared/data beside the repository's root). The
-// tests that use it are named TestSharedData…; they fail when it is absent.
-func sharedData(t *testing.T) string {
-	t.Helper()
-	dir := os.Getenv("GOCINN_DATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "..", "shared", "data")
-	}
-	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
-		t.Fatalf("the shared real data folder is absent (%v): TestSharedData… tests read the HII-CHI-Mistry grid "+
-			"in ../shared/data beside the repository (see its README.md); set GOCINN_DATA to its path, "+
-			"or skip these tests with -skip TestSharedData", err)
-	}
-	return dir
-}
+// sharedData returns the folder of real data shared by the project's tests.
+func sharedData(t *testing.T) string { return shareddata.Dir(t, "the HII-CHI-Mistry grid") }
 
 const gridFile = "hii/C17_POPSTAR_1myr.dat"
 
