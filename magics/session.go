@@ -147,13 +147,15 @@ func (s *Session) annotate(err error, l Line, cmd *Command) error {
 // it ends with a line continuation, "invalid" when a line is not a
 // magic, else "complete" (a %% body is always complete).
 func (s *Session) IsComplete(code string) (status, indent string) {
-	trimmed := strings.TrimRight(code, " \t\r\n")
-	if strings.HasSuffix(trimmed, "\\") && !strings.HasSuffix(code, "\n\n") {
-		if _, err := Parse(code); err == nil || strings.HasSuffix(strings.TrimRight(code, " \t"), "\\") {
-			return "incomplete", ""
-		}
-	}
-	if _, err := Parse(code); err != nil {
+	_, err := Parse(code)
+	// A continuation is a final backslash, at most one newline after it (a
+	// blank line ends the cell). A cell that does not parse yet is still
+	// incomplete while the cursor sits right after its backslash.
+	continued := strings.HasSuffix(strings.TrimRight(code, " \t\r\n"), "\\") && !strings.HasSuffix(code, "\n\n")
+	switch {
+	case continued && (err == nil || strings.HasSuffix(strings.TrimRight(code, " \t"), "\\")):
+		return "incomplete", ""
+	case err != nil:
 		return "invalid", ""
 	}
 	return "complete", ""
