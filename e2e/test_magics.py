@@ -104,7 +104,7 @@ def test_workflow_and_exports(kernel, tmp_path):
 def test_interrupted_train_then_sample(kernel):
     km, kc = kernel
     ok(kc, "%simulate two_moons --n 20000 --seed 3 --obs 2 --quiet\n%data two_moons\n%model --blocks 4 --hidden 64 --layers 2")
-    msg_id = kc.execute("%train --epochs 1000 --batch 64\n%echo not reached")
+    msg_id = kc.execute("%train --epochs 1000 --patience -1 --batch 64\n%echo not reached")
     # Wait for the first progress update, then press the interrupt button.
     deadline = time.monotonic() + REPLY_TIMEOUT
     seen = []
