@@ -150,8 +150,11 @@ first rows. Missing values (empty cells, NA, NaN, FITS TNULL) are NaN.`,
 			}
 			maxBytes = n
 		}
-		t, err := table.ReadFile(s.Path(path), table.ReadOptions{Format: inv.String("format"), HDU: inv.Int("hdu"), Columns: inv.List("columns"), MaxBytes: maxBytes})
+		t, err := table.ReadFileContext(ctx, s.Path(path), table.ReadOptions{Format: inv.String("format"), HDU: inv.Int("hdu"), Columns: inv.List("columns"), MaxBytes: maxBytes})
 		if err != nil {
+			if ctx.Err() != nil {
+				return fmt.Errorf("%%load %s stopped; the session's datasets are unchanged: %w", path, err)
+			}
 			hint := "check the file; --format and --hdu choose how it is read"
 			switch {
 			case errors.Is(err, fs.ErrNotExist):
@@ -195,7 +198,7 @@ var simulateCmd = &Command{
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
 		task := inv.Arg(0)
 		n := inv.Int("n")
-		if n <= 0 || n > maxSimulations {
+		if n <= 0 {
 			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--n must be between 1 and %d, not %d", maxSimulations, n)
 		}
 		dir := inv.String("data-dir")
@@ -214,6 +217,11 @@ var simulateCmd = &Command{
 				hint = "this simulator reads tables from " + dir + "; point --data-dir (or $GOCINN_DATA) to the folder holding them"
 			}
 			return Errorf("SimulatorError", hint, "%s", msg)
+		}
+		if cols := len(g.ParamNames()) + len(g.ObsNames()); n > maxSimulations || int64(n)*int64(cols)*8 > table.DefaultMaxBytes() {
+			return Errorf("UsageError", "simulate in parts with different --seed values and combine what you need, or use fewer simulations",
+				"%%simulate %s --n %d would hold %d rows × %d columns = %s in memory; the limit is %d rows and %s (half the machine's memory, at most 4 GiB)",
+				g.Name(), n, n, cols, table.HumanBytes(int64(n)*int64(cols)*8), maxSimulations, table.HumanBytes(table.DefaultMaxBytes()))
 		}
 		name := inv.String("as")
 		if name == "" {

@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"image/png"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -302,4 +303,54 @@ func BenchmarkProgressUpdate(b *testing.B) {
 	for range b.N {
 		lp.show(p, false)
 	}
+}
+
+// TestInterruptedLoad: %load of a table stops when the cell's context is
+// cancelled during the read, reports the cancellation (not a data error),
+// and the session keeps what it had, also under the same name.
+func TestInterruptedLoad(t *testing.T) {
+	dir := t.TempDir()
+	s := NewSession(Options{Dir: dir})
+	run(t, s, "%simulate two_moons --n 50000 --seed 1 --as big --quiet\n%export big big.csv\n%simulate two_moons --n 10 --seed 2 --as kept --quiet")
+	// Count the context checks of a whole load, then cancel halfway.
+	full := &countingCtx{Context: context.Background(), left: math.MaxInt64}
+	if err := s.Execute(full, "%load big.csv --as probe", &Recorder{}); err != nil {
+		t.Fatal(err)
+	}
+	checks := math.MaxInt64 - full.left
+	if checks < 10 {
+		t.Fatalf("a load of big.csv checked its context only %d times", checks)
+	}
+	ctx := &countingCtx{Context: context.Background(), left: checks / 2}
+	out := &Recorder{}
+	err := s.Execute(ctx, "%load big.csv --as kept\n%echo not reached", out)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a %%load cancelled after %d of %d checks returned %v", checks/2, checks, err)
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		t.Errorf("interrupt became a command error %v; the kernel must see the cancellation", err)
+	}
+	if strings.Contains(out.StdoutText(), "not reached") {
+		t.Error("the cell went on after the interrupt")
+	}
+	if d := s.datasets["kept"]; d == nil || d.t.Len() != 10 {
+		t.Errorf("the dataset kept changed: %+v", d)
+	}
+	run(t, s, "%load big.csv --as again")
+}
+
+// countingCtx is cancelled once Err has been called left times: it
+// interrupts a command at a chosen point without timing.
+type countingCtx struct {
+	context.Context
+	left int64
+}
+
+func (c *countingCtx) Done() <-chan struct{} { return make(chan struct{}) }
+func (c *countingCtx) Err() error {
+	if c.left--; c.left < 0 {
+		return context.Canceled
+	}
+	return nil
 }

@@ -503,7 +503,7 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 	maxBytes := opts.maxBytes()
 	if !ok1 || !ok2 || need > maxBytes || tableBytes > maxBytes {
 		return nil, fr.hduErr(h, h.start, ErrTooLarge, "the table of %d rows × %d bytes (NAXIS2 × NAXIS1) would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or read fewer columns",
-			rows, rowBytes, humanBytes(max(need, tableBytes)), humanBytes(maxBytes))
+			rows, rowBytes, HumanBytes(max(need, tableBytes)), HumanBytes(maxBytes))
 	}
 	if dataSize < tableBytes {
 		return nil, fr.hduErr(h, h.start, ErrFormat, "the data size %d is less than NAXIS1 × NAXIS2 = %d", dataSize, tableBytes)

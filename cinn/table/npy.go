@@ -484,11 +484,11 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	if !ok1 || !ok2 || need > maxBytes {
 		msg := "overflows int64"
 		if ok1 {
-			msg = humanBytes(need)
+			msg = HumanBytes(need)
 		}
 		return nil, &ParseError{File: name, Offset: 0, Err: cause(ErrTooLarge,
 			"the array of shape %s and dtype %s would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or load a slice",
-			h.shapeString(), h.descr, msg, humanBytes(maxBytes))}
+			h.shapeString(), h.descr, msg, HumanBytes(maxBytes))}
 	}
 	if size >= 0 && h.preamble+dataBytes > size {
 		return nil, &ParseError{File: name, Offset: size, Err: cause(ErrTruncated,

@@ -31,7 +31,7 @@ func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, erro
 		return nil, &ParseError{File: name, Offset: int64(len(data)), Err: err}
 	}
 	if int64(len(data)) > maxBytes {
-		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s; raise the memory limit", humanBytes(maxBytes))}
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s; raise the memory limit", HumanBytes(maxBytes))}
 	}
 	return readNPZ(bytes.NewReader(data), int64(len(data)), name, maxBytes)
 }

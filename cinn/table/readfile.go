@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -120,7 +121,8 @@ func pathErr(err error) error {
 	return err
 }
 
-func humanBytes(n int64) string {
+// HumanBytes formats a size in bytes for messages: 1.5 GiB, 300.0 MiB.
+func HumanBytes(n int64) string {
 	switch {
 	case n >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
@@ -198,6 +200,21 @@ func checkFormat(f string) error {
 // format and the memory limit. Errors are *ParseError values naming the
 // file (a missing file wraps fs.ErrNotExist).
 func ReadFile(path string, opts ReadOptions) (*Table, error) {
+	return ReadFileContext(context.Background(), path, opts)
+}
+
+// ReadFileContext is ReadFile that stops reading when ctx is cancelled: it
+// checks ctx before every read from the file and then returns an error
+// wrapping context.Cause(ctx).
+func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Table, err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil {
+			t, err = nil, &ParseError{File: path, Offset: -1, Err: fmt.Errorf("reading stopped: %w", context.Cause(ctx))}
+		}
+	}()
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
 	if opts.Format != "" {
 		if err := checkFormat(opts.Format); err != nil {
 			return nil, &ParseError{File: path, Offset: -1, Err: err}
@@ -214,19 +231,23 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 	if st.Size() > maxBytes {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
 			"the file is %s, more than the memory limit of %s; raise the memory limit if the machine has the memory, or split the file",
-			humanBytes(st.Size()), humanBytes(maxBytes))}
+			HumanBytes(st.Size()), HumanBytes(maxBytes))}
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
 	}
 	defer f.Close()
+	var r io.Reader = f
+	if ctx.Done() != nil {
+		r = ctxFile{ctx, f}
+	}
 	format, gz := formatFromName(path)
 	if opts.Format != "" {
 		format = opts.Format
 	}
 	if gz {
-		zr, err := gzip.NewReader(f)
+		zr, err := gzip.NewReader(r)
 		if err != nil {
 			return nil, &ParseError{File: path, Offset: 0, Err: cause(ErrFormat, "not a gzip file: %v", err)}
 		}
@@ -237,7 +258,28 @@ func ReadFile(path string, opts ReadOptions) (*Table, error) {
 	if !st.Mode().IsRegular() {
 		size = -1 // a pipe or device: its size says nothing
 	}
-	return read(f, path, format, size, opts)
+	return read(r, path, format, size, opts)
+}
+
+// ctxFile fails its reads once ctx is done. It is an io.ReaderAt as the
+// file is, for the NPZ reader.
+type ctxFile struct {
+	ctx context.Context
+	f   *os.File
+}
+
+func (c ctxFile) Read(p []byte) (int, error) {
+	if err := context.Cause(c.ctx); err != nil {
+		return 0, err
+	}
+	return c.f.Read(p)
+}
+
+func (c ctxFile) ReadAt(p []byte, off int64) (int, error) {
+	if err := context.Cause(c.ctx); err != nil {
+		return 0, err
+	}
+	return c.f.ReadAt(p, off)
 }
 
 // Read reads a table in the given format (opts.Format, else from name's

@@ -123,7 +123,7 @@ func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
 	b.cells += int64(len(fields))
 	if b.cells*8 > b.maxBytes {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
-			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s; raise the memory limit or read a subset", b.cells-int64(len(fields)), humanBytes(b.cells*8), humanBytes(b.maxBytes))}
+			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s; raise the memory limit or read a subset", b.cells-int64(len(fields)), HumanBytes(b.cells*8), HumanBytes(b.maxBytes))}
 	}
 	for i, raw := range fields {
 		c := &b.cols[i]
