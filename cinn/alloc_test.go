@@ -43,7 +43,7 @@ func TestTrainStepAllocs(t *testing.T) {
 			grad := make([]float32, m.NumParams())
 			m.opt.m = make([]float32, m.NumParams())
 			m.opt.v = make([]float32, m.NumParams())
-			s := TrainSettings{ClipNorm: 1, WeightDecay: 1e-5}.withDefaults()
+			s := TrainSettings{ClipNorm: 1, WeightDecay: 1e-5}.WithDefaults(tc.rows, false)
 			step := func() {
 				lossGrad(m.arch, m.params, grad, ws, tc.rows, false)
 				m.adamStep(grad, m.scratch().gradNorm(grad), s.LR, s)

@@ -39,7 +39,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	grad := make([]float32, m.NumParams())
 	m.opt.m = make([]float32, m.NumParams())
 	m.opt.v = make([]float32, m.NumParams())
-	s := TrainSettings{}.withDefaults()
+	s := TrainSettings{}.WithDefaults(benchBatch, false)
 	step := func() {
 		copy(ws.xs[0], x0)
 		lossGrad(m.arch, m.params, grad, ws, benchBatch, false)
@@ -99,7 +99,7 @@ func BenchmarkAdamStep(b *testing.B) {
 	g := randSlice[float32](rng, m.NumParams(), 1e-3)
 	m.opt.m = make([]float32, m.NumParams())
 	m.opt.v = make([]float32, m.NumParams())
-	s := TrainSettings{}.withDefaults()
+	s := TrainSettings{}.WithDefaults(benchBatch, false)
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := cpuTime()

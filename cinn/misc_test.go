@@ -292,3 +292,78 @@ func TestAddNoise(t *testing.T) {
 		t.Errorf("%d values identical between two draws: noise is not redrawn", same)
 	}
 }
+
+func TestDefaultsBySize(t *testing.T) {
+	plateau := func(every int) Schedule {
+		return Schedule{Kind: PlateauSchedule, Every: every, Gamma: DefaultPlateauGamma, Floor: DefaultPlateauFloor}
+	}
+	for _, tc := range []struct {
+		n, batch int
+		val      bool
+		in       TrainSettings
+		epochs   int
+		patience int
+		schedule Schedule
+	}{
+		// 900 rows: 2 steps per epoch, 2,500 epochs for 5,000 steps,
+		// patience 150 epochs (300 steps), cuts every 50.
+		{n: 900, val: true, epochs: 2500, patience: 150, schedule: plateau(50)},
+		{n: 9000, val: true, epochs: 278, patience: 17, schedule: plateau(5)},
+		// 10^5 rows and more: at least 50 epochs and 10 of patience.
+		{n: 90000, val: true, epochs: 50, patience: 10, schedule: plateau(3)},
+		{n: 10, val: true, epochs: 5000, patience: 300, schedule: plateau(100)},
+		{n: 900, batch: 100, val: true, epochs: 556, patience: 34, schedule: plateau(11)},
+		// Without a validation set or early stopping the rate is constant.
+		{n: 900, val: false, epochs: 2500, patience: 150, schedule: Schedule{Kind: ConstantSchedule}},
+		{n: 900, val: true, in: TrainSettings{Patience: -1}, epochs: 2500, patience: -1, schedule: Schedule{Kind: ConstantSchedule}},
+		// What is set stays.
+		{n: 900, val: true, in: TrainSettings{Epochs: 7, Patience: 3}, epochs: 7, patience: 3, schedule: plateau(1)},
+		{n: 900, val: true, in: TrainSettings{Schedule: Schedule{Kind: ExponentialSchedule, Gamma: 0.9}}, epochs: 2500, patience: 150,
+			schedule: Schedule{Kind: ExponentialSchedule, Gamma: 0.9}},
+	} {
+		in := tc.in
+		in.BatchSize = tc.batch
+		got := in.WithDefaults(tc.n, tc.val)
+		if got.Epochs != tc.epochs || got.Patience != tc.patience || got.Schedule != tc.schedule {
+			t.Errorf("n %d batch %d val %v %+v: epochs %d patience %d schedule %+v, want %d %d %+v",
+				tc.n, tc.batch, tc.val, tc.in, got.Epochs, got.Patience, got.Schedule, tc.epochs, tc.patience, tc.schedule)
+		}
+	}
+}
+
+// TestPlateauSchedule trains a small network long enough to overfit and
+// checks the learning rates in the history against the plateau rule: cut
+// by Gamma after Every epochs without a better validation loss, counted
+// again from each cut, never below the floor.
+func TestPlateauSchedule(t *testing.T) {
+	x, y := smallProblem(200, 21)
+	xv, yv := smallProblem(60, 22)
+	m := smallModel(t, 3)
+	s := TrainSettings{Epochs: 60, BatchSize: 50, Patience: -1, LR: 3e-3, Seed: 4,
+		Schedule: Schedule{Kind: PlateauSchedule, Every: 2, Gamma: 0.5, Floor: 0.1}}
+	if _, err := m.Train(context.Background(), x, y, xv, yv, s); err != nil {
+		t.Fatal(err)
+	}
+	h := m.History()
+	lr, best, since, cuts := s.LR, math.Inf(1), 0, 0
+	for i, e := range h {
+		if math.Abs(e.LR-lr) > 1e-12*lr {
+			t.Fatalf("epoch %d: lr %g, want %g (history %+v)", e.Epoch, e.LR, lr, h[:i+1])
+		}
+		if e.ValLoss < best {
+			best, since = e.ValLoss, 0
+			continue
+		}
+		if since++; since >= 2 && lr > s.LR*0.1*(1+1e-9) {
+			lr, since = max(lr*0.5, s.LR*0.1), 0
+			cuts++
+		}
+	}
+	if cuts < 2 {
+		t.Errorf("only %d cuts in %d epochs: the test does not exercise the schedule", cuts, len(h))
+	}
+	// Train with the schedule leaves the best validation epoch's weights.
+	if got := validationLoss(t, m, xv, yv); math.Abs(got-best) > 1e-6 {
+		t.Errorf("validation loss after training %v, best in history %v", got, best)
+	}
+}

@@ -14,33 +14,87 @@ import (
 )
 
 // Defaults used for zero fields of TrainSettings.
+//
+// The epoch budget and the patience depend on the size of the training set:
+// a zero Epochs allows at least DefaultSteps optimiser steps (and at least
+// DefaultEpochs epochs), a zero Patience waits at least DefaultPatienceSteps
+// steps (and at least DefaultPatience epochs) for a better validation loss.
+// A fixed number of epochs would give 100 steps on 1,000 simulations and
+// 10,000 on 100,000; validation-based stopping does the real work, so the
+// budget is generous.
 const (
-	DefaultEpochs    = 50
-	DefaultBatchSize = 512
-	DefaultLR        = 1e-3
-	DefaultBeta1     = 0.9
-	DefaultBeta2     = 0.999
-	DefaultEps       = 1e-6
-	DefaultPatience  = 10
+	DefaultEpochs        = 50
+	DefaultSteps         = 5000
+	DefaultBatchSize     = 512
+	DefaultLR            = 5e-4
+	DefaultBeta1         = 0.9
+	DefaultBeta2         = 0.999
+	DefaultEps           = 1e-6
+	DefaultPatience      = 10
+	DefaultPatienceSteps = 300
+
+	// DefaultPlateauGamma is the factor of the default plateau schedule,
+	// applied after a third of the patience without improvement, down to
+	// DefaultPlateauFloor times the initial learning rate.
+	DefaultPlateauGamma = 0.2
+	DefaultPlateauFloor = 0.01
 )
+
+// AutoEpochs returns the epoch budget a zero TrainSettings.Epochs selects
+// for n training rows in batches of batch (zero: DefaultBatchSize).
+func AutoEpochs(n, batch int) int {
+	return max(DefaultEpochs, ceilDiv(DefaultSteps, stepsPerEpoch(n, batch)))
+}
+
+// AutoPatience returns the early-stopping patience in epochs a zero
+// TrainSettings.Patience selects for n training rows in batches of batch
+// (zero: DefaultBatchSize).
+func AutoPatience(n, batch int) int {
+	return max(DefaultPatience, ceilDiv(DefaultPatienceSteps, stepsPerEpoch(n, batch)))
+}
+
+func stepsPerEpoch(n, batch int) int {
+	if batch <= 0 {
+		batch = DefaultBatchSize
+	}
+	return max(1, ceilDiv(max(n, 1), batch))
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // ScheduleKind selects a learning-rate schedule.
 type ScheduleKind int
 
 const (
-	NoSchedule          ScheduleKind = iota // constant learning rate
-	StepSchedule                            // lr·Gamma^⌊epoch/Every⌋
-	ExponentialSchedule                     // lr·Gamma^epoch
+	// DefaultSchedule is the zero value: PlateauSchedule with
+	// DefaultPlateauGamma, Every a third of the patience and Floor
+	// DefaultPlateauFloor when training has a validation set and early
+	// stopping, ConstantSchedule otherwise.
+	DefaultSchedule     ScheduleKind = iota
+	StepSchedule                     // lr·Gamma^⌊epoch/Every⌋
+	ExponentialSchedule              // lr·Gamma^epoch
+	// PlateauSchedule multiplies the learning rate by Gamma after Every
+	// epochs without a better validation loss (as PyTorch's
+	// ReduceLROnPlateau), not below Floor times the initial rate, and
+	// goes back to the weights of the best validation epoch when it does:
+	// a loss spike at the higher rate is not carried into the lower one.
+	// Without a validation set it is constant.
+	PlateauSchedule
+	ConstantSchedule // constant learning rate
 )
 
 func (k ScheduleKind) String() string {
 	switch k {
-	case NoSchedule:
+	case DefaultSchedule:
+		return "default"
+	case ConstantSchedule:
 		return "constant"
 	case StepSchedule:
 		return "step"
 	case ExponentialSchedule:
 		return "exponential"
+	case PlateauSchedule:
+		return "plateau"
 	}
 	return fmt.Sprintf("ScheduleKind(%d)", int(k))
 }
@@ -51,8 +105,13 @@ type Schedule struct {
 	Kind  ScheduleKind `json:"kind"`
 	Every int          `json:"every,omitempty"`
 	Gamma float64      `json:"gamma,omitempty"`
+	// Floor is the plateau schedule's lowest learning rate as a fraction
+	// of the initial one (zero: no floor).
+	Floor float64 `json:"floor,omitempty"`
 }
 
+// lr returns the learning rate of a fixed schedule in epoch; the plateau
+// schedule is applied by Train.
 func (s Schedule) lr(lr0 float64, epoch int) float64 {
 	switch s.Kind {
 	case StepSchedule:
@@ -73,9 +132,11 @@ type Noise struct {
 // TrainSettings controls Train. Zero values select the documented
 // defaults.
 type TrainSettings struct {
-	Epochs    int     `json:"epochs"`    // default 50
+	// Epochs bounds the passes over the training set; zero selects
+	// AutoEpochs (at least 50 epochs and 5,000 steps).
+	Epochs    int     `json:"epochs"`
 	BatchSize int     `json:"batchSize"` // default 512
-	LR        float64 `json:"lr"`        // Adam learning rate, default 1e-3
+	LR        float64 `json:"lr"`        // Adam learning rate, default 5e-4
 	Beta1     float64 `json:"beta1"`     // default 0.9
 	Beta2     float64 `json:"beta2"`     // default 0.999
 	Eps       float64 `json:"eps"`       // default 1e-6
@@ -94,8 +155,9 @@ type TrainSettings struct {
 	ClipNorm float64 `json:"clipNorm,omitempty"`
 
 	// Patience is the number of epochs without improvement of the
-	// validation loss after which training stops (default 10; negative
-	// disables early stopping). It is ignored without a validation set.
+	// validation loss after which training stops (zero selects
+	// AutoPatience: at least 10 epochs and 300 steps; negative disables
+	// early stopping). It is ignored without a validation set.
 	Patience int `json:"patience"`
 
 	// Noise has one entry per y column (or is nil for no noise).
@@ -111,12 +173,14 @@ type TrainSettings struct {
 	ProgressEvery time.Duration  `json:"-"`
 }
 
-func (s TrainSettings) withDefaults() TrainSettings {
-	if s.Epochs == 0 {
-		s.Epochs = DefaultEpochs
-	}
+// WithDefaults returns s with its zero fields replaced by the defaults
+// Train uses for n training rows, with or without a validation set.
+func (s TrainSettings) WithDefaults(n int, validation bool) TrainSettings {
 	if s.BatchSize == 0 {
 		s.BatchSize = DefaultBatchSize
+	}
+	if s.Epochs == 0 {
+		s.Epochs = AutoEpochs(n, s.BatchSize)
 	}
 	if s.LR == 0 {
 		s.LR = DefaultLR
@@ -131,7 +195,13 @@ func (s TrainSettings) withDefaults() TrainSettings {
 		s.Eps = DefaultEps
 	}
 	if s.Patience == 0 {
-		s.Patience = DefaultPatience
+		s.Patience = AutoPatience(n, s.BatchSize)
+	}
+	if s.Schedule.Kind == DefaultSchedule {
+		s.Schedule = Schedule{Kind: ConstantSchedule}
+		if validation && s.Patience > 0 {
+			s.Schedule = Schedule{Kind: PlateauSchedule, Every: max(1, s.Patience/3), Gamma: DefaultPlateauGamma, Floor: DefaultPlateauFloor}
+		}
 	}
 	return s
 }
@@ -162,7 +232,11 @@ func (s TrainSettings) validate(dimY int) error {
 		return bad("Noise", fmt.Sprintf("%d entries", len(s.Noise)), fmt.Sprintf("need one per y column (%d)", dimY))
 	}
 	switch s.Schedule.Kind {
-	case NoSchedule:
+	case DefaultSchedule, ConstantSchedule:
+	case PlateauSchedule:
+		if s.Schedule.Every < 1 || !(s.Schedule.Gamma > 0 && s.Schedule.Gamma < 1) || !(s.Schedule.Floor >= 0 && s.Schedule.Floor <= 1) {
+			return bad("Schedule", s.Schedule, "a plateau schedule needs Every ≥ 1, 0 < Gamma < 1 and 0 ≤ Floor ≤ 1")
+		}
 	case StepSchedule:
 		if s.Schedule.Every < 1 || !pos(s.Schedule.Gamma) {
 			return bad("Schedule", s.Schedule, "a step schedule needs Every ≥ 1 and Gamma > 0")
@@ -278,16 +352,9 @@ type trainData struct {
 func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainSettings) (TrainResult, error) {
 	start := time.Now()
 	res := TrainResult{BestValLoss: math.NaN()}
-	s = s.withDefaults()
-	if err := s.validate(m.cfg.DimY); err != nil {
-		return res, err
-	}
 	n := checkShape(x, m.cfg.DimX, "x")
 	if ny := checkShape(y, m.cfg.DimY, "y"); ny != n {
 		panic(fmt.Sprintf("cinn: x has %d rows, y has %d", n, ny))
-	}
-	if n == 0 {
-		return res, errors.New("cinn: the training set is empty")
 	}
 	hasVal := xVal != nil || yVal != nil
 	if hasVal {
@@ -296,6 +363,13 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 			panic(fmt.Sprintf("cinn: validation x has %d rows, validation y has %d", nv, nvy))
 		}
 		hasVal = nv > 0
+	}
+	s = s.WithDefaults(n, hasVal)
+	if err := s.validate(m.cfg.DimY); err != nil {
+		return res, err
+	}
+	if n == 0 {
+		return res, errors.New("cinn: the training set is empty")
 	}
 	tx, err := transformed(x, m.spec.XTransforms, m.spec.XNames, "x")
 	if err != nil {
@@ -392,9 +466,15 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 		return res
 	}
 
+	// The plateau schedule's state: the current rate and the epochs since
+	// the last improvement or cut.
+	plateauLR, sinceCut := s.LR, 0
 	for ep := 0; ep < s.Epochs; ep++ {
 		epStart := time.Now()
 		lr := s.Schedule.lr(s.LR, ep)
+		if s.Schedule.Kind == PlateauSchedule {
+			lr = plateauLR
+		}
 		if noisy {
 			ny := m.addNoise(y, s.Noise, rng)
 			tny, err := transformed(ny, m.spec.YTransforms, m.spec.YNames, "noisy y")
@@ -478,11 +558,19 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 				bestVal = e.ValLoss
 				best.save(m)
 				res.BestEpoch = e.Epoch
-				bad = 0
+				bad, sinceCut = 0, 0
 			} else {
 				bad++
+				sinceCut++
 				if s.Patience > 0 && bad >= s.Patience {
 					return finish(EarlyStopped), nil
+				}
+				if s.Schedule.Kind == PlateauSchedule && sinceCut >= s.Schedule.Every && plateauLR > s.LR*s.Schedule.Floor*(1+1e-9) {
+					plateauLR = max(plateauLR*s.Schedule.Gamma, s.LR*s.Schedule.Floor)
+					sinceCut = 0
+					if best.valid {
+						best.restore(m)
+					}
 				}
 			}
 		}

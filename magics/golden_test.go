@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // at the images.
 func TestPlotGolden(t *testing.T) {
 	s := NewSession(Options{Dir: t.TempDir()})
-	run(t, s, "%simulate two_moons --n 2000 --seed 7 --obs 1 --quiet\n%data two_moons --seed 7\n%model --blocks 3 --hidden 24 --layers 1 --seed 7\n%train --epochs 3 --batch 200 --seed 7\n%sample --obs two_moons_obs --n 2000 --seed 7")
+	run(t, s, "%simulate two_moons --n 2000 --seed 7 --obs 1 --quiet\n%data two_moons --seed 7\n%model --blocks 3 --hidden 24 --layers 1 --seed 7\n%train --epochs 3 --batch 200 --lr 0.001 --seed 7\n%sample --obs two_moons_obs --n 2000 --seed 7")
 	for _, tc := range []struct{ name, code string }{
 		{"hist2d", "%plot hist2d --data two_moons --x x1 --y x2 --width 400"},
 		{"loss", "%plot loss --width 400"},

@@ -154,12 +154,13 @@ func modelTable(m *cinn.Model, of string) *Table {
 var trainCmd = &Command{
 	Name: "train",
 	Flags: []Flag{
-		{Name: "epochs", Kind: Int, Default: "50", Usage: "passes over the training set"},
+		{Name: "epochs", Kind: Int, Default: "0", Usage: "passes over the training set at most (0: at least 50 and enough for 5,000 steps)"},
 		{Name: "batch", Kind: Int, Default: "512", Usage: "mini-batch size"},
-		{Name: "lr", Kind: Float, Default: "0.001", Usage: "Adam learning rate"},
+		{Name: "lr", Kind: Float, Default: "0.0005", Usage: "Adam learning rate"},
 		{Name: "decay", Kind: Float, Default: "0", Usage: "L2 weight decay (as torch.optim.Adam's weight_decay)"},
-		{Name: "gamma", Kind: Float, Default: "1", Usage: "learning rate factor per epoch (exponential schedule)"},
-		{Name: "patience", Kind: Int, Default: "10", Usage: "epochs without a better validation loss before stopping (-1: never stop early)"},
+		{Name: "schedule", Kind: String, Default: "plateau", Choices: []string{"plateau", "constant"}, Usage: "learning-rate schedule: plateau (×0.2 and back to the best weights after a third of the patience without improvement) or constant"},
+		{Name: "gamma", Kind: Float, Default: "1", Usage: "learning rate factor per epoch (an exponential schedule instead of --schedule)"},
+		{Name: "patience", Kind: Int, Default: "0", Usage: "epochs without a better validation loss before stopping (0: at least 10 epochs and 300 steps; -1: never stop early)"},
 		{Name: "val", Kind: Bool, Default: "true", Usage: "use the validation split for early stopping and the best model (--val=false: train without)"},
 		{Name: "clip", Kind: Float, Default: "0", Usage: "clip the gradient to this global L2 norm (0: no clipping)"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "seed of shuffling and noise"},
@@ -192,11 +193,18 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 			strings.Join(sp.XNames, ","), strings.Join(sp.YNames, ","), strings.Join(r.x, ","), strings.Join(r.y, ","))
 	}
 	for _, c := range []struct {
-		n  string
-		ok bool
-	}{{"epochs", inv.Int("epochs") > 0}, {"batch", inv.Int("batch") > 0}, {"lr", inv.Float("lr") > 0}, {"gamma", inv.Float("gamma") > 0}, {"decay", inv.Float("decay") >= 0}, {"clip", inv.Float("clip") >= 0}} {
+		n, want string
+		ok      bool
+	}{
+		{"epochs", "0 (automatic) or more", inv.Int("epochs") >= 0},
+		{"batch", "positive", inv.Int("batch") > 0},
+		{"lr", "positive", inv.Float("lr") > 0},
+		{"gamma", "positive", inv.Float("gamma") > 0},
+		{"decay", "0 or more", inv.Float("decay") >= 0},
+		{"clip", "0 or more", inv.Float("clip") >= 0},
+	} {
 		if !c.ok {
-			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be positive", c.n)
+			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be %s", c.n, c.want)
 		}
 	}
 	x, err := r.train.Matrix(r.x...)
@@ -221,12 +229,15 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 		Patience: inv.Int("patience"), ClipNorm: inv.Float("clip"), Noise: r.noise, Seed: int64(inv.Int("seed")),
 		ProgressEvery: time.Second,
 	}
-	if st.Patience == 0 {
-		st.Patience = -1
+	if inv.String("schedule") == "constant" {
+		st.Schedule = cinn.Schedule{Kind: cinn.ConstantSchedule}
 	}
 	if g := inv.Float("gamma"); g != 1 {
 		st.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: g}
 	}
+	// Resolve the size-dependent defaults here so that the progress bar
+	// shows the real epoch budget.
+	st = st.WithDefaults(x.RawMatrix().Rows, xv != nil)
 	s.smu.Lock()
 	s.trains++
 	id := fmt.Sprintf("gocinn-train-%d-%d", time.Now().UnixNano(), s.trains)
