@@ -127,7 +127,7 @@
 //
 // The defaults (zero TrainSettings) adapt to the size of the training set,
 // because a fixed number of epochs is a hundred steps on 10^3 simulations
-// and tens of thousands on 10^6: at most AutoEpochs epochs (at least 50 and
+// and tens of thousands on 10^6: at most AutoEpochs epochs (at least 100 and
 // 5,000 steps), patience AutoPatience (at least 10 epochs and 300 steps),
 // learning rate 5e-4 with the plateau schedule (×0.2 after a third of the
 // patience without improvement, back to the best weights, down to 1/100 of

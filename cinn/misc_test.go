@@ -309,8 +309,8 @@ func TestDefaultsBySize(t *testing.T) {
 		// patience 150 epochs (300 steps), cuts every 50.
 		{n: 900, val: true, epochs: 2500, patience: 150, schedule: plateau(50)},
 		{n: 9000, val: true, epochs: 278, patience: 17, schedule: plateau(5)},
-		// 10^5 rows and more: at least 50 epochs and 10 of patience.
-		{n: 90000, val: true, epochs: 50, patience: 10, schedule: plateau(3)},
+		// 10^5 rows and more: at least 100 epochs and 10 of patience.
+		{n: 90000, val: true, epochs: 100, patience: 10, schedule: plateau(3)},
 		{n: 10, val: true, epochs: 5000, patience: 300, schedule: plateau(100)},
 		{n: 900, batch: 100, val: true, epochs: 556, patience: 34, schedule: plateau(11)},
 		// Without a validation set or early stopping the rate is constant.

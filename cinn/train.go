@@ -23,7 +23,7 @@ import (
 // 10,000 on 100,000; validation-based stopping does the real work, so the
 // budget is generous.
 const (
-	DefaultEpochs        = 50
+	DefaultEpochs        = 100
 	DefaultSteps         = 5000
 	DefaultBatchSize     = 512
 	DefaultLR            = 5e-4
@@ -133,7 +133,7 @@ type Noise struct {
 // defaults.
 type TrainSettings struct {
 	// Epochs bounds the passes over the training set; zero selects
-	// AutoEpochs (at least 50 epochs and 5,000 steps).
+	// AutoEpochs (at least 100 epochs and 5,000 steps).
 	Epochs    int     `json:"epochs"`
 	BatchSize int     `json:"batchSize"` // default 512
 	LR        float64 `json:"lr"`        // Adam learning rate, default 5e-4

@@ -154,7 +154,7 @@ func modelTable(m *cinn.Model, of string) *Table {
 var trainCmd = &Command{
 	Name: "train",
 	Flags: []Flag{
-		{Name: "epochs", Kind: Int, Default: "0", Usage: "passes over the training set at most (0: at least 50 and enough for 5,000 steps)"},
+		{Name: "epochs", Kind: Int, Default: "0", Usage: "passes over the training set at most (0: at least 100 and enough for 5,000 steps)"},
 		{Name: "batch", Kind: Int, Default: "512", Usage: "mini-batch size"},
 		{Name: "lr", Kind: Float, Default: "0.0005", Usage: "Adam learning rate"},
 		{Name: "decay", Kind: Float, Default: "0", Usage: "L2 weight decay (as torch.optim.Adam's weight_decay)"},
