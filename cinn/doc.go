@@ -75,7 +75,10 @@
 // start-up the package installs cinn/sgemm with blas32.Use; the environment
 // variable GOCINN_BLAS selects "gonum" (gonum's pure-Go BLAS) or "go"
 // (sgemm's portable kernels) instead, and a program may call blas32.Use
-// itself. On amd64 CPUs with AVX2 the fused bias + ReLU, the ReLU masks of
+// itself. The parallel loops (training and sampling chunks, GEMM,
+// diagnostics) use GOMAXPROCS goroutines, or GOCINN_THREADS if that is
+// smaller (to keep a kernel on a shared machine to a few cores); results do
+// not depend on it. On amd64 CPUs with AVX2 the fused bias + ReLU, the ReLU masks of
 // the backward pass and the Adam update run in assembly, 8 lanes at a time,
 // bit for bit what the portable Go loops compute (the same operations in
 // the same order; tested against them). The backward pass is written by

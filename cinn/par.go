@@ -3,9 +3,10 @@
 package cinn
 
 import (
-	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/gocinn/gocinn/cinn/internal/threads"
 )
 
 // Element-wise loops (the Adam update, the gradient norm, the fused bias +
@@ -121,7 +122,7 @@ func (r *parRun) run(job chunker, n, size int) {
 	defer r.inProgress.Store(false)
 	size = max(size, 1)
 	nc := (n + size - 1) / size
-	workers := min(runtime.GOMAXPROCS(0), nc)
+	workers := min(threads.N(), nc)
 	if workers <= 1 {
 		for k := 0; k < nc; k++ {
 			lo := k * size

@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -26,6 +25,8 @@ import (
 	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/table"
+
+	enginethreads "github.com/gocinn/gocinn/cinn/internal/threads"
 )
 
 // DefaultDraws is the number of posterior draws per star when Job.Draws is 0.
@@ -154,7 +155,7 @@ func run(ctx context.Context, job Job) (*Result, error) {
 	}
 	threads := job.Threads
 	if threads <= 0 {
-		threads = runtime.GOMAXPROCS(0)
+		threads = enginethreads.N()
 	}
 	modelPath, err := filepath.Abs(job.Model)
 	if err != nil {

@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gocinn/gocinn/cinn/internal/threads"
 )
 
 // C2STSettings configures C2STWith. The zero value, apart from Seed, gives
@@ -141,7 +142,7 @@ func C2STWith(ctx context.Context, reference, other *mat.Dense, s C2STSettings) 
 
 	res := C2STResult{Folds: make([]float64, folds), Epochs: make([]int, folds)}
 	errs := make([]error, folds)
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	sem := make(chan struct{}, threads.N())
 	var wg sync.WaitGroup
 	start := 0
 	for f := range folds {

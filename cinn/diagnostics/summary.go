@@ -8,11 +8,12 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
 	"sync"
 	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gocinn/gocinn/cinn/internal/threads"
 )
 
 // Interval is a central credible interval: the percentiles
@@ -258,7 +259,7 @@ func SummarizeAll(ctx context.Context, samples []*mat.Dense, levels []float64) (
 // parallelFor calls f(i, w) for i in [0, n) on up to GOMAXPROCS goroutines,
 // each with its own worker, and stops handing out indices once ctx is done.
 func parallelFor(ctx context.Context, n int, f func(i int, w *worker)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	workers := min(threads.N(), n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range workers {

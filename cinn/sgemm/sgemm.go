@@ -4,10 +4,11 @@ package sgemm
 
 import (
 	"fmt"
-	"runtime"
 
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
+
+	"github.com/gocinn/gocinn/cinn/internal/threads"
 )
 
 // Implementation is gonum's pure-Go BLAS with a packed, cache-blocked,
@@ -164,7 +165,7 @@ func (impl Implementation) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float
 	if bTrans {
 		opB = operand{data: b, rs: 1, cs: ldb}
 	}
-	gemm(impl.kernels(), runtime.GOMAXPROCS(0), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
+	gemm(impl.kernels(), threads.N(), m, n, k, alpha, opA, opB, beta, operand{data: c, rs: ldc, cs: 1})
 }
 
 // scale sets the m×n matrix c to beta·c, writing zeros without reading c
