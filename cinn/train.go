@@ -600,6 +600,18 @@ func (m *Model) progress(s TrainSettings, ep, step, steps int, loss, val, lr flo
 	return p
 }
 
+// AddNoise returns y (rows × DimY, physical units) plus one draw of the
+// Gaussian noise that training with these Noise settings adds: σ = Abs +
+// Rel·|y| per column, a value leaving the column transform's domain redrawn
+// up to 8 times. Evaluating a network trained with noise on simulated
+// observations needs it, since real observations carry their noise.
+func (m *Model) AddNoise(y *mat.Dense, noise []Noise, src rand.Source) (*mat.Dense, error) {
+	if _, c := y.Dims(); c != m.cfg.DimY || len(noise) != c {
+		return nil, fmt.Errorf("cinn: AddNoise: y has %d columns and noise %d entries; the model has %d observables", c, len(noise), m.cfg.DimY)
+	}
+	return m.addNoise(y, noise, rand.New(src)), nil
+}
+
 // addNoise returns y plus Gaussian noise of σ = Abs + Rel·|y| per column.
 // A noisy value that leaves the column transform's domain is redrawn (up
 // to 8 times) and otherwise left noise-free.

@@ -485,6 +485,7 @@ var evalCmd = &Command{
 		{Name: "n", Kind: Int, Default: "1024", Usage: "posterior samples per observation"},
 		{Name: "max", Kind: Int, Default: "500", Usage: "use at most this many observations (the first ones)"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "random seed"},
+		{Name: "noise", Kind: Bool, Default: "true", Usage: "add the %data --noise to the observations of a split once, as real observations carry it (--noise=false: noise-free)"},
 	},
 	Short: "calibration, accuracy and coverage of the posteriors on a labelled test set",
 	Long: `%eval samples the posterior of every observation of a labelled set and compares
@@ -493,7 +494,9 @@ e_cal(q) of Ksoll et al. (2020) (positive: posteriors too wide, negative: too
 narrow) and its median |e_cal|, the median width u68 of the 68% intervals, the
 coverage of the 68% and 95% intervals and the p-value of simulation-based
 calibration. It shows a table and the calibration curves; %plot truth, sbc and
-calibration draw more.`,
+calibration draw more. When %data declared --noise, the observations of the
+train, val and test splits get one draw of that noise first (the network was
+trained on noisy observations); other datasets are taken as observed.`,
 	Example: "%eval --on test --n 1024",
 	Run:     runEval,
 }
@@ -516,6 +519,10 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	if err != nil {
 		return err
 	}
+	s.smu.RLock()
+	r := s.data
+	s.smu.RUnlock()
+	split := r != nil && (t == r.train || t == r.val || t == r.test)
 	n, max := inv.Int("n"), inv.Int("max")
 	if n < 2 || max < 1 {
 		return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--n must be at least 2 and --max at least 1")
@@ -534,6 +541,15 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	truth, err := t.Matrix(sp.XNames...)
 	if err != nil {
 		return Errorf("DataError", "%eval needs the true parameters; %sample works without them", "%s: %v", nm, err)
+	}
+	noisy := ""
+	if split && r.noise != nil && inv.Bool("noise") {
+		if strings.Join(r.y, ",") == strings.Join(sp.YNames, ",") {
+			if y, err = m.AddNoise(y, r.noise, rand.NewPCG(uint64(inv.Int("seed")), 0x0b5e)); err != nil {
+				return Errorf("DataError", "", "%v", err)
+			}
+			noisy = fmt.Sprintf(", observations with the %%data noise (%s)", r.noiseText)
+		}
 	}
 	samples, err := m.Sample(ctx, y, n, rand.NewPCG(uint64(inv.Int("seed")), 0xe7a1))
 	if err != nil {
@@ -556,7 +572,7 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	if err == nil {
 		s.setDataset(&dataset{name: "eval", t: evTab, source: fmt.Sprintf("%%eval on %s", nm)})
 	}
-	tb := &Table{Caption: fmt.Sprintf("%s: %d observations × %d samples", nm, rep.Observations, n),
+	tb := &Table{Caption: fmt.Sprintf("%s: %d observations × %d samples%s", nm, rep.Observations, n, noisy),
 		Header: []string{"parameter", "RMSE(MAP)", "median |e_cal|", "e_cal(68%)", "u68", "coverage 68%", "coverage 95%", "SBC p"}, Index: true,
 		Note: "e_cal > 0: posteriors too wide; < 0: too narrow. Dataset eval holds this table; %plot calibration, truth and sbc draw it."}
 	for _, p := range rep.Params {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -353,4 +354,33 @@ func (c *countingCtx) Err() error {
 		return context.Canceled
 	}
 	return nil
+}
+
+// TestEvalAddsDeclaredNoise: with %data --noise, %eval on a split adds one
+// draw of that noise to the observations (the network was trained on noisy
+// ones), --noise=false does not, and a dataset given by name is taken as
+// observed.
+func TestEvalAddsDeclaredNoise(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate two_moons --n 3000 --seed 1 --obs 3 --quiet\n%data two_moons --noise all=0.3\n%model --blocks 2 --hidden 16 --layers 1\n%train --epochs 2 --batch 256")
+	caption := func(rec *Recorder) string {
+		for _, d := range rec.Displays {
+			if txt := d.Data["text/plain"]; strings.Contains(fmt.Sprint(txt), "observations ×") {
+				return fmt.Sprint(txt)
+			}
+		}
+		t.Fatalf("no %%eval table in %+v", rec.Displays)
+		return ""
+	}
+	noisy := caption(run(t, s, "%eval --n 64 --max 50"))
+	if !strings.Contains(noisy, "with the %data noise (all=0.3)") {
+		t.Errorf("%%eval on the test split does not say it added the noise:\n%s", noisy)
+	}
+	clean := caption(run(t, s, "%eval --n 64 --max 50 --noise=false"))
+	if strings.Contains(clean, "noise") || clean == noisy {
+		t.Errorf("%%eval --noise=false:\n%s\nwith noise:\n%s", clean, noisy)
+	}
+	if obs := caption(run(t, s, "%eval --on two_moons_obs --n 64")); strings.Contains(obs, "noise") {
+		t.Errorf("%%eval on a named dataset added noise:\n%s", obs)
+	}
 }
