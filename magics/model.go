@@ -248,6 +248,14 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 	lp.show(cinn.Progress{Epochs: st.Epochs, ValLoss: math.NaN()}, false)
 	st.Progress = func(p cinn.Progress) { lp.progress(p) }
 	res, terr := m.Train(ctx, x, y, xv, yv, st)
+	switch res.Stopped {
+	case cinn.Interrupted:
+		lp.end = "interrupted"
+	case cinn.Diverged:
+		lp.end = "diverged"
+	case cinn.EarlyStopped:
+		lp.end = fmt.Sprintf("done: stopped early, best epoch %d", res.BestEpoch)
+	}
 	lp.show(lp.last, true)
 
 	rows := [][]string{
@@ -292,7 +300,8 @@ type liveProgress struct {
 	png   string // the last loss figure, base64
 	w, h  int
 	alt   string
-	n     int // updates sent
+	n     int    // updates sent
+	end   string // how training ended, for the final line ("" means done)
 }
 
 func (lp *liveProgress) progress(p cinn.Progress) {
@@ -350,11 +359,15 @@ func (lp *liveProgress) show(p cinn.Progress, final bool) {
 		if !final {
 			line += "  ETA " + p.ETA.Round(time.Second).String()
 		}
-	} else {
+	} else if !final {
 		line += "  starting…"
 	}
 	if final {
-		line += "  (done)"
+		end := lp.end
+		if end == "" {
+			end = "done"
+		}
+		line += "  (" + end + ")"
 	}
 	var h strings.Builder
 	fmt.Fprintf(&h, `<div class="gocinn-train"><progress value="%.4f" max="1" style="width:24em"></progress> <code>%s</code>`, frac, html.EscapeString(strings.TrimPrefix(line, bar+" ")))

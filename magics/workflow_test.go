@@ -251,6 +251,9 @@ func TestInterruptedTrain(t *testing.T) {
 	if !strings.Contains(strings.Join(out.Stderrs, ""), "interrupted") {
 		t.Errorf("no interrupt note: %q", out.Stderrs)
 	}
+	if n := len(out.Updates); n == 0 || !strings.Contains(fmt.Sprint(out.Updates[n-1].Data["text/plain"]), "(interrupted)") {
+		t.Errorf("the last progress line does not say the training was interrupted: %v", out.Updates)
+	}
 	h := len(s.model.History())
 	if h == 0 || h >= 100000 {
 		t.Errorf("history after interrupt: %d epochs", h)
