@@ -338,8 +338,10 @@ func (lp *liveProgress) show(p cinn.Progress, final bool) {
 		frac = (float64(p.Epoch-1) + float64(p.Step)/float64(p.Steps)) / float64(p.Epochs)
 	}
 	if final {
+		// Training that stopped early is complete; an interrupted or
+		// diverged one shows how far it got.
 		frac = 1
-		if p.Epochs > 0 && p.Steps > 0 && p.Epoch < p.Epochs {
+		if lp.end != "" && !strings.HasPrefix(lp.end, "done") && p.Epochs > 0 && p.Steps > 0 && p.Epoch < p.Epochs {
 			frac = (float64(p.Epoch-1) + float64(p.Step)/float64(p.Steps)) / float64(p.Epochs)
 		}
 	}
