@@ -13,8 +13,9 @@ import (
 // sbibm's NPE and the FrEIA cINN beside gocinn's numbers. A gocinn cell
 // reads "0.612 ± 0.031 (5 × 10000)": mean, standard deviation over the
 // observations, their number and the samples per set (sbibm uses 10,000;
-// fewer samples give the classifier less power, so lower scores); "—" marks a run that is absent. A "✓" follows numbers
-// at or below sbibm's NPE.
+// fewer samples give the classifier less power, so lower scores); "—" marks a run that is absent. A "✓" follows gocinn's
+// mean when it is at or below sbibm's NPE, and a published FrEIA or best
+// number when gocinn's mean is at or below it, "✗" when it is above.
 func C2STTable(results []TaskResult) string {
 	type key struct {
 		task   string
@@ -53,11 +54,20 @@ func C2STTable(results []TaskResult) string {
 			if p, ok := Published[t]; ok {
 				pub = fmt.Sprintf("%.3f", p[bi])
 			}
-			if f, ok := FrEIA[t]; ok && bi < 2 {
-				fr = fmt.Sprintf("%.3f", f[bi])
+			mark := func(v float64) string {
+				switch {
+				case !ok:
+					return ""
+				case r.Mean <= v:
+					return " ✓"
+				}
+				return " ✗"
 			}
-			if v, ok := BestAt1e5[t]; ok && bi == 2 {
-				best = fmt.Sprintf("%.3f", v)
+			if f, has := FrEIA[t]; has && bi < 2 {
+				fr = fmt.Sprintf("%.3f", f[bi]) + mark(f[bi])
+			}
+			if v, has := BestAt1e5[t]; has && bi == 2 {
+				best = fmt.Sprintf("%.3f", v) + mark(v)
 			}
 			fmt.Fprintf(&b, "| %s | 10^%d | %s | %s | %s | %s | %s | %s |\n", t, int(math.Round(math.Log10(float64(budget)))), cell, pub, fr, best, ep, tt)
 		}

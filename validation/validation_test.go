@@ -79,7 +79,7 @@ func TestC2STTable(t *testing.T) {
 		{Task: "slcp", Budget: 10000, Samples: 10000, C2ST: []float64{0.95}, Mean: 0.95, Epochs: 5, BestEpoch: 5},
 	})
 	for _, want := range []string{
-		"| two_moons | 10^3 | 0.650 ± 0.071 (2 × 1000) ✓ | 0.725 | 0.820 | — | 30 (20) | 12 s |",
+		"| two_moons | 10^3 | 0.650 ± 0.071 (2 × 1000) ✓ | 0.725 | 0.820 ✓ | — | 30 (20) | 12 s |",
 		"| slcp | 10^4 | 0.950 ± 0.000 (1 × 10000) | 0.901 | — | — | 5 (5) |",
 		"| two_moons | 10^5 | — | 0.542 | — | 0.530 | — | — |",
 		"| gaussian_mixture | 10^3 | — | 0.716 |",
