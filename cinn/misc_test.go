@@ -98,7 +98,7 @@ func TestProgressAndHistory(t *testing.T) {
 	}
 	h := m.History()
 	for i, p := range ends {
-		if p.Epoch != i+1 || p.Epochs != 3 || p.Step != 4 || p.Steps != 4 || p.LR != 1e-3*math.Pow(0.5, float64(i)) ||
+		if p.Epoch != i+1 || p.Epochs != 3 || p.Step != 4 || p.Steps != 4 || p.LR != DefaultLR*math.Pow(0.5, float64(i)) ||
 			p.TrainLoss != h[i].TrainLoss || p.ValLoss != h[i].ValLoss || !(p.SamplesPerSec > 0) {
 			t.Errorf("progress %d: %+v, history %+v", i, p, h[i])
 		}
