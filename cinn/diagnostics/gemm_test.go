@@ -5,6 +5,7 @@
 package diagnostics
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -48,5 +49,54 @@ func TestGemmNN(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAxpy4 checks the AVX2 path of axpy4 against the portable loop bit
+// for bit, for every length up to 37 (tails included).
+func TestAxpy4(t *testing.T) {
+	t.Logf("AVX2: %v", haveAVX2)
+	rng := rand.New(rand.NewPCG(4, 4))
+	for n := range 38 {
+		vec := func() []float64 {
+			v := make([]float64, n)
+			for i := range v {
+				v[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(7)-3))
+			}
+			return v
+		}
+		o, b0, b1, b2, b3 := vec(), vec(), vec(), vec(), vec()
+		x := &[4]float64{rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()}
+		want := append([]float64(nil), o...)
+		axpy4Go(want, b0, b1, b2, b3, x)
+		axpy4(o, b0, b1, b2, b3, x)
+		for j := range o {
+			if math.Float64bits(o[j]) != math.Float64bits(want[j]) {
+				t.Fatalf("n=%d: element %d is %v, the portable loop gives %v", n, j, o[j], want[j])
+			}
+		}
+	}
+}
+
+// TestC2STSameWithoutAVX2: the classifier's accuracy does not depend on the
+// path its products take.
+func TestC2STSameWithoutAVX2(t *testing.T) {
+	if !haveAVX2 {
+		t.Skip("no AVX2")
+	}
+	rng := rand.New(rand.NewPCG(6, 6))
+	ref, other := gaussian2(rng, 600, 0), gaussian2(rng, 600, 0.3)
+	defer setAVX2(true)
+	var acc [2]float64
+	for i, avx := range []bool{false, true} {
+		setAVX2(avx)
+		r, err := C2STWith(context.Background(), ref, other, C2STSettings{Seed: 1, Hidden: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc[i] = r.Accuracy
+	}
+	if acc[0] != acc[1] {
+		t.Errorf("C2ST %v with the portable loop, %v with AVX2", acc[0], acc[1])
 	}
 }

@@ -1,0 +1,11 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+//go:build !amd64
+
+package diagnostics
+
+const haveAVX2 = false
+
+func axpy4AVX2(o, b0, b1, b2, b3 []float64, x *[4]float64) { panic("unreachable") }
+
+func setAVX2(bool) {}
