@@ -5,6 +5,7 @@ package validation
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -66,6 +67,12 @@ type Settings struct {
 	// observation i (nil, nil when it has none); RunTask then skips the
 	// sampler.
 	Reference func(task string, i int) (*mat.Dense, error)
+	// PriorRejection, if set, keeps only posterior samples inside the
+	// prior's support (finite LogPrior) and draws more until Samples are
+	// left, as sbi's NPE does ("leakage correction") for the published
+	// numbers. Off by default: the table reports the network's own
+	// samples.
+	PriorRejection bool
 	// Log, if not nil, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -118,6 +125,10 @@ type TaskResult struct {
 	SampleSeconds, RefSeconds, C2STSeconds float64
 	// RefRhat is the largest split-R̂ of the slcp reference chains.
 	RefRhat float64 `json:",omitempty"`
+	// PriorRejection says whether posterior samples outside the prior's
+	// support were rejected; Accepted is the fraction kept per observation.
+	PriorRejection bool      `json:",omitempty"`
+	Accepted       []float64 `json:",omitempty"`
 }
 
 // ReferenceSamples draws n samples of the reference posterior of task for
@@ -213,6 +224,12 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
 		start = time.Now()
 		post, err := m.Sample(ctx, xi, s.Samples, rand.NewPCG(uint64(s.Seed), 1000+uint64(i)))
+		if err == nil && s.PriorRejection {
+			var acc float64
+			post[0], acc, err = rejectOutsidePrior(ctx, m, task, xi, post[0], uint64(s.Seed), 1000+uint64(i))
+			res.PriorRejection = true
+			res.Accepted = append(res.Accepted, acc)
+		}
 		res.SampleSeconds += time.Since(start).Seconds()
 		if err != nil {
 			return res, fmt.Errorf("validation: sampling %s observation %d: %w", name, i+1, err)
@@ -250,4 +267,37 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 	}
 	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
 	return res, nil
+}
+
+// rejectOutsidePrior replaces the samples of post (n×DimTheta) that lie
+// outside the prior's support with further draws from m for the
+// observation xi, until n are inside, and returns them with the fraction of
+// the first draw that was inside. It gives up after 1,000 rounds (a
+// posterior almost entirely outside the prior).
+func rejectOutsidePrior(ctx context.Context, m *cinn.Model, task simulators.Task, xi, post *mat.Dense, seed, stream uint64) (*mat.Dense, float64, error) {
+	n, d := post.Dims()
+	out := mat.NewDense(n, d, nil)
+	k := 0
+	keep := func(p *mat.Dense) {
+		r, _ := p.Dims()
+		for i := 0; i < r && k < n; i++ {
+			if row := p.RawRowView(i); !math.IsInf(task.LogPrior(row), -1) {
+				out.SetRow(k, row)
+				k++
+			}
+		}
+	}
+	keep(post)
+	accepted := float64(k) / float64(n)
+	for round := uint64(1); k < n; round++ {
+		if round > 1000 {
+			return nil, accepted, fmt.Errorf("fewer than %d of %d samples inside the prior after 1,000 rounds", k, n*1000)
+		}
+		more, err := m.Sample(ctx, xi, n, rand.NewPCG(seed, stream+round<<32))
+		if err != nil {
+			return nil, accepted, err
+		}
+		keep(more[0])
+	}
+	return out, accepted, nil
 }

@@ -4,6 +4,7 @@ package validation
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/simulators"
 )
 
@@ -97,5 +99,41 @@ func TestRunIsochroneMissingData(t *testing.T) {
 	_, err := RunIsochrone(context.Background(), t.TempDir(), IsochroneSettings{})
 	if err == nil || !strings.Contains(err.Error(), "-data") {
 		t.Fatalf("err = %v, want an error naming the -data flag", err)
+	}
+}
+
+// TestRejectOutsidePrior: with prior rejection every sample lies inside the
+// prior's support, and the first draw of a barely trained network on
+// gaussian_linear_uniform (U(-1, 1)^10) left some outside.
+func TestRejectOutsidePrior(t *testing.T) {
+	task, err := simulators.Lookup("gaussian_linear_uniform")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := TrainTask(context.Background(), task, Settings{Budget: 500, Seed: 3,
+		Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1},
+		Train:  cinn.TrainSettings{Epochs: 1, BatchSize: 100}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, xObs := simulators.Observations(task, 1, simulators.ObservationSeed)
+	post, err := m.Sample(context.Background(), xObs, 400, rand.NewPCG(1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, acc, err := rejectOutsidePrior(context.Background(), m, task, xObs, post[0], 1, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(acc > 0 && acc < 1) {
+		t.Errorf("accepted fraction %v: the test needs a first draw partly outside the prior", acc)
+	}
+	if r, c := kept.Dims(); r != 400 || c != 10 {
+		t.Fatalf("kept %d×%d", r, c)
+	}
+	for i := range 400 {
+		if lp := task.LogPrior(kept.RawRowView(i)); math.IsInf(lp, -1) {
+			t.Fatalf("sample %d %v is outside the prior", i, kept.RawRowView(i))
+		}
 	}
 }

@@ -51,6 +51,7 @@ func main() {
 		burn     = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
 		maxRhat  = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table    = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
+		reject   = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -94,7 +95,7 @@ func main() {
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
 				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
-				Log:       log.Printf,
+				Log:       log.Printf, PriorRejection: *reject,
 			})
 			if err != nil {
 				// Go on with the other tasks; the table shows the gap.
