@@ -22,6 +22,10 @@
 //     diagnostics.C2ST (seed 1). The reference is the task's exact sampler, or
 //     for slcp simulators.SLCP.SamplePosteriorMCMC with its split-R̂ check.
 //
+// Settings.PriorRejection (validate -reject) keeps only posterior samples
+// inside the prior's support, as sbi's NPE does before its published
+// numbers; it is off by default.
+//
 // The Published and FrEIA tables hold the numbers the results are measured
 // against: sbibm's NPE (neural spline flows) and the seeds' cINN configuration
 // run in FrEIA on the development machine (issue 10).
