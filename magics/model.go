@@ -248,14 +248,7 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 	lp.show(cinn.Progress{Epochs: st.Epochs, ValLoss: math.NaN()}, false)
 	st.Progress = func(p cinn.Progress) { lp.progress(p) }
 	res, terr := m.Train(ctx, x, y, xv, yv, st)
-	switch res.Stopped {
-	case cinn.Interrupted:
-		lp.end = "interrupted"
-	case cinn.Diverged:
-		lp.end = "diverged"
-	case cinn.EarlyStopped:
-		lp.end = fmt.Sprintf("done: stopped early, best epoch %d", res.BestEpoch)
-	}
+	lp.end = res
 	lp.show(lp.last, true)
 
 	rows := [][]string{
@@ -300,8 +293,8 @@ type liveProgress struct {
 	png   string // the last loss figure, base64
 	w, h  int
 	alt   string
-	n     int    // updates sent
-	end   string // how training ended, for the final line ("" means done)
+	n     int              // updates sent
+	end   cinn.TrainResult // how training ended, for the final line
 }
 
 func (lp *liveProgress) progress(p cinn.Progress) {
@@ -341,7 +334,8 @@ func (lp *liveProgress) show(p cinn.Progress, final bool) {
 		// Training that stopped early is complete; an interrupted or
 		// diverged one shows how far it got.
 		frac = 1
-		if lp.end != "" && !strings.HasPrefix(lp.end, "done") && p.Epochs > 0 && p.Steps > 0 && p.Epoch < p.Epochs {
+		cut := lp.end.Stopped == cinn.Interrupted || lp.end.Stopped == cinn.Diverged
+		if cut && p.Epochs > 0 && p.Steps > 0 && p.Epoch < p.Epochs {
 			frac = (float64(p.Epoch-1) + float64(p.Step)/float64(p.Steps)) / float64(p.Epochs)
 		}
 	}
@@ -365,11 +359,14 @@ func (lp *liveProgress) show(p cinn.Progress, final bool) {
 		line += "  starting…"
 	}
 	if final {
-		end := lp.end
-		if end == "" {
-			end = "done"
+		switch lp.end.Stopped {
+		case cinn.Interrupted, cinn.Diverged:
+			line += "  (" + lp.end.Stopped.String() + ")"
+		case cinn.EarlyStopped:
+			line += fmt.Sprintf("  (done: stopped early, best epoch %d)", lp.end.BestEpoch)
+		default:
+			line += "  (done)"
 		}
-		line += "  (" + end + ")"
 	}
 	var h strings.Builder
 	fmt.Fprintf(&h, `<div class="gocinn-train"><progress value="%.4f" max="1" style="width:24em"></progress> <code>%s</code>`, frac, html.EscapeString(strings.TrimPrefix(line, bar+" ")))
