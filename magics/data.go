@@ -344,7 +344,7 @@ var dataCmd = &Command{
 		{Name: "x", Kind: List, Meta: "COLS", Usage: "the parameters to infer (default: a simulator's parameters)", Complete: CompleteColumns},
 		{Name: "y", Kind: List, Meta: "COLS", Usage: "the observables the network is conditioned on (default: a simulator's observations)", Complete: CompleteColumns},
 		{Name: "log", Kind: List, Meta: "COLS", Usage: "columns the network sees as log10 (positive values)", Complete: CompleteColumns},
-		{Name: "bounded", Kind: List, Meta: "COL=LO:HI,...", Usage: "columns mapped from (LO, HI) to the real line with a logit", Complete: CompleteColumns},
+		{Name: "bounded", Kind: List, Meta: "COL=LO:HI,...", Usage: "columns mapped from (LO, HI) to the real line with a logit, so that samples stay inside; prior: every parameter of a simulated task on its prior's box", Complete: CompleteColumns},
 		{Name: "noise", Kind: List, Meta: "COL=SIGMA,...", Usage: "Gaussian noise added to observables while training: SIGMA absolute or N% relative; all=SIGMA for every observable", Complete: CompleteColumns},
 		{Name: "split", Kind: List, Default: "0.8,0.1,0.1", Meta: "TRAIN,VAL,TEST", Usage: "fractions of the rows for training, validation and test"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "seed of the shuffle before the split"},
@@ -355,7 +355,11 @@ var dataCmd = &Command{
 parameters) and those it is conditioned on (--y, the observables), how each is
 pre-processed (--log, --bounded) and the observational noise added while training
 (--noise), and splits the rows into training, validation and test sets
-(shuffled with --seed). %model, %train, %sample and %eval use this declaration.`,
+(shuffled with --seed). %model, %train, %sample and %eval use this declaration.
+
+--bounded prior maps every parameter of a simulated task with a uniform prior
+(two_moons, gaussian_linear_uniform, gaussian_mixture, slcp) from its prior's box
+to the real line, so that no posterior sample falls outside the prior.`,
 	Example: "%data parsec_gaia --x logAge,Mass,logL,logTe,logg --y Gmag,G_BPmag,G_RPmag --noise all=0.01",
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
 		d, err := s.dataset(inv.Arg(0))
@@ -401,6 +405,19 @@ pre-processed (--log, --bounded) and the observational noise added while trainin
 			}
 		}
 		for _, b := range inv.List("bounded") {
+			if b == "prior" {
+				box, ok := d.task.(simulators.BoxPrior)
+				if !ok {
+					return Errorf("UsageError", "write --bounded COL=LO:HI, e.g. --bounded theta1=-1:1", "--bounded prior needs a dataset simulated from a task with a uniform box prior (two_moons, gaussian_linear_uniform, gaussian_mixture, slcp); %s has none", d.name)
+				}
+				lo, hi := box.PriorBox()
+				for j, c := range d.task.ParamNames() {
+					if indexOf(x, c) >= 0 {
+						xTr[indexOf(x, c)] = cinn.Transform{Kind: cinn.Bounded, Lo: lo[j], Hi: hi[j]}
+					}
+				}
+				continue
+			}
 			col, rng, ok := strings.Cut(b, "=")
 			los, his, ok2 := strings.Cut(rng, ":")
 			lo, err1 := strconv.ParseFloat(los, 64)

@@ -387,3 +387,32 @@ func TestEvalAddsDeclaredNoise(t *testing.T) {
 		t.Errorf("%%eval on a named dataset added noise:\n%s", obs)
 	}
 }
+
+// TestBoundedPrior declares the prior box of a simulated task as the bounds
+// of its parameters: the network's samples then all lie inside the box,
+// although two epochs leave it far from trained. A loaded table has no
+// prior and is refused.
+func TestBoundedPrior(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate gaussian_linear_uniform --n 400 --seed 2 --obs 2 --quiet\n%data gaussian_linear_uniform --x theta1,theta2 --y x1,x2,x3 --bounded prior --seed 1")
+	for j, tr := range s.data.xTr {
+		if tr != (cinn.Transform{Kind: cinn.Bounded, Lo: -1, Hi: 1}) {
+			t.Fatalf("transform of %s is %+v, want bounded on (-1, 1)", s.data.x[j], tr)
+		}
+	}
+	run(t, s, "%model --blocks 2 --hidden 16 --layers 1\n%train --epochs 2\n%sample --obs gaussian_linear_uniform_obs --n 2000 --seed 3")
+	for _, m := range s.samples.samples {
+		r, c := m.Dims()
+		for i := range r {
+			for j := range c {
+				if v := m.At(i, j); !(v > -1 && v < 1) {
+					t.Fatalf("sample %d of %s is %v, outside the prior box (-1, 1)", i, s.samples.params[j], v)
+				}
+			}
+		}
+	}
+
+	os.WriteFile(filepath.Join(s.Dir, "t.csv"), []byte("a,b\n1,2\n3,4\n5,6\n"), 0o644)
+	run(t, s, "%load t.csv")
+	runErr(t, s, "%data t --x a --y b --bounded prior", "--bounded prior needs a dataset simulated", "--bounded COL=LO:HI")
+}

@@ -73,6 +73,10 @@ type Settings struct {
 	// numbers. Off by default: the table reports the network's own
 	// samples.
 	PriorRejection bool
+	// Bounded, if set, maps every parameter of a task with a box prior
+	// from its box to the real line (a logit, cinn.Bounded) before the
+	// flow sees it, so that every sample lies inside the prior's support.
+	Bounded bool
 	// Log, if not nil, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -129,6 +133,9 @@ type TaskResult struct {
 	// support were rejected; Accepted is the fraction kept per observation.
 	PriorRejection bool      `json:",omitempty"`
 	Accepted       []float64 `json:",omitempty"`
+	// Bounded says whether the parameters went through the prior box's
+	// logit (Settings.Bounded).
+	Bounded bool `json:",omitempty"`
 }
 
 // ReferenceSamples draws n samples of the reference posterior of task for
@@ -152,12 +159,21 @@ func ReferenceSamples(ctx context.Context, task simulators.Task, xObs []float64,
 }
 
 // NewTaskModel returns the network RunTask trains for task: cfg with DimX
-// and DimY set, the task's column names and identity transforms (what a
-// user gets without telling the engine about the prior).
-func NewTaskModel(task simulators.Task, cfg cinn.Config) (*cinn.Model, error) {
+// and DimY set and the task's column names. With bounded false the
+// transforms are the identity (what a user gets without telling the engine
+// about the prior); with bounded true, a task with a box prior gets a
+// Bounded transform per parameter on its box (%data --bounded prior).
+func NewTaskModel(task simulators.Task, cfg cinn.Config, bounded bool) (*cinn.Model, error) {
 	cfg.DimX = task.DimTheta()
 	cfg.DimY = task.DimX()
-	return cinn.NewModel(cfg, cinn.Spec{XNames: task.ParamNames(), YNames: task.ObsNames()})
+	spec := cinn.Spec{XNames: task.ParamNames(), YNames: task.ObsNames()}
+	if b, ok := task.(simulators.BoxPrior); ok && bounded {
+		lo, hi := b.PriorBox()
+		for j := range lo {
+			spec.XTransforms = append(spec.XTransforms, cinn.Transform{Kind: cinn.Bounded, Lo: lo[j], Hi: hi[j]})
+		}
+	}
+	return cinn.NewModel(cfg, spec)
 }
 
 // TrainTask simulates Settings.Budget training rows of task with
@@ -187,11 +203,13 @@ func TrainTask(ctx context.Context, task simulators.Task, s Settings) (*cinn.Mod
 	if cfg.Seed == 0 {
 		cfg.Seed = s.Seed
 	}
-	m, err := NewTaskModel(task, cfg)
+	m, err := NewTaskModel(task, cfg, s.Bounded)
 	if err != nil {
 		return nil, res, err
 	}
 	res.Config = m.Config()
+	_, box := task.(simulators.BoxPrior)
+	res.Bounded = s.Bounded && box
 	start := time.Now()
 	tr, err := m.Train(ctx, thTr, xTr, thVal, xVal, s.Train)
 	res.TrainSeconds = time.Since(start).Seconds()

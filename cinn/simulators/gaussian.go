@@ -141,6 +141,9 @@ func (g *GaussianLinearUniform) Simulate(theta *mat.Dense, src rand.Source) *mat
 	return simulateGaussianNoise(g, theta, g.noiseVar, src)
 }
 
+// PriorBox implements BoxPrior.
+func (g *GaussianLinearUniform) PriorBox() (lo, hi []float64) { return box(g.dim, g.bound) }
+
 func (g *GaussianLinearUniform) LogPrior(theta []float64) float64 {
 	return logBox(theta, g.bound)
 }
@@ -181,6 +184,15 @@ func sampleBox(n, d int, b float64, src rand.Source) *mat.Dense {
 		}
 	}
 	return m
+}
+
+// box returns the bounds of [-b, b]^d.
+func box(d int, b float64) (lo, hi []float64) {
+	lo, hi = make([]float64, d), make([]float64, d)
+	for j := range d {
+		lo[j], hi[j] = -b, b
+	}
+	return lo, hi
 }
 
 func logBox(theta []float64, b float64) float64 {

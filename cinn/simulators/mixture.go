@@ -57,6 +57,9 @@ func (g *GaussianMixture) Simulate(theta *mat.Dense, src rand.Source) *mat.Dense
 	return x
 }
 
+// PriorBox implements BoxPrior.
+func (g *GaussianMixture) PriorBox() (lo, hi []float64) { return box(2, g.bound) }
+
 func (g *GaussianMixture) LogPrior(theta []float64) float64 { return logBox(theta, g.bound) }
 
 // LogLikelihood is log(0.5·N(x; θ, I) + 0.5·N(x; θ, 0.01·I)).

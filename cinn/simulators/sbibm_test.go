@@ -561,3 +561,54 @@ func TestDataset(t *testing.T) {
 		}
 	}
 }
+
+// TestPriorBox checks that the tasks with a uniform box prior say so, and
+// that their box is the support of LogPrior and holds the prior's draws.
+func TestPriorBox(t *testing.T) {
+	for _, tc := range []struct {
+		task string
+		half float64 // half-width of the box, 0 for no box
+	}{
+		{"gaussian_linear", 0},
+		{"gaussian_linear_uniform", 1},
+		{"gaussian_mixture", 10},
+		{"two_moons", 1},
+		{"slcp", 3},
+	} {
+		task, _ := Lookup(tc.task)
+		b, ok := task.(BoxPrior)
+		if ok != (tc.half > 0) {
+			t.Errorf("%s implements BoxPrior: %v, want %v", tc.task, ok, tc.half > 0)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		lo, hi := b.PriorBox()
+		if len(lo) != task.DimTheta() || len(hi) != task.DimTheta() {
+			t.Fatalf("%s: box of %d and %d bounds, want %d", tc.task, len(lo), len(hi), task.DimTheta())
+		}
+		th := task.SamplePrior(2000, rand.NewPCG(3, 4))
+		for j := range lo {
+			if lo[j] != -tc.half || hi[j] != tc.half {
+				t.Errorf("%s θ%d: box (%v, %v), want ±%v", tc.task, j+1, lo[j], hi[j], tc.half)
+			}
+			for i := range 2000 {
+				if v := th.At(i, j); v < lo[j] || v > hi[j] {
+					t.Fatalf("%s: prior draw θ%d = %v outside its box", tc.task, j+1, v)
+				}
+			}
+			// Just outside the box in one coordinate: zero prior density.
+			p := th.RawRowView(0)
+			q := append([]float64(nil), p...)
+			q[j] = hi[j] + 1e-9
+			if !math.IsInf(task.LogPrior(q), -1) {
+				t.Errorf("%s: LogPrior just above the box in θ%d is finite", tc.task, j+1)
+			}
+			q[j] = lo[j] - 1e-9
+			if !math.IsInf(task.LogPrior(q), -1) {
+				t.Errorf("%s: LogPrior just below the box in θ%d is finite", tc.task, j+1)
+			}
+		}
+	}
+}

@@ -41,6 +41,9 @@ func (*SLCP) ObsNames() []string {
 
 func (*SLCP) SamplePrior(n int, src rand.Source) *mat.Dense { return sampleBox(n, 5, 3, src) }
 
+// PriorBox implements BoxPrior.
+func (*SLCP) PriorBox() (lo, hi []float64) { return box(5, 3) }
+
 func (*SLCP) LogPrior(theta []float64) float64 { return logBox(theta, 3) }
 
 // slcpCov returns the covariance entries s11, s12, s22.

@@ -44,6 +44,12 @@ type ReferencePosterior interface {
 	SamplePosterior(ctx context.Context, xObs []float64, n int, src rand.Source) (*mat.Dense, error)
 }
 
+// BoxPrior is implemented by tasks whose prior is uniform on a box.
+type BoxPrior interface {
+	// PriorBox returns the box's lower and upper bounds, DimTheta each.
+	PriorBox() (lo, hi []float64)
+}
+
 // Likelihood is implemented by tasks whose likelihood is tractable, so that
 // reference posteriors can be built by MCMC or rejection.
 type Likelihood interface {

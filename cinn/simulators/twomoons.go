@@ -42,6 +42,9 @@ func (*TwoMoons) ObsNames() []string   { return names("x", 2) }
 
 func (*TwoMoons) SamplePrior(n int, src rand.Source) *mat.Dense { return sampleBox(n, 2, 1, src) }
 
+// PriorBox implements BoxPrior.
+func (*TwoMoons) PriorBox() (lo, hi []float64) { return box(2, 1) }
+
 func (*TwoMoons) LogPrior(theta []float64) float64 { return logBox(theta, 1) }
 
 // moonPoint draws p = (r cos a + 0.25, r sin a).

@@ -48,9 +48,12 @@ func main() {
 		data     = flag.String("data", "../shared/data", "the project's data folder")
 		figs     = flag.String("figures", "docs/figures", "directory of the isochrone figures")
 		isoN     = flag.Int("iso-train", 10000, "isochrone training stars")
+		isoTest  = flag.Int("iso-test", 0, "isochrone test stars per test set (0: the default, 5000)")
+		condNet  = flag.String("condnet", "", "comma-separated widths of a conditioning network (empty: none)")
 		burn     = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
 		maxRhat  = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table    = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
+		bounded  = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a logit) before training")
 		reject   = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
 	)
 	flag.Parse()
@@ -68,6 +71,15 @@ func main() {
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch}
 	cfg := cinn.Config{Layers: *layers, Hidden: *hidden}
+	if *condNet != "" {
+		for _, w := range strings.Split(*condNet, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(w))
+			if err != nil || n < 1 {
+				log.Fatalf("validate: bad width %q in -condnet (want positive integers, e.g. 512,512,256)", w)
+			}
+			cfg.CondNet = append(cfg.CondNet, n)
+		}
+	}
 	if *gamma != 0 {
 		ts.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: *gamma}
 	}
@@ -95,7 +107,7 @@ func main() {
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
 				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
-				Log:       log.Printf, PriorRejection: *reject,
+				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded,
 			})
 			if err != nil {
 				// Go on with the other tasks; the table shows the gap.
@@ -114,7 +126,7 @@ func main() {
 	if *iso {
 		start := time.Now()
 		res, err := validation.RunIsochrone(ctx, *data, validation.IsochroneSettings{
-			TrainStars: *isoN, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
+			TrainStars: *isoN, TestStars: *isoTest, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
 		})
 		if err != nil {
 			log.Fatal(err)
