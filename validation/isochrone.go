@@ -28,7 +28,7 @@ var IsochroneParams = []string{"logAge", "Mass", "logL", "logTe", "logg"}
 // brackets.
 type IsochroneSettings struct {
 	TrainStars int       // training stars, 10% of them for validation [10000]
-	TestStars  int       // test stars per test set [500]
+	TestStars  int       // test stars per test set [5000]
 	Samples    int       // posterior samples per test star [1000]
 	TrainZ     []float64 // training metallicities [0.015, 0.020]
 	HeldOutZ   float64   // metallicity left out of training [0.010]
@@ -70,7 +70,7 @@ func (s *IsochroneSettings) defaults() {
 		s.TrainStars = 10000
 	}
 	if s.TestStars == 0 {
-		s.TestStars = 500
+		s.TestStars = 5000
 	}
 	if s.Samples == 0 {
 		s.Samples = 1000
