@@ -109,9 +109,10 @@ const (
 	Identity TransformKind = iota // v
 	Log10                         // log10(v), v > 0
 	Bounded                       // logit((v-Lo)/(Hi-Lo)), Lo < v < Hi
+	Probit                        // Φ⁻¹((v-Lo)/(Hi-Lo)), Lo < v < Hi
 )
 
-var kindNames = [...]string{Identity: "identity", Log10: "log10", Bounded: "bounded"}
+var kindNames = [...]string{Identity: "identity", Log10: "log10", Bounded: "bounded", Probit: "probit"}
 
 func (k TransformKind) String() string {
 	if k >= 0 && int(k) < len(kindNames) {
@@ -136,11 +137,18 @@ func (k *TransformKind) UnmarshalText(b []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("cinn: unknown transform %q (want identity, log10 or bounded)", b)
+	return fmt.Errorf("cinn: unknown transform %q (want identity, log10, bounded or probit)", b)
 }
 
 // Transform is a per-column transform applied before standardisation.
-// Bounded maps the open interval (Lo, Hi) onto the real line with a logit.
+// Bounded and Probit map the open interval (Lo, Hi) onto the real line, with
+// a logit and with the inverse of the standard normal CDF. Probit is the one
+// to use for a parameter drawn from a uniform prior on (Lo, Hi): the prior
+// becomes a standard normal, and a posterior with non-zero density at a
+// bound gets Gaussian tails, which the flow's Gaussian latent space fits;
+// the logit's exponential tails it fits badly (gaussian_linear_uniform at
+// 10^4 simulations: KL from the true posterior 0.51 nats with Probit, 1.16
+// with Bounded, 0.90 without a transform, see docs/validation.md).
 type Transform struct {
 	Kind TransformKind `json:"kind"`
 	Lo   float64       `json:"lo,omitempty"`
@@ -148,10 +156,10 @@ type Transform struct {
 }
 
 func (t Transform) validate() error {
-	if t.Kind < Identity || t.Kind > Bounded {
+	if t.Kind < Identity || t.Kind > Probit {
 		return fmt.Errorf("unknown transform kind %d", int(t.Kind))
 	}
-	if t.Kind == Bounded && !(t.Lo < t.Hi && !math.IsInf(t.Lo, 0) && !math.IsInf(t.Hi, 0)) {
+	if t.bounded() && !(t.Lo < t.Hi && !math.IsInf(t.Lo, 0) && !math.IsInf(t.Hi, 0)) {
 		return fmt.Errorf("bounded transform needs finite Lo < Hi, have (%v, %v)", t.Lo, t.Hi)
 	}
 	return nil
@@ -172,9 +180,18 @@ func (t Transform) apply(v float64) (float64, bool) {
 			return 0, false
 		}
 		return math.Log(u / (1 - u)), true
+	case Probit:
+		u := (v - t.Lo) / (t.Hi - t.Lo)
+		if !(u > 0 && u < 1) {
+			return 0, false
+		}
+		return -math.Sqrt2 * math.Erfcinv(2*u), true
 	}
 	return v, true
 }
+
+// bounded reports whether t maps a bounded interval to the real line.
+func (t Transform) bounded() bool { return t.Kind == Bounded || t.Kind == Probit }
 
 // invert maps a transformed value back to physical units.
 func (t Transform) invert(w float64) float64 {
@@ -191,6 +208,8 @@ func (t Transform) invert(w float64) float64 {
 			u = e / (1 + e)
 		}
 		return t.Lo + (t.Hi-t.Lo)*u
+	case Probit:
+		return t.Lo + (t.Hi-t.Lo)*0.5*math.Erfc(-w/math.Sqrt2)
 	}
 	return w
 }
@@ -204,6 +223,10 @@ func (t Transform) logDeriv(v float64) float64 {
 		w := t.Hi - t.Lo
 		u := (v - t.Lo) / w
 		return -math.Log(w * u * (1 - u))
+	case Probit:
+		// dw/dv = 1 / ((Hi-Lo)·φ(w)).
+		w, _ := t.apply(v)
+		return -math.Log(t.Hi-t.Lo) + 0.5*w*w + 0.5*math.Log(2*math.Pi)
 	}
 	return 0
 }
@@ -212,7 +235,7 @@ func (t Transform) domain() string {
 	switch t.Kind {
 	case Log10:
 		return "log10 needs values > 0"
-	case Bounded:
+	case Bounded, Probit:
 		return fmt.Sprintf("the bounded transform needs values strictly inside (%g, %g)", t.Lo, t.Hi)
 	}
 	return "identity"

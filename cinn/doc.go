@@ -96,8 +96,10 @@
 // # Pre-processing
 //
 // Each column of x and y first goes through its Transform: Identity, Log10,
-// or Bounded, which maps (Lo, Hi) to the real line with
-// logit((v−Lo)/(Hi−Lo)). Then every column is standardised with the mean
+// Probit, which maps (Lo, Hi) to the real line with Φ⁻¹((v−Lo)/(Hi−Lo))
+// (Φ the standard normal CDF; a uniform prior on (Lo, Hi) becomes a standard
+// normal), or Bounded, the same with a logit (kept for models saved before
+// Probit existed; Probit fits better). Then every column is standardised with the mean
 // and standard deviation of the transformed training data, fitted on the
 // first call to Train and stored with the model. Values outside a
 // transform's domain, NaN and ±Inf give a *DataError naming the row and

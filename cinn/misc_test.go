@@ -22,6 +22,7 @@ func TestTransforms(t *testing.T) {
 		{Transform{}, []float64{-1e6, -1, 0, 2.5}, nil},
 		{Transform{Kind: Log10}, []float64{1e-20, 0.3, 1, 7e5}, []float64{0, -1, math.NaN()}},
 		{Transform{Kind: Bounded, Lo: -2, Hi: 5}, []float64{-1.999, 0, 3, 4.99}, []float64{-2, 5, 6, math.NaN()}},
+		{Transform{Kind: Probit, Lo: -2, Hi: 5}, []float64{-1.999, 0, 1.5, 3, 4.99}, []float64{-2, 5, 6, math.NaN()}},
 	} {
 		for _, v := range tc.vals {
 			w, ok := tc.tr.apply(v)
@@ -57,6 +58,21 @@ func TestTransforms(t *testing.T) {
 	}
 	if v := b.invert(800); v != 1 {
 		t.Errorf("invert(800) = %v", v)
+	}
+	// Probit: the middle of the interval is 0, a uniform draw a standard
+	// normal one, and extreme values stay in [Lo, Hi].
+	p := Transform{Kind: Probit, Lo: 2, Hi: 4}
+	if w, _ := p.apply(3); w != 0 {
+		t.Errorf("probit of the middle = %v, want 0", w)
+	}
+	if w, _ := p.apply(2 + 2*0.975); math.Abs(w-1.959963984540054) > 1e-12 {
+		t.Errorf("probit of the 97.5%% point = %v, want 1.95996", w)
+	}
+	if v := p.invert(-100); v != 2 {
+		t.Errorf("probit invert(-100) = %v, want 2", v)
+	}
+	if v := p.invert(100); v != 4 {
+		t.Errorf("probit invert(100) = %v, want 4", v)
 	}
 }
 

@@ -388,6 +388,8 @@ func (m *Model) String() string {
 				parts[i] = "log10(" + n + ")"
 			case Bounded:
 				parts[i] = fmt.Sprintf("logit(%s in (%g, %g))", n, ts[i].Lo, ts[i].Hi)
+			case Probit:
+				parts[i] = fmt.Sprintf("probit(%s in (%g, %g))", n, ts[i].Lo, ts[i].Hi)
 			}
 		}
 		return strings.Join(parts, ", ")

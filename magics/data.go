@@ -344,7 +344,7 @@ var dataCmd = &Command{
 		{Name: "x", Kind: List, Meta: "COLS", Usage: "the parameters to infer (default: a simulator's parameters)", Complete: CompleteColumns},
 		{Name: "y", Kind: List, Meta: "COLS", Usage: "the observables the network is conditioned on (default: a simulator's observations)", Complete: CompleteColumns},
 		{Name: "log", Kind: List, Meta: "COLS", Usage: "columns the network sees as log10 (positive values)", Complete: CompleteColumns},
-		{Name: "bounded", Kind: List, Meta: "COL=LO:HI,...", Usage: "columns mapped from (LO, HI) to the real line with a logit, so that samples stay inside; prior: every parameter of a simulated task on its prior's box", Complete: CompleteColumns},
+		{Name: "bounded", Kind: List, Meta: "COL=LO:HI,...", Usage: "columns mapped from (LO, HI) to the real line (a probit: a uniform prior on (LO, HI) becomes a standard normal), so that samples stay inside; prior: every parameter of a simulated task on its prior's box", Complete: CompleteColumns},
 		{Name: "noise", Kind: List, Meta: "COL=SIGMA,...", Usage: "Gaussian noise added to observables while training: SIGMA absolute or N% relative; all=SIGMA for every observable", Complete: CompleteColumns},
 		{Name: "split", Kind: List, Default: "0.8,0.1,0.1", Meta: "TRAIN,VAL,TEST", Usage: "fractions of the rows for training, validation and test"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "seed of the shuffle before the split"},
@@ -413,7 +413,7 @@ to the real line, so that no posterior sample falls outside the prior.`,
 				lo, hi := box.PriorBox()
 				for j, c := range d.task.ParamNames() {
 					if indexOf(x, c) >= 0 {
-						xTr[indexOf(x, c)] = cinn.Transform{Kind: cinn.Bounded, Lo: lo[j], Hi: hi[j]}
+						xTr[indexOf(x, c)] = cinn.Transform{Kind: cinn.Probit, Lo: lo[j], Hi: hi[j]}
 					}
 				}
 				continue
@@ -425,7 +425,7 @@ to the real line, so that no posterior sample falls outside the prior.`,
 			if !ok || !ok2 || err1 != nil || err2 != nil || !(lo < hi) {
 				return Errorf("UsageError", "write --bounded COL=LO:HI, e.g. --bounded theta1=-1:1", "bad --bounded entry %q", b)
 			}
-			if err := setTr(col, cinn.Transform{Kind: cinn.Bounded, Lo: lo, Hi: hi}); err != nil {
+			if err := setTr(col, cinn.Transform{Kind: cinn.Probit, Lo: lo, Hi: hi}); err != nil {
 				return err
 			}
 		}
@@ -532,7 +532,7 @@ to the real line, so that no posterior sample falls outside the prior.`,
 			}
 			v, _ := t.Col(c)
 			for row, val := range v {
-				if (tr.Kind == cinn.Log10 && !(val > 0)) || (tr.Kind == cinn.Bounded && !(val > tr.Lo && val < tr.Hi)) {
+				if (tr.Kind == cinn.Log10 && !(val > 0)) || ((tr.Kind == cinn.Bounded || tr.Kind == cinn.Probit) && !(val > tr.Lo && val < tr.Hi)) {
 					return Errorf("DataError", "choose another transform for this column, or filter the rows", "column %s row %d = %v is outside the domain of its %s transform", c, row, val, tr.Kind)
 				}
 			}
@@ -557,6 +557,8 @@ func showRoles(out Output, r *dataRoles, t *table.Table, dropped int) {
 			return "log10"
 		case cinn.Bounded:
 			return fmt.Sprintf("logit (%g, %g)", tr.Lo, tr.Hi)
+		case cinn.Probit:
+			return fmt.Sprintf("probit (%g, %g)", tr.Lo, tr.Hi)
 		}
 		return "—"
 	}

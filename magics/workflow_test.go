@@ -396,7 +396,7 @@ func TestBoundedPrior(t *testing.T) {
 	s := NewSession(Options{Dir: t.TempDir()})
 	run(t, s, "%simulate gaussian_linear_uniform --n 400 --seed 2 --obs 2 --quiet\n%data gaussian_linear_uniform --x theta1,theta2 --y x1,x2,x3 --bounded prior --seed 1")
 	for j, tr := range s.data.xTr {
-		if tr != (cinn.Transform{Kind: cinn.Bounded, Lo: -1, Hi: 1}) {
+		if tr != (cinn.Transform{Kind: cinn.Probit, Lo: -1, Hi: 1}) {
 			t.Fatalf("transform of %s is %+v, want bounded on (-1, 1)", s.data.x[j], tr)
 		}
 	}
