@@ -43,6 +43,7 @@ const (
 	guardGLMeanErr    = 0.40 // mean |sample mean - x/2| / σ at most
 	guardGLStdLo      = 0.85 // mean of sample σ / exact σ at least
 	guardGLStdHi      = 1.15 // and at most
+	guardGLUKL        = 1.60 // KL of gaussian_linear_uniform with the box's probit at most
 )
 
 func guardSettings(seed int64) Settings {
@@ -106,6 +107,21 @@ func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi fl
 	return meanErr / float64(n), ratio / float64(n), stdLo, stdHi, nil
 }
 
+// gluKL trains the guard network on gaussian_linear_uniform, with the
+// parameters through the prior box's probit when bounded is set, and
+// returns PosteriorKL over 5,000 simulations.
+func gluKL(ctx context.Context, seed int64, bounded bool) (float64, error) {
+	task := simulators.NewGaussianLinearUniform()
+	s := guardSettings(seed)
+	s.Bounded = bounded
+	m, _, err := TrainTask(ctx, task, s)
+	if err != nil {
+		return 0, err
+	}
+	kl, _, err := PosteriorKL(ctx, task, m, 5000, rand.NewPCG(uint64(seed), 7000))
+	return kl, err
+}
+
 func TestGuard(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains two small networks; skipped with -short")
@@ -135,6 +151,17 @@ func TestGuard(t *testing.T) {
 				e, guardGLMeanErr, r, guardGLStdLo, guardGLStdHi, lo, hi)
 		}
 	})
+	t.Run("gaussian_linear_uniform", func(t *testing.T) {
+		t.Parallel()
+		kl, err := gluKL(ctx, 1, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("KL %.3f nats", kl)
+		if kl > guardGLUKL {
+			t.Errorf("gaussian_linear_uniform at 10^3 simulations with --bounded prior: KL from the true posterior %.3f nats, want at most %.2f: the engine's posteriors (or the probit transform) got worse", kl, guardGLUKL)
+		}
+	})
 }
 
 // TestGuardSeeds prints the guard's scores for the seeds listed in
@@ -160,6 +187,14 @@ func TestGuardSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f (%.3f–%.3f)\n", seed, res.Mean, res.C2ST, e, r, lo, hi)
+		klB, err := gluKL(ctx, seed, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		klI, err := gluKL(ctx, seed, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f (%.3f–%.3f); gaussian_linear_uniform KL %.3f with the probit, %.3f without\n", seed, res.Mean, res.C2ST, e, r, lo, hi, klB, klI)
 	}
 }

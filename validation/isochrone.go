@@ -39,7 +39,9 @@ type IsochroneSettings struct {
 	// Figures, if not empty, is the directory where the calibration and
 	// truth-against-MAP figures are written (validation-iso-*.png).
 	Figures string
-	Log     func(format string, args ...any)
+	// Model, if not empty, is the file the trained network is saved to.
+	Model string
+	Log   func(format string, args ...any)
 }
 
 // IsochroneResult is the outcome of RunIsochrone.
@@ -174,6 +176,11 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 	}
 	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
+	if s.Model != "" {
+		if err := m.Save(s.Model); err != nil {
+			return res, err
+		}
+	}
 
 	sets := []struct {
 		name string

@@ -67,6 +67,12 @@ func (g *GaussianLinear) LogLikelihood(theta, x []float64) float64 {
 	return logNormalIso(x, theta, g.noiseVar)
 }
 
+// LogPosterior implements PosteriorDensity: N(θ; x/2, 0.05·I).
+func (g *GaussianLinear) LogPosterior(theta, x []float64) float64 {
+	mean, v := g.PosteriorMoments(x)
+	return logNormalIso(theta, mean, v)
+}
+
 // PosteriorMoments returns the exact posterior mean and (isotropic)
 // variance for observation x.
 func (g *GaussianLinear) PosteriorMoments(x []float64) (mean []float64, variance float64) {
@@ -151,6 +157,33 @@ func (g *GaussianLinearUniform) LogPrior(theta []float64) float64 {
 // LogLikelihood is log N(x; θ, 0.1·I).
 func (g *GaussianLinearUniform) LogLikelihood(theta, x []float64) float64 {
 	return logNormalIso(x, theta, g.noiseVar)
+}
+
+// LogPosterior implements PosteriorDensity: N(θ; x, 0.1·I) truncated to
+// [-1, 1]^10 and normalised.
+func (g *GaussianLinearUniform) LogPosterior(theta, x []float64) float64 {
+	checkObs(g, x)
+	if math.IsInf(g.LogPrior(theta), -1) {
+		return math.Inf(-1)
+	}
+	sd := math.Sqrt(g.noiseVar)
+	lp := logNormalIso(theta, x, g.noiseVar)
+	for _, mu := range x {
+		lp -= math.Log(normalMass((-g.bound-mu)/sd, (g.bound-mu)/sd))
+	}
+	return lp
+}
+
+// normalMass is Φ(b) - Φ(a) for a < b, computed in the tail the interval
+// lies in so that it keeps its precision far from 0.
+func normalMass(a, b float64) float64 {
+	switch {
+	case a > 0: // right tail: Φc(a) - Φc(b)
+		return 0.5 * (math.Erfc(a/math.Sqrt2) - math.Erfc(b/math.Sqrt2))
+	case b < 0: // left tail: Φ(b) - Φ(a) = Φc(-b) - Φc(-a)
+		return 0.5 * (math.Erfc(-b/math.Sqrt2) - math.Erfc(-a/math.Sqrt2))
+	}
+	return 1 - 0.5*math.Erfc(b/math.Sqrt2) - 0.5*math.Erfc(-a/math.Sqrt2)
 }
 
 // SamplePosterior draws exactly from N(xObs, 0.1·I) truncated to [-1, 1]^10.

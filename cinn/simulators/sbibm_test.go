@@ -612,3 +612,58 @@ func TestPriorBox(t *testing.T) {
 		}
 	}
 }
+
+// TestLogPosterior compares the closed-form posterior densities with
+// independent computations: for gaussian_linear the Gaussian with the
+// conjugate moments, for gaussian_linear_uniform the likelihood normalised
+// per coordinate by numerical integration over the box.
+func TestLogPosterior(t *testing.T) {
+	gl := NewGaussianLinear()
+	x := []float64{0.3, -0.2, 0.9, 0, 1.5, -2, 0.1, 0.4, -0.7, 0.05}
+	th := []float64{0.1, -0.3, 0.5, 0.2, 0.6, -0.9, 0, 0.3, -0.2, 0.1}
+	want := 0.0
+	for j := range x {
+		want += distuv.Normal{Mu: x[j] / 2, Sigma: math.Sqrt(0.05)}.LogProb(th[j])
+	}
+	if got := gl.LogPosterior(th, x); math.Abs(got-want) > 1e-10 {
+		t.Errorf("gaussian_linear: log posterior %v, want %v", got, want)
+	}
+
+	glu := NewGaussianLinearUniform()
+	sd := math.Sqrt(0.1)
+	// Inside, near the edges and far outside the box (tail precision).
+	x = []float64{0, 0.95, -0.95, 1.3, -1.6, 2.5, -3.5, 0.5, 6, -9}
+	th = []float64{0.2, 0.9, -0.99, 0.98, -0.97, 0.999, -0.9995, 0.4, 0.9999, -0.99999}
+	want = 0.0
+	for j, mu := range x {
+		// log ∫_{-1}^{1} N(s; mu, sd²) ds by Simpson's rule in log space.
+		const k = 20000
+		h := 2.0 / k
+		lmax := math.Inf(-1)
+		ls := make([]float64, k+1)
+		for i := range ls {
+			ls[i] = distuv.Normal{Mu: mu, Sigma: sd}.LogProb(-1 + float64(i)*h)
+			lmax = max(lmax, ls[i])
+		}
+		var sum float64
+		for i, l := range ls {
+			w := 2.0
+			switch {
+			case i == 0 || i == k:
+				w = 1
+			case i%2 == 1:
+				w = 4
+			}
+			sum += w * math.Exp(l-lmax)
+		}
+		logMass := lmax + math.Log(sum*h/3)
+		want += distuv.Normal{Mu: mu, Sigma: sd}.LogProb(th[j]) - logMass
+	}
+	if got := glu.LogPosterior(th, x); math.Abs(got-want) > 1e-6 {
+		t.Errorf("gaussian_linear_uniform: log posterior %v, want %v", got, want)
+	}
+	th[3] = 1.0001
+	if got := glu.LogPosterior(th, x); !math.IsInf(got, -1) {
+		t.Errorf("gaussian_linear_uniform outside the box: log posterior %v, want -Inf", got)
+	}
+}

@@ -44,6 +44,15 @@ type ReferencePosterior interface {
 	SamplePosterior(ctx context.Context, xObs []float64, n int, src rand.Source) (*mat.Dense, error)
 }
 
+// PosteriorDensity is implemented by tasks whose posterior density is known
+// in closed form (gaussian_linear and gaussian_linear_uniform), so that a
+// network's density can be compared with it (the KL divergence).
+type PosteriorDensity interface {
+	// LogPosterior is the normalised log p(θ | x) (-Inf outside the
+	// prior's support).
+	LogPosterior(theta, x []float64) float64
+}
+
 // BoxPrior is implemented by tasks whose prior is uniform on a box.
 type BoxPrior interface {
 	// PriorBox returns the box's lower and upper bounds, DimTheta each.

@@ -48,6 +48,7 @@ func main() {
 		data     = flag.String("data", "../shared/data", "the project's data folder")
 		figs     = flag.String("figures", "docs/figures", "directory of the isochrone figures")
 		isoN     = flag.Int("iso-train", 10000, "isochrone training stars")
+		isoModel = flag.String("iso-model", "", "file to save the trained isochrone network to (empty: not saved)")
 		isoTest  = flag.Int("iso-test", 0, "isochrone test stars per test set (0: the default, 5000)")
 		condNet  = flag.String("condnet", "", "comma-separated widths of a conditioning network (empty: none)")
 		burn     = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
@@ -126,7 +127,7 @@ func main() {
 	if *iso {
 		start := time.Now()
 		res, err := validation.RunIsochrone(ctx, *data, validation.IsochroneSettings{
-			TrainStars: *isoN, TestStars: *isoTest, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
+			TrainStars: *isoN, TestStars: *isoTest, Model: *isoModel, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
 		})
 		if err != nil {
 			log.Fatal(err)
