@@ -39,6 +39,9 @@ type IsochroneSettings struct {
 	// Figures, if not empty, is the directory where the calibration and
 	// truth-against-MAP figures are written (validation-iso-*.png).
 	Figures string
+	// AgeProbit maps logAge through the probit of the grid's age range,
+	// the support of its uniform prior (cinn.Probit).
+	AgeProbit bool
 	// Model, if not empty, is the file the trained network is saved to.
 	Model string
 	Log   func(format string, args ...any)
@@ -159,6 +162,10 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 	cfg.DimX, cfg.DimY = dx, dy
 	xt := make([]cinn.Transform, dx)
 	xt[1] = cinn.Transform{Kind: cinn.Log10} // Mass
+	if s.AgeProbit {
+		lo, hi := g.AgeRange()
+		xt[0] = cinn.Transform{Kind: cinn.Probit, Lo: lo, Hi: hi}
+	}
 	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: IsochroneParams, YNames: g.Bands(), XTransforms: xt})
 	if err != nil {
 		return res, err
