@@ -190,6 +190,14 @@ func (t Transform) apply(v float64) (float64, bool) {
 	return v, true
 }
 
+// InDomain reports whether v lies in the domain of t: any value for
+// Identity, values > 0 for Log10, values strictly inside (Lo, Hi) for
+// Bounded and Probit.
+func (t Transform) InDomain(v float64) bool {
+	_, ok := t.apply(v)
+	return ok
+}
+
 // bounded reports whether t maps a bounded interval to the real line.
 func (t Transform) bounded() bool { return t.Kind == Bounded || t.Kind == Probit }
 

@@ -26,7 +26,7 @@ func TestTransforms(t *testing.T) {
 	} {
 		for _, v := range tc.vals {
 			w, ok := tc.tr.apply(v)
-			if !ok {
+			if !ok || !tc.tr.InDomain(v) {
 				t.Errorf("%v: %v rejected", tc.tr, v)
 				continue
 			}
@@ -46,7 +46,7 @@ func TestTransforms(t *testing.T) {
 			}
 		}
 		for _, v := range tc.bad {
-			if _, ok := tc.tr.apply(v); ok {
+			if _, ok := tc.tr.apply(v); ok || tc.tr.InDomain(v) {
 				t.Errorf("%v: %v accepted", tc.tr, v)
 			}
 		}

@@ -532,7 +532,7 @@ to the real line, so that no posterior sample falls outside the prior.`,
 			}
 			v, _ := t.Col(c)
 			for row, val := range v {
-				if (tr.Kind == cinn.Log10 && !(val > 0)) || ((tr.Kind == cinn.Bounded || tr.Kind == cinn.Probit) && !(val > tr.Lo && val < tr.Hi)) {
+				if !tr.InDomain(val) {
 					return Errorf("DataError", "choose another transform for this column, or filter the rows", "column %s row %d = %v is outside the domain of its %s transform", c, row, val, tr.Kind)
 				}
 			}

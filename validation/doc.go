@@ -32,7 +32,7 @@
 // (simulators.PosteriorDensity: gaussian_linear and gaussian_linear_uniform)
 // RunTask also records PosteriorKL, the KL divergence from the exact
 // posterior averaged over 20,000 fresh simulations: far less noisy than a
-// C2ST on a few observations, and a second's work.
+// C2ST on a few observations, and seconds of work.
 //
 // The Published and FrEIA tables hold the numbers the results are measured
 // against: sbibm's NPE (neural spline flows) and the seeds' cINN configuration

@@ -55,7 +55,7 @@ func main() {
 		burn      = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
 		maxRhat   = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
-		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a logit) before training")
+		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
 	)
 	flag.Parse()
