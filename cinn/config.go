@@ -16,6 +16,14 @@ const (
 	DefaultLayers    = 3
 	DefaultClamp     = 2.0
 	DefaultInitScale = 0.03
+	DefaultBins      = 8   // spline bins (SplineCoupling only)
+	DefaultTailBound = 3.0 // spline interval [-B, B] (SplineCoupling only)
+)
+
+// Coupling kinds for Config.Coupling.
+const (
+	AffineCoupling = "affine" // GLOW affine coupling (the default)
+	SplineCoupling = "spline" // rational-quadratic spline coupling
 )
 
 // Config describes the architecture of a cINN. Zero values of Blocks,
@@ -38,6 +46,16 @@ type Config struct {
 	// ActNorm adds an affine normalisation with data-dependent
 	// initialisation after every coupling block.
 	ActNorm bool `json:"actNorm,omitempty"`
+
+	// Coupling selects the transform of the coupling blocks: AffineCoupling
+	// (empty means affine), as in the seed papers, or SplineCoupling, a
+	// monotonic rational-quadratic spline per dimension (Durkan et al.
+	// 2019, the neural spline flows of sbibm's NPE) with Bins bins on
+	// [-TailBound, TailBound] and the identity outside. Splines fit skewed
+	// and multi-modal conditionals that affine couplings cannot.
+	Coupling  string  `json:"coupling,omitempty"`
+	Bins      int     `json:"bins,omitempty"`      // spline bins, default 8
+	TailBound float64 `json:"tailBound,omitempty"` // spline interval half-width, default 3
 
 	// InitScale is the standard deviation of the normal distribution from
 	// which every weight and bias is drawn, default 0.03.
@@ -64,6 +82,14 @@ func (c Config) withDefaults() Config {
 	if c.InitScale == 0 {
 		c.InitScale = DefaultInitScale
 	}
+	if c.Coupling == SplineCoupling {
+		if c.Bins == 0 {
+			c.Bins = DefaultBins
+		}
+		if c.TailBound == 0 {
+			c.TailBound = DefaultTailBound
+		}
+	}
 	return c
 }
 
@@ -83,6 +109,12 @@ func (c Config) validate() error {
 		return fmt.Errorf("cinn: Clamp is %v: it must be positive and finite", c.Clamp)
 	case !(c.InitScale > 0) || math.IsInf(c.InitScale, 0):
 		return fmt.Errorf("cinn: InitScale is %v: it must be positive and finite", c.InitScale)
+	case c.Coupling != "" && c.Coupling != AffineCoupling && c.Coupling != SplineCoupling:
+		return fmt.Errorf("cinn: Coupling is %q: use %q or %q", c.Coupling, AffineCoupling, SplineCoupling)
+	case c.Coupling == SplineCoupling && (c.Bins < 2 || c.Bins > MaxBins):
+		return fmt.Errorf("cinn: Bins is %d: a spline needs 2 to %d bins", c.Bins, MaxBins)
+	case c.Coupling == SplineCoupling && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):
+		return fmt.Errorf("cinn: TailBound is %v: it must be positive and finite", c.TailBound)
 	}
 	for i, w := range c.CondNet {
 		if w < 1 {

@@ -40,6 +40,20 @@
 // block ends with a fixed random permutation of the dimensions drawn from
 // Config.Seed (FrEIA's PermuteRandom).
 //
+// With Config.Coupling set to SplineCoupling each half is transformed
+// instead by a monotonic rational-quadratic spline per dimension (Durkan
+// et al. 2019, the neural spline flows behind sbibm's NPE numbers): the
+// subnet yields 3·Bins-1 values per dimension of the other half (Bins
+// bin widths and heights, softmax-normalised, and the Bins-1 inner knot
+// derivatives, through a softplus), the spline maps [-TailBound,
+// TailBound] onto itself, and values outside pass unchanged (linear tails
+// with unit slope, as nflows). Zero subnet outputs give the identity.
+// Splines fit skewed, sharply bounded and multi-modal conditionals that an
+// affine block cannot; a uniform prior's box posterior at 10^4 simulations
+// (gaussian_linear_uniform through a Probit transform) gets a KL from the
+// exact posterior of 0.21 nats with splines on [-5, 5] against 0.51 with
+// affine blocks (docs/validation.md).
+//
 // The subnets are MLPs with Config.Layers (default 3) hidden layers of
 // Config.Hidden (default 256) units and ReLU, and a linear output layer.
 // The condition c is the standardised y itself, or, when Config.CondNet

@@ -227,7 +227,7 @@ func decode(b []byte) (*Model, error) {
 	m := &Model{cfg: cfg, spec: sp, perms: h.Perms, prep: h.Prep, actInit: h.ActInit, history: h.History, last: h.Train}
 	// Check the parameter count before allocating anything sized by the
 	// (checksummed but untrusted) configuration.
-	if n := newArch(D, cfg.DimY, cfg.Blocks, cfg.Hidden, cfg.Layers, cfg.Clamp, cfg.CondNet, cfg.ActNorm, h.Perms).nparams; n != h.NumParams {
+	if n := newArch(cfg, h.Perms).nparams; n != h.NumParams {
 		return nil, fmt.Errorf("%w: %d parameters stored, the configuration needs %d", ErrCorrupt, h.NumParams, n)
 	}
 	m.build()

@@ -85,8 +85,7 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 
 // build lays out the architecture and allocates the parameters.
 func (m *Model) build() {
-	c := m.cfg
-	m.arch = newArch(c.flowDim(), c.DimY, c.Blocks, c.Hidden, c.Layers, c.Clamp, c.CondNet, c.ActNorm, m.perms)
+	m.arch = newArch(m.cfg, m.perms)
 	m.params = make([]float32, m.arch.nparams)
 }
 

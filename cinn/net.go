@@ -56,7 +56,11 @@ type arch struct {
 	dimY    int
 	dimC    int // width of the condition fed to the blocks
 	clamp   float64
-	cond    mlp // empty when there is no conditioning network
+	spline  bool    // rational-quadratic spline couplings instead of affine
+	bins    int     // spline bins K
+	bound   float64 // spline tail bound B
+	np      int     // subnet outputs per transformed dimension
+	cond    mlp     // empty when there is no conditioning network
 	blocks  []coupling
 	nparams int
 	maxW    int // widest layer anywhere (for scratch buffers)
@@ -89,36 +93,41 @@ func (a *arch) newMLP(in int, hidden []int, out int) mlp {
 // Python's round(D·0.5), which rounds half to even.
 func splitLen(d int) int { return int(math.RoundToEven(float64(d) * 0.5)) }
 
-// newArch lays out the parameters of a network. perms supplies the fixed
-// permutation of each block.
-func newArch(dim, dimY int, blocks, hidden, layers int, clamp float64, condNet []int, actNorm bool, perms [][]int) *arch {
-	a := &arch{dim: dim, dimY: dimY, clamp: clamp}
+// newArch lays out the parameters of the network c describes (with its
+// defaults filled in). perms supplies the fixed permutation of each block.
+func newArch(c Config, perms [][]int) *arch {
+	dim, dimY, condNet := c.flowDim(), c.DimY, c.CondNet
+	a := &arch{dim: dim, dimY: dimY, clamp: c.Clamp, np: 2}
+	if c.Coupling == SplineCoupling {
+		a.spline, a.bins, a.bound = true, c.Bins, c.TailBound
+		a.np = splineParams(c.Bins)
+	}
 	a.dimC = dimY
 	if len(condNet) > 0 {
 		a.cond = a.newMLP(dimY, condNet[:len(condNet)-1], condNet[len(condNet)-1])
 		a.dimC = condNet[len(condNet)-1]
 	}
-	hid := make([]int, layers)
+	hid := make([]int, c.Layers)
 	for i := range hid {
-		hid[i] = hidden
+		hid[i] = c.Hidden
 	}
 	d1 := splitLen(dim)
 	d2 := dim - d1
-	for k := 0; k < blocks; k++ {
-		c := coupling{d1: d1, d2: d2, actLogS: -1, actBias: -1}
-		c.sub2 = a.newMLP(d2+a.dimC, hid, 2*d1)
-		c.sub1 = a.newMLP(d1+a.dimC, hid, 2*d2)
-		if actNorm {
-			c.actLogS = a.nparams
-			c.actBias = a.nparams + dim
+	for k := 0; k < c.Blocks; k++ {
+		b := coupling{d1: d1, d2: d2, actLogS: -1, actBias: -1}
+		b.sub2 = a.newMLP(d2+a.dimC, hid, a.np*d1)
+		b.sub1 = a.newMLP(d1+a.dimC, hid, a.np*d2)
+		if c.ActNorm {
+			b.actLogS = a.nparams
+			b.actBias = a.nparams + dim
 			a.nparams += 2 * dim
 		}
-		c.perm = perms[k]
-		c.inv = make([]int, dim)
-		for j, p := range c.perm {
-			c.inv[p] = j
+		b.perm = perms[k]
+		b.inv = make([]int, dim)
+		for j, p := range b.perm {
+			b.inv[p] = j
 		}
-		a.blocks = append(a.blocks, c)
+		a.blocks = append(a.blocks, b)
 	}
 	if dim > a.maxW {
 		a.maxW = dim
@@ -489,8 +498,8 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 			u1: make([]T, rows*(b.d1+a.dimC)),
 			h2: hidden(&b.sub2),
 			h1: hidden(&b.sub1),
-			a2: make([]T, rows*2*b.d1),
-			a1: make([]T, rows*2*b.d2),
+			a2: make([]T, rows*a.np*b.d1),
+			a1: make([]T, rows*a.np*b.d2),
 			cy: make([]T, rows*D),
 		})
 	}
@@ -500,7 +509,7 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 	if train {
 		ws.g = make([]T, rows*D)
 		ws.gNext = make([]T, rows*D)
-		ws.ga = make([]T, rows*2*maxD)
+		ws.ga = make([]T, rows*a.np*maxD)
 		ws.t1 = make([]T, rows*a.maxW)
 		ws.t2 = make([]T, rows*a.maxW)
 		ws.gu = make([]T, rows*(maxD+a.dimC))
@@ -571,30 +580,16 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 		packInput(bw.u2, x, D, d1, d2, ws.c, dc, rows)
 		mlpForward(p, &b.sub2, bw.u2, rows, bw.h2, bw.a2)
 		w1 := d1 + dc
+		n1, n2 := a.np*d1, a.np*d2
 		for r := 0; r < rows; r++ {
-			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
-			var sum float64
-			for j := 0; j < d1; j++ {
-				s := softClamp(a.clamp, float64(a2[j]))
-				y := T(math.Exp(s))*x[r*D+j] + a2[d1+j]
-				cy[r*D+j] = y
-				bw.u1[r*w1+j] = y
-				sum += float64(T(s))
-			}
+			ld[r] += halfForward(a, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], cy[r*D:r*D+d1])
+			copy(bw.u1[r*w1:r*w1+d1], cy[r*D:r*D+d1])
 			copy(bw.u1[r*w1+d1:(r+1)*w1], ws.c[r*dc:(r+1)*dc])
-			ld[r] += sum
 		}
 		// Second half: y2 = exp(s1)·x2 + t1 with [s1, t1] = sub1([y1, c]).
 		mlpForward(p, &b.sub1, bw.u1, rows, bw.h1, bw.a1)
 		for r := 0; r < rows; r++ {
-			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
-			var sum float64
-			for j := 0; j < d2; j++ {
-				s := softClamp(a.clamp, float64(a1[j]))
-				cy[r*D+d1+j] = T(math.Exp(s))*x[r*D+d1+j] + a1[d2+j]
-				sum += float64(T(s))
-			}
-			ld[r] += sum
+			ld[r] += halfForward(a, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], cy[r*D+d1:(r+1)*D])
 		}
 		// ActNorm and permutation.
 		if b.actLogS >= 0 {
@@ -623,6 +618,71 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 		x = out
 	}
 	return x
+}
+
+// halfForward transforms the d = len(x) values x of one row into y with
+// the subnet outputs raw (a.np·d values) and returns log|det J|: y =
+// exp(s)·x + t for the affine coupling (raw = [s_raw, t]), y = RQS(x) per
+// value for the spline coupling (raw = 3K-1 values per dimension).
+func halfForward[T float](a *arch, raw, x, y []T) float64 {
+	d := len(x)
+	var sum float64
+	if a.spline {
+		for j := range d {
+			v, l := rqForward(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(x[j]))
+			y[j] = T(v)
+			sum += l
+		}
+		return sum
+	}
+	for j := range d {
+		s := softClamp(a.clamp, float64(raw[j]))
+		y[j] = T(math.Exp(s))*x[j] + raw[d+j]
+		sum += float64(T(s))
+	}
+	return sum
+}
+
+// halfInverse inverts halfForward: it writes x for the values y and
+// returns the forward log|det J|.
+func halfInverse[T float](a *arch, raw, y, x []T) float64 {
+	d := len(y)
+	var sum float64
+	if a.spline {
+		for j := range d {
+			v, l := rqInverse(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(y[j]))
+			x[j] = T(v)
+			sum += l
+		}
+		return sum
+	}
+	for j := range d {
+		s := softClamp(a.clamp, float64(raw[j]))
+		x[j] = (y[j] - raw[d+j]) * T(math.Exp(-s))
+		sum += float64(T(s))
+	}
+	return sum
+}
+
+// halfBackward back-propagates through halfForward: given gy = ∂L/∂y and
+// gj = ∂L/∂log|det J| it writes ∂L/∂x into gx and ∂L/∂raw into ga.
+func halfBackward[T float](a *arch, raw, x, gy []T, gj T, gx, ga []T) {
+	d := len(x)
+	if a.spline {
+		for j := range d {
+			gx[j] = T(rqGrad(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(x[j]), float64(gy[j]), float64(gj), ga[j*a.np:(j+1)*a.np]))
+		}
+		return
+	}
+	for j := range d {
+		u := float64(raw[j])
+		e := T(math.Exp(softClamp(a.clamp, u)))
+		gyv := gy[j]
+		gx[j] = gyv * e
+		gs := gyv*e*x[j] + gj
+		ga[j] = gs * T(a.clamp*atanScale/(1+u*u))
+		ga[d+j] = gyv
+	}
 }
 
 // initActNorm sets logs and bias so that exp(logs)·v + bias has zero mean and
@@ -688,28 +748,15 @@ func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 		d1, d2 := b.d1, b.d2
 		out := ws.xs[(cur+1)%n]
 		// x2 = (y2 - t1)·exp(-s1) with [s1, t1] = sub1([y1, c]).
+		n1, n2 := a.np*d1, a.np*d2
 		subnetForward(a, p, ws, &b.sub1, cy, 0, d1, bw.u1, bw.h1, bw.a1, rows)
 		for r := 0; r < rows; r++ {
-			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
-			var sum float64
-			for j := 0; j < d2; j++ {
-				s := softClamp(a.clamp, float64(a1[j]))
-				out[r*D+d1+j] = (cy[r*D+d1+j] - a1[d2+j]) * T(math.Exp(-s))
-				sum += float64(T(s))
-			}
-			ld[r] -= sum
+			ld[r] -= halfInverse(a, bw.a1[r*n2:(r+1)*n2], cy[r*D+d1:(r+1)*D], out[r*D+d1:(r+1)*D])
 		}
 		// x1 = (y1 - t2)·exp(-s2) with [s2, t2] = sub2([x2, c]).
 		subnetForward(a, p, ws, &b.sub2, out, d1, d2, bw.u2, bw.h2, bw.a2, rows)
 		for r := 0; r < rows; r++ {
-			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
-			var sum float64
-			for j := 0; j < d1; j++ {
-				s := softClamp(a.clamp, float64(a2[j]))
-				out[r*D+j] = (cy[r*D+j] - a2[d1+j]) * T(math.Exp(-s))
-				sum += float64(T(s))
-			}
-			ld[r] -= sum
+			ld[r] -= halfInverse(a, bw.a2[r*n1:(r+1)*n1], cy[r*D:r*D+d1], out[r*D:r*D+d1])
 		}
 		cur = (cur + 1) % n
 	}
@@ -781,18 +828,10 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		d1, d2 := b.d1, b.d2
 		gx := gz // reuse: gradient w.r.t. block input x, written below
 		// Second half: y2 = exp(s1)·x2 + t1, s1 = C·0.636·atan(a1_s).
-		ga := ws.ga[:rows*2*d2]
+		n1, n2 := a.np*d1, a.np*d2
+		ga := ws.ga[:rows*n2]
 		for r := 0; r < rows; r++ {
-			a1 := bw.a1[r*2*d2 : (r+1)*2*d2]
-			for j := 0; j < d2; j++ {
-				u := float64(a1[j])
-				e := T(math.Exp(softClamp(a.clamp, u)))
-				gyv := gy[r*D+d1+j]
-				gx[r*D+d1+j] = gyv * e
-				gs := gyv*e*x[r*D+d1+j] + gj
-				ga[r*2*d2+j] = gs * T(a.clamp*atanScale/(1+u*u))
-				ga[r*2*d2+d2+j] = gyv
-			}
+			halfBackward(a, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], gy[r*D+d1:(r+1)*D], gj, gx[r*D+d1:(r+1)*D], ga[r*n2:(r+1)*n2])
 		}
 		w1 := d1 + dc
 		gu := ws.gu[:rows*w1]
@@ -806,18 +845,9 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 			}
 		}
 		// First half: y1 = exp(s2)·x1 + t2.
-		ga = ws.ga[:rows*2*d1]
+		ga = ws.ga[:rows*n1]
 		for r := 0; r < rows; r++ {
-			a2 := bw.a2[r*2*d1 : (r+1)*2*d1]
-			for j := 0; j < d1; j++ {
-				u := float64(a2[j])
-				e := T(math.Exp(softClamp(a.clamp, u)))
-				gyv := gy[r*D+j]
-				gx[r*D+j] = gyv * e
-				gs := gyv*e*x[r*D+j] + gj
-				ga[r*2*d1+j] = gs * T(a.clamp*atanScale/(1+u*u))
-				ga[r*2*d1+d1+j] = gyv
-			}
+			halfBackward(a, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], gy[r*D:r*D+d1], gj, gx[r*D:r*D+d1], ga[r*n1:(r+1)*n1])
 		}
 		w2 := d2 + dc
 		gu = ws.gu[:rows*w2]

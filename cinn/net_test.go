@@ -21,10 +21,15 @@ type netCase struct {
 	dimX, dimY, blocks, hidden, layers int
 	cond                               []int
 	act                                bool
+	bins                               int // > 0: spline coupling
 }
 
 func (c netCase) String() string {
-	return fmt.Sprintf("x%d_y%d_b%d_h%dx%d_cond%v_act%v", c.dimX, c.dimY, c.blocks, c.layers, c.hidden, c.cond, c.act)
+	s := fmt.Sprintf("x%d_y%d_b%d_h%dx%d_cond%v_act%v", c.dimX, c.dimY, c.blocks, c.layers, c.hidden, c.cond, c.act)
+	if c.bins > 0 {
+		s += fmt.Sprintf("_spline%d", c.bins)
+	}
+	return s
 }
 
 var netCases = []netCase{
@@ -33,6 +38,9 @@ var netCases = []netCase{
 	{dimX: 3, dimY: 2, blocks: 2, hidden: 7, layers: 2, cond: []int{5, 4}, act: true},
 	{dimX: 5, dimY: 8, blocks: 4, hidden: 16, layers: 3, cond: []int{6}},
 	{dimX: 7, dimY: 1, blocks: 2, hidden: 5, layers: 1, act: true},
+	{dimX: 1, dimY: 2, blocks: 2, hidden: 6, layers: 1, bins: 3},
+	{dimX: 3, dimY: 2, blocks: 3, hidden: 7, layers: 2, cond: []int{5}, act: true, bins: 5},
+	{dimX: 4, dimY: 3, blocks: 2, hidden: 8, layers: 1, bins: 8},
 }
 
 // testModel returns a model whose weights are large enough (scale 0.3) for
@@ -41,6 +49,10 @@ func testModel(t testing.TB, c netCase, seed int64) *Model {
 	t.Helper()
 	m, err := NewModel(Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
 		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed}, Spec{})
+	if c.bins > 0 {
+		m, err = NewModel(Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
+			CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed, Coupling: SplineCoupling, Bins: c.bins, TailBound: 2}, Spec{})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

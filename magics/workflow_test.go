@@ -416,3 +416,31 @@ func TestBoundedPrior(t *testing.T) {
 	run(t, s, "%load t.csv")
 	runErr(t, s, "%data t --x a --y b --bounded prior", "--bounded prior needs a dataset simulated", "--bounded COL=LO:HI")
 }
+
+// TestSplineModel builds, trains, saves and reopens a spline-coupling
+// network through the magics, and checks that bad spline flags are usage
+// errors that leave the model alone.
+func TestSplineModel(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate two_moons --n 1000 --seed 2 --obs 1 --quiet\n%data two_moons --seed 1")
+	rec := run(t, s, "%model --coupling spline --bins 6 --tail-bound 4 --blocks 2 --hidden 16 --layers 1 --seed 5")
+	if txt := fmt.Sprint(rec.Displays[0].Data["text/plain"]); !strings.Contains(txt, "rational-quadratic spline, 6 bins on [-4, 4]") {
+		t.Fatalf("model table lacks the spline coupling:\n%s", txt)
+	}
+	cfg := s.model.Config()
+	if cfg.Coupling != cinn.SplineCoupling || cfg.Bins != 6 || cfg.TailBound != 4 {
+		t.Fatalf("model config %+v, want a 6-bin spline on [-4, 4]", cfg)
+	}
+	run(t, s, "%train --epochs 2\n%save m.cinn")
+	params := s.model.NumParams()
+	runErr(t, s, "%model --coupling splin", "--coupling must be one of affine, spline", "spline")
+	runErr(t, s, "%model --coupling spline --bins 1", "--bins must be 2 to 32")
+	runErr(t, s, "%model --coupling spline --bins 0", "--bins must be positive")
+	if s.model == nil || !s.model.Trained() || s.model.NumParams() != params {
+		t.Fatal("a bad %model lost the trained model")
+	}
+	run(t, s, "%reset model\n%open m.cinn\n%sample --obs two_moons_obs --n 500 --seed 3 --as post")
+	if got := s.model.Config(); got.Coupling != cinn.SplineCoupling || got.Bins != 6 || got.TailBound != 4 {
+		t.Fatalf("reopened model config %+v, want the spline", got)
+	}
+}

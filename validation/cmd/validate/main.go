@@ -44,6 +44,10 @@ func main() {
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
+		blocks    = flag.Int("blocks", 0, "coupling blocks (0: engine default)")
+		coupling  = flag.String("coupling", "", "coupling transform: affine or spline (empty: engine default)")
+		bins      = flag.Int("bins", 0, "spline bins (0: engine default)")
+		tail      = flag.Float64("tail-bound", 0, "spline interval half-width (0: engine default)")
 		iso       = flag.Bool("isochrone", false, "run the PARSEC isochrone validation")
 		data      = flag.String("data", "../shared/data", "the project's data folder")
 		figs      = flag.String("figures", "docs/figures", "directory of the isochrone figures")
@@ -72,7 +76,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch}
-	cfg := cinn.Config{Layers: *layers, Hidden: *hidden}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
