@@ -19,8 +19,12 @@ const (
 	benchBatch = 512
 )
 
-func benchModel(b *testing.B) *Model {
-	m, err := NewModel(Config{DimX: benchDimX, DimY: benchDimY, Seed: 1}, Spec{})
+func benchModel(b *testing.B) *Model { return benchModelOf(b, AffineCoupling) }
+
+// benchModelOf is the seeds' network with the given coupling (the default
+// 8 bins on [-5, 5] for splines).
+func benchModelOf(b *testing.B, coupling string) *Model {
+	m, err := NewModel(Config{DimX: benchDimX, DimY: benchDimY, Seed: 1, Coupling: coupling}, Spec{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -29,8 +33,13 @@ func benchModel(b *testing.B) *Model {
 
 // BenchmarkTrainStep measures one optimiser step as Train runs it: forward,
 // loss, backward, gradient norm and Adam update on a batch of 512.
-func BenchmarkTrainStep(b *testing.B) {
-	m := benchModel(b)
+func BenchmarkTrainStep(b *testing.B) { benchTrainStep(b, AffineCoupling) }
+
+// BenchmarkTrainStepSpline is BenchmarkTrainStep with spline couplings.
+func BenchmarkTrainStepSpline(b *testing.B) { benchTrainStep(b, SplineCoupling) }
+
+func benchTrainStep(b *testing.B, coupling string) {
+	m := benchModelOf(b, coupling)
 	rng := rand.New(rand.NewPCG(1, 2))
 	ws := newWorkspace[float32](m.arch, benchBatch, true)
 	copy(ws.xs[0], randSlice[float32](rng, benchBatch*benchDimX, 1))
@@ -58,8 +67,13 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // BenchmarkSample measures posterior sampling: 512 draws for each of 20
 // observations per operation, on all cores.
-func BenchmarkSample(b *testing.B) {
-	m := benchModel(b)
+func BenchmarkSample(b *testing.B) { benchSample(b, AffineCoupling) }
+
+// BenchmarkSampleSpline is BenchmarkSample with spline couplings.
+func BenchmarkSampleSpline(b *testing.B) { benchSample(b, SplineCoupling) }
+
+func benchSample(b *testing.B, coupling string) {
+	m := benchModelOf(b, coupling)
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := mat.NewDense(2000, benchDimX, randSlice[float64](rng, 2000*benchDimX, 1))
 	y := mat.NewDense(2000, benchDimY, randSlice[float64](rng, 2000*benchDimY, 1))

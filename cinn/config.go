@@ -17,7 +17,7 @@ const (
 	DefaultClamp     = 2.0
 	DefaultInitScale = 0.03
 	DefaultBins      = 8   // spline bins (SplineCoupling only)
-	DefaultTailBound = 3.0 // spline interval [-B, B] (SplineCoupling only)
+	DefaultTailBound = 5.0 // spline interval [-B, B] (SplineCoupling only)
 )
 
 // Coupling kinds for Config.Coupling.
@@ -55,7 +55,7 @@ type Config struct {
 	// and multi-modal conditionals that affine couplings cannot.
 	Coupling  string  `json:"coupling,omitempty"`
 	Bins      int     `json:"bins,omitempty"`      // spline bins, default 8
-	TailBound float64 `json:"tailBound,omitempty"` // spline interval half-width, default 3
+	TailBound float64 `json:"tailBound,omitempty"` // spline interval half-width, default 5
 
 	// InitScale is the standard deviation of the normal distribution from
 	// which every weight and bias is drawn, default 0.03.

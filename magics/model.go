@@ -27,7 +27,7 @@ var modelCmd = &Command{
 		{Name: "coupling", Kind: String, Default: "affine", Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling}, Complete: CompleteChoice,
 			Usage: "coupling transform: affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
 		{Name: "bins", Kind: Int, Default: "8", Usage: "spline bins (spline coupling)"},
-		{Name: "tail-bound", Kind: Float, Default: "3", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline coupling)"},
+		{Name: "tail-bound", Kind: Float, Default: "5", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
 		{Name: "actnorm", Kind: Bool, Usage: "affine normalisation after every block"},
 		{Name: "init-scale", Kind: Float, Default: "0.03", Usage: "standard deviation of the initial weights"},

@@ -44,6 +44,7 @@ const (
 	guardGLStdLo      = 0.85 // mean of sample σ / exact σ at least
 	guardGLStdHi      = 1.15 // and at most
 	guardGLUKL        = 1.60 // KL of gaussian_linear_uniform with the box's probit at most
+	guardGLUSplineKL  = 1.12 // the same with spline couplings at most
 )
 
 func guardSettings(seed int64) Settings {
@@ -108,12 +109,16 @@ func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi fl
 }
 
 // gluKL trains the guard network on gaussian_linear_uniform, with the
-// parameters through the prior box's probit when bounded is set, and
-// returns PosteriorKL over 5,000 simulations.
-func gluKL(ctx context.Context, seed int64, bounded bool) (float64, error) {
+// parameters through the prior box's probit when bounded is set and with
+// spline couplings on [-5, 5] when spline is set, and returns PosteriorKL
+// over 5,000 simulations.
+func gluKL(ctx context.Context, seed int64, bounded, spline bool) (float64, error) {
 	task := simulators.NewGaussianLinearUniform()
 	s := guardSettings(seed)
 	s.Bounded = bounded
+	if spline {
+		s.Config.Coupling, s.Config.TailBound = cinn.SplineCoupling, 5
+	}
 	m, _, err := TrainTask(ctx, task, s)
 	if err != nil {
 		return 0, err
@@ -153,13 +158,24 @@ func TestGuard(t *testing.T) {
 	})
 	t.Run("gaussian_linear_uniform", func(t *testing.T) {
 		t.Parallel()
-		kl, err := gluKL(ctx, 1, true)
+		kl, err := gluKL(ctx, 1, true, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Logf("KL %.3f nats", kl)
 		if kl > guardGLUKL {
 			t.Errorf("gaussian_linear_uniform at 10^3 simulations with --bounded prior: KL from the true posterior %.3f nats, want at most %.2f: the engine's posteriors (or the probit transform) got worse", kl, guardGLUKL)
+		}
+	})
+	t.Run("gaussian_linear_uniform_spline", func(t *testing.T) {
+		t.Parallel()
+		kl, err := gluKL(ctx, 1, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("KL %.3f nats", kl)
+		if kl > guardGLUSplineKL {
+			t.Errorf("gaussian_linear_uniform at 10^3 simulations with --bounded prior and spline couplings: KL from the true posterior %.3f nats, want at most %.2f: the spline couplings got worse", kl, guardGLUSplineKL)
 		}
 	})
 }
@@ -187,14 +203,18 @@ func TestGuardSeeds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		klB, err := gluKL(ctx, seed, true)
+		klB, err := gluKL(ctx, seed, true, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		klI, err := gluKL(ctx, seed, false)
+		klI, err := gluKL(ctx, seed, false, false)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f (%.3f–%.3f); gaussian_linear_uniform KL %.3f with the probit, %.3f without\n", seed, res.Mean, res.C2ST, e, r, lo, hi, klB, klI)
+		klS, err := gluKL(ctx, seed, true, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("guard seed %d: two_moons C2ST %.3f %.3f; gaussian_linear mean error %.3fσ, σ ratio %.3f (%.3f–%.3f); gaussian_linear_uniform KL %.3f with the probit, %.3f without, %.3f with the probit and splines\n", seed, res.Mean, res.C2ST, e, r, lo, hi, klB, klI, klS)
 	}
 }
