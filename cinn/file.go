@@ -224,6 +224,9 @@ func decode(b []byte) (*Model, error) {
 	if h.Prep.Fitted && (len(h.Prep.XMean) != cfg.DimX || len(h.Prep.XStd) != cfg.DimX || len(h.Prep.YMean) != cfg.DimY || len(h.Prep.YStd) != cfg.DimY) {
 		return nil, fmt.Errorf("%w: standardisation has the wrong length", ErrCorrupt)
 	}
+	if (len(h.Prep.XMin) != 0 || len(h.Prep.XMax) != 0) && (len(h.Prep.XMin) != cfg.DimX || len(h.Prep.XMax) != cfg.DimX) {
+		return nil, fmt.Errorf("%w: training range has the wrong length", ErrCorrupt)
+	}
 	m := &Model{cfg: cfg, spec: sp, perms: h.Perms, prep: h.Prep, actInit: h.ActInit, history: h.History, last: h.Train}
 	// Check the parameter count before allocating anything sized by the
 	// (checksummed but untrusted) configuration.

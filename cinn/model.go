@@ -42,6 +42,11 @@ type prep struct {
 	XStd   []float64 `json:"xStd"`
 	YMean  []float64 `json:"yMean"`
 	YStd   []float64 `json:"yStd"`
+	// XMin and XMax are the range of each parameter in the first training
+	// set, in physical units (absent in files written before they were
+	// kept).
+	XMin []float64 `json:"xMin,omitempty"`
+	XMax []float64 `json:"xMax,omitempty"`
 }
 
 // adam is the optimiser state: first and second moments per parameter and
@@ -98,6 +103,17 @@ func (m *Model) Config() Config {
 
 // Spec returns the column names and transforms.
 func (m *Model) Spec() Spec { return m.spec.clone() }
+
+// TrainingRange returns the smallest and largest value of each parameter
+// in the training set the standardisation was fitted on, in physical
+// units, or nil slices for an untrained model or one loaded from a file
+// that predates the range. Samples far outside it are extrapolations.
+func (m *Model) TrainingRange() (lo, hi []float64) {
+	if len(m.prep.XMin) != m.cfg.DimX || len(m.prep.XMax) != m.cfg.DimX {
+		return nil, nil
+	}
+	return append([]float64(nil), m.prep.XMin...), append([]float64(nil), m.prep.XMax...)
+}
 
 // History returns one entry per completed training epoch.
 func (m *Model) History() []Epoch { return append([]Epoch(nil), m.history...) }
@@ -171,6 +187,20 @@ func transformed(a *mat.Dense, ts []Transform, names []string, what string) (*ma
 
 // meanStd returns column means and standard deviations (constant columns
 // get a standard deviation of 1).
+// colRange returns the smallest and largest value of each column of a.
+func colRange(a mat.Matrix) (lo, hi []float64) {
+	r, c := a.Dims()
+	lo, hi = make([]float64, c), make([]float64, c)
+	for j := range c {
+		lo[j], hi[j] = math.Inf(1), math.Inf(-1)
+		for i := range r {
+			v := a.At(i, j)
+			lo[j], hi[j] = min(lo[j], v), max(hi[j], v)
+		}
+	}
+	return lo, hi
+}
+
 func meanStd(a *mat.Dense) (mean, std []float64) {
 	r, c := a.Dims()
 	mean = make([]float64, c)
@@ -426,7 +456,8 @@ func (m *Model) Clone() *Model {
 	c.build()
 	copy(c.params, m.params)
 	cp := func(s []float64) []float64 { return append([]float64(nil), s...) }
-	c.prep = prep{Fitted: m.prep.Fitted, XMean: cp(m.prep.XMean), XStd: cp(m.prep.XStd), YMean: cp(m.prep.YMean), YStd: cp(m.prep.YStd)}
+	c.prep = prep{Fitted: m.prep.Fitted, XMean: cp(m.prep.XMean), XStd: cp(m.prep.XStd), YMean: cp(m.prep.YMean), YStd: cp(m.prep.YStd),
+		XMin: cp(m.prep.XMin), XMax: cp(m.prep.XMax)}
 	if m.opt.m != nil {
 		c.opt = adam{m: append([]float32(nil), m.opt.m...), v: append([]float32(nil), m.opt.v...), step: m.opt.step}
 	}

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -351,5 +352,45 @@ func TestDataErrors(t *testing.T) {
 	}
 	if _, err := m.Train(context.Background(), x, y, nil, nil, TrainSettings{Noise: []Noise{{}}}); err == nil {
 		t.Error("wrong number of noise entries accepted")
+	}
+}
+
+// TestTrainingRange checks that the first training set's parameter range is
+// kept, survives Save and Load, and is absent before training.
+func TestTrainingRange(t *testing.T) {
+	m := smallModel(t, 1)
+	if lo, hi := m.TrainingRange(); lo != nil || hi != nil {
+		t.Fatalf("untrained model has a training range %v %v", lo, hi)
+	}
+	x, y := smallProblem(300, 4)
+	if _, err := m.Train(context.Background(), x, y, nil, nil, TrainSettings{Epochs: 1, BatchSize: 100, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	lo, hi := m.TrainingRange()
+	for j := range 3 {
+		col := mat.Col(nil, j, x)
+		if lo[j] != floats.Min(col) || hi[j] != floats.Max(col) {
+			t.Errorf("column %d: range [%v, %v], want [%v, %v]", j, lo[j], hi[j], floats.Min(col), floats.Max(col))
+		}
+	}
+	// A second Train call does not refit (as the standardisation).
+	x2, y2 := smallProblem(300, 5)
+	x2.Set(0, 0, 100)
+	if _, err := m.Train(context.Background(), x2, y2, nil, nil, TrainSettings{Epochs: 1, BatchSize: 100, Seed: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if lo2, hi2 := m.TrainingRange(); !floats.Equal(lo, lo2) || !floats.Equal(hi, hi2) {
+		t.Errorf("second Train changed the range to %v %v", lo2, hi2)
+	}
+	path := filepath.Join(t.TempDir(), "m.cinn")
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lo2, hi2 := l.TrainingRange(); !floats.Equal(lo, lo2) || !floats.Equal(hi, hi2) {
+		t.Errorf("loaded range %v %v, want %v %v", lo2, hi2, lo, hi)
 	}
 }

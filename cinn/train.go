@@ -382,6 +382,7 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	if !m.prep.Fitted {
 		m.prep.XMean, m.prep.XStd = meanStd(tx)
 		m.prep.YMean, m.prep.YStd = meanStd(ty)
+		m.prep.XMin, m.prep.XMax = colRange(x)
 		m.prep.Fitted = true
 	}
 	rng := rand.New(rand.NewPCG(uint64(s.Seed), 0xda3e39cb94b95bdb))

@@ -289,6 +289,11 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 		}
 		return Errorf("SampleError", "the model may have diverged: look at %plot loss, or train again with a lower --lr", "%v", err)
 	}
+	if lo, hi := m.TrainingRange(); lo != nil {
+		if w := extrapolationWarning(samples, sp.XNames, lo, hi, rows); w != "" {
+			out.Stderr(w)
+		}
+	}
 	post := &posterior{name: name, obsName: obsName, obs: obs, rows: rows, params: sp.XNames, samples: samples, summary: sum, truth: truth}
 	post.task = s.taskOf(obsName)
 	var c2st []float64
@@ -605,4 +610,57 @@ func evalTable(rep diagnostics.Report) (*table.Table, error) {
 		return nil, err
 	}
 	return t.Select(append([]string{"parameter"}, names...)...)
+}
+
+// extrapolationWarning describes the samples that lie more than half the
+// training range outside it (lo, hi per parameter), where the network
+// extrapolates, or returns "" when there are none. rows are the
+// observations' row numbers, for the message.
+func extrapolationWarning(samples []*mat.Dense, names []string, lo, hi []float64, rows []int) string {
+	var far int
+	var obs []int
+	worst := make([]float64, len(names)) // the farthest value per parameter
+	count := make([]int, len(names))
+	for i, p := range samples {
+		r, c := p.Dims()
+		hit := false
+		for k := range r {
+			for j := range c {
+				v, w := p.At(k, j), hi[j]-lo[j]
+				if v >= lo[j]-w/2 && v <= hi[j]+w/2 {
+					continue
+				}
+				if count[j] == 0 || math.Abs(v-(lo[j]+hi[j])/2) > math.Abs(worst[j]-(lo[j]+hi[j])/2) {
+					worst[j] = v
+				}
+				count[j]++
+				hit = true
+			}
+		}
+		if hit {
+			far++
+			obs = append(obs, rows[i])
+		}
+	}
+	if far == 0 {
+		return ""
+	}
+	var params []string
+	for j, n := range names {
+		if count[j] > 0 {
+			params = append(params, fmt.Sprintf("%s (%d samples, as far as %.4g; trained on %.4g to %.4g)", n, count[j], worst[j], lo[j], hi[j]))
+		}
+	}
+	show := obs
+	more := ""
+	if len(show) > 8 {
+		show, more = show[:8], fmt.Sprintf(" and %d more", len(obs)-8)
+	}
+	rs := make([]string, len(show))
+	for i, r := range show {
+		rs[i] = strconv.Itoa(r)
+	}
+	return fmt.Sprintf("warning: samples of %d of %d observations (rows %s%s) lie more than half the training range outside it: %s. "+
+		"The network extrapolates there and those samples are not to be trusted; check the observations against the training data.\n",
+		far, len(samples), strings.Join(rs, ", "), more, strings.Join(params, "; "))
 }

@@ -307,6 +307,8 @@ func TestCompleteMagics(t *testing.T) {
 		{"%plot corner --param theta", []string{"theta1", "theta2"}},
 		{"%load st", []string{"stars.csv"}},
 		{"%load --format n", []string{"npy", "npz"}},
+		{"%model --coupling s", []string{"spline"}},
+		{"%model --coupling ", []string{"affine", "spline"}},
 		{"%reset two_moons_", []string{"two_moons_obs"}},
 		{"%help tr", []string{"train"}},
 		{"%tr", []string{"%train"}},

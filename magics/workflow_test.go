@@ -15,6 +15,7 @@ import (
 
 	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/table"
+	"gonum.org/v1/gonum/mat"
 )
 
 // run executes a cell and fails the test on error.
@@ -442,5 +443,20 @@ func TestSplineModel(t *testing.T) {
 	run(t, s, "%reset model\n%open m.cinn\n%sample --obs two_moons_obs --n 500 --seed 3 --as post")
 	if got := s.model.Config(); got.Coupling != cinn.SplineCoupling || got.Bins != 6 || got.TailBound != 4 {
 		t.Fatalf("reopened model config %+v, want the spline", got)
+	}
+}
+
+func TestExtrapolationWarning(t *testing.T) {
+	lo, hi := []float64{0, 10}, []float64{1, 20}
+	in := mat.NewDense(3, 2, []float64{0.5, 15, -0.4, 24.9, 1.4, 11})
+	out := mat.NewDense(3, 2, []float64{0.5, 15, -0.6, 15, 0.5, 3e4})
+	if w := extrapolationWarning([]*mat.Dense{in, in}, []string{"a", "b"}, lo, hi, []int{3, 4}); w != "" {
+		t.Errorf("samples within half the range beyond it: warning %q", w)
+	}
+	w := extrapolationWarning([]*mat.Dense{in, out}, []string{"a", "b"}, lo, hi, []int{3, 4})
+	for _, want := range []string{"1 of 2 observations (rows 4)", "a (1 samples, as far as -0.6; trained on 0 to 1)", "b (1 samples, as far as 3e+04; trained on 10 to 20)", "extrapolates"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning %q lacks %q", w, want)
+		}
 	}
 }
