@@ -3,7 +3,9 @@
 package validation
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -77,6 +79,15 @@ type Settings struct {
 	// from its box to the real line (cinn.Probit) before the
 	// flow sees it, so that every sample lies inside the prior's support.
 	Bounded bool
+	// Previous, if not nil, is an earlier result of the same run (for
+	// example one with fewer observations, validate -resume). When the
+	// network just trained is the same as Previous's (same task, budget,
+	// seeds, settings, epochs and best validation loss, to the bit), the
+	// scores of Previous's observations are kept and only the remaining
+	// observations are sampled and tested; otherwise Previous is ignored.
+	// Every observation's samples have their own seed, so the kept scores
+	// are those a full run would compute.
+	Previous *TaskResult
 	// Log, if not nil, receives progress lines.
 	Log func(format string, args ...any)
 }
@@ -246,8 +257,24 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		s.Log("%s %d: KL from the true posterior %.3f ± %.3f nats", name, s.Budget, res.KL, res.KLErr)
 	}
 
+	first := 0
+	if p := s.Previous; p != nil {
+		if why := sameRun(p, &res, s); why != "" {
+			s.Log("%s %d: not reusing the earlier scores: %s", name, s.Budget, why)
+		} else {
+			first = min(len(p.C2ST), s.Observations)
+			res.C2ST = append(res.C2ST, p.C2ST[:first]...)
+			if p.PriorRejection && len(p.Accepted) >= first {
+				res.Accepted = append(res.Accepted, p.Accepted[:first]...)
+			}
+			res.SampleSeconds, res.RefSeconds, res.C2STSeconds = p.SampleSeconds, p.RefSeconds, p.C2STSeconds
+			res.RefRhat = p.RefRhat
+			s.Log("%s %d: same network as the earlier run; kept the scores of its %d observations", name, s.Budget, first)
+		}
+	}
+
 	_, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
-	for i := range s.Observations {
+	for i := first; i < s.Observations; i++ {
 		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
 		start = time.Now()
 		post, err := m.Sample(ctx, xi, s.Samples, rand.NewPCG(uint64(s.Seed), 1000+uint64(i)))
@@ -294,6 +321,33 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 	}
 	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
 	return res, nil
+}
+
+// sameRun says why the earlier result p does not describe the network of
+// res trained with s ("" if it does).
+func sameRun(p, res *TaskResult, s Settings) string {
+	switch {
+	case p.Task != res.Task || p.Budget != res.Budget:
+		return fmt.Sprintf("it is %s %d", p.Task, p.Budget)
+	case p.Samples != res.Samples || p.Seed != res.Seed:
+		return fmt.Sprintf("it has %d samples and seed %d, this run %d and %d", p.Samples, p.Seed, res.Samples, res.Seed)
+	case p.PriorRejection != s.PriorRejection || p.Bounded != res.Bounded:
+		return "its prior rejection or bounded setting differs"
+	case !sameJSON(p.Train, res.Train) || !sameJSON(p.Config, res.Config):
+		return "its network or training settings differ"
+	case p.Epochs != res.Epochs || p.BestEpoch != res.BestEpoch || p.BestValLoss != res.BestValLoss:
+		return fmt.Sprintf("its training ended differently (best validation loss %v at epoch %d of %d, this run %v at %d of %d)",
+			p.BestValLoss, p.BestEpoch, p.Epochs, res.BestValLoss, res.BestEpoch, res.Epochs)
+	}
+	return ""
+}
+
+// sameJSON says whether a and b have the same JSON encoding, the form in
+// which results are kept (so a slice read back empty equals a nil one).
+func sameJSON(a, b any) bool {
+	ja, err1 := json.Marshal(a)
+	jb, err2 := json.Marshal(b)
+	return err1 == nil && err2 == nil && bytes.Equal(ja, jb)
 }
 
 // PosteriorKL estimates the Kullback-Leibler divergence KL(p‖q) from the

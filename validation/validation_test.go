@@ -4,16 +4,19 @@ package validation
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
 
 	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/simulators"
 )
 
@@ -135,5 +138,59 @@ func TestRejectOutsidePrior(t *testing.T) {
 		if lp := task.LogPrior(kept.RawRowView(i)); math.IsInf(lp, -1) {
 			t.Fatalf("sample %d %v is outside the prior", i, kept.RawRowView(i))
 		}
+	}
+}
+
+// TestRunTaskPrevious: a run with more observations keeps the scores of an
+// earlier run of the same network, which are the scores it would compute
+// itself, and ignores an earlier run of another network.
+func TestRunTaskPrevious(t *testing.T) {
+	task, err := simulators.Lookup("two_moons")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Settings{Budget: 300, Samples: 200, Seed: 4,
+		Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1},
+		Train:  cinn.TrainSettings{Epochs: 3, BatchSize: 100},
+		C2ST:   diagnostics.C2STSettings{MaxIter: 20}}
+	s.Observations = 1
+	one, err := RunTask(context.Background(), task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Observations = 2
+	full, err := RunTask(context.Background(), task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logged []string
+	s.Log = func(format string, args ...any) { logged = append(logged, fmt.Sprintf(format, args...)) }
+	s.Previous = &one
+	resumed, err := RunTask(context.Background(), task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(resumed.C2ST, full.C2ST) {
+		t.Errorf("resumed scores %v, full run %v", resumed.C2ST, full.C2ST)
+	}
+	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "kept the scores of its 1 observations") }) {
+		t.Errorf("log %q does not say the earlier score was kept", logged)
+	}
+
+	// A forged earlier score of another network is not kept.
+	other := one
+	other.C2ST = []float64{0.99}
+	other.BestValLoss += 1e-9
+	s.Previous = &other
+	logged = nil
+	again, err := RunTask(context.Background(), task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.C2ST, full.C2ST) {
+		t.Errorf("with another network's scores: %v, want %v", again.C2ST, full.C2ST)
+	}
+	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "training ended differently") }) {
+		t.Errorf("log %q does not say why the earlier scores were not kept", logged)
 	}
 }

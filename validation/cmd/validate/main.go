@@ -13,8 +13,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"os/signal"
@@ -61,6 +63,7 @@ func main() {
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
+		resume    = flag.Bool("resume", false, "keep the scores of an earlier result file of the same run in -out (with fewer -obs) when the retrained network is the same")
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime)
@@ -110,10 +113,17 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
+			file := filepath.Join(*out, fmt.Sprintf("%s-%d%s.json", task.Name(), b, *tag))
+			var prev *validation.TaskResult
+			if *resume {
+				if prev, err = readResult(file); err != nil {
+					log.Fatal(err)
+				}
+			}
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
 				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
-				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded,
+				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Previous: prev,
 			})
 			if err != nil {
 				// Go on with the other tasks; the table shows the gap.
@@ -123,7 +133,6 @@ func main() {
 			}
 			log.Printf("%s %d: mean C2ST %.3f ± %.3f (train %.0fs, sample %.0fs, reference %.0fs, C2ST %.0fs)",
 				res.Task, res.Budget, res.Mean, res.Std, res.TrainSeconds, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
-			file := filepath.Join(*out, fmt.Sprintf("%s-%d%s.json", res.Task, res.Budget, *tag))
 			if err := writeJSON(file, res); err != nil {
 				log.Fatal(err)
 			}
@@ -145,6 +154,23 @@ func main() {
 	if failed {
 		os.Exit(1)
 	}
+}
+
+// readResult reads the result file of an earlier run; a missing file is
+// no result.
+func readResult(file string) (*validation.TaskResult, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var r validation.TaskResult
+	if err := json.Unmarshal(b, &r); err != nil {
+		return nil, fmt.Errorf("validate: -resume: %s: %v (delete it or run without -resume)", file, err)
+	}
+	return &r, nil
 }
 
 func writeJSON(file string, v any) error {
