@@ -24,7 +24,19 @@ const (
 const (
 	AffineCoupling = "affine" // GLOW affine coupling (the default)
 	SplineCoupling = "spline" // rational-quadratic spline coupling
+	MixedCoupling  = "mixed"  // affine and spline blocks in turn, affine first
 )
+
+// usesSplines says whether any block is a spline coupling.
+func (c Config) usesSplines() bool {
+	return c.Coupling == SplineCoupling || c.Coupling == MixedCoupling
+}
+
+// blockSpline says whether block k (from the parameter side) is a spline
+// coupling.
+func (c Config) blockSpline(k int) bool {
+	return c.Coupling == SplineCoupling || c.Coupling == MixedCoupling && k%2 == 1
+}
 
 // Config describes the architecture of a cINN. Zero values of Blocks,
 // Hidden, Layers, Clamp and InitScale select the documented defaults.
@@ -53,6 +65,9 @@ type Config struct {
 	// 2019, the neural spline flows of sbibm's NPE) with Bins bins on
 	// [-TailBound, TailBound] and the identity outside. Splines fit skewed
 	// and multi-modal conditionals that affine couplings cannot.
+	// MixedCoupling alternates the two, affine first on the parameter side
+	// (so that sampling ends with an affine block): the affine blocks place
+	// and scale a narrow posterior for each condition, the splines shape it.
 	Coupling  string  `json:"coupling,omitempty"`
 	Bins      int     `json:"bins,omitempty"`      // spline bins, default 8
 	TailBound float64 `json:"tailBound,omitempty"` // spline interval half-width, default 5
@@ -82,7 +97,7 @@ func (c Config) withDefaults() Config {
 	if c.InitScale == 0 {
 		c.InitScale = DefaultInitScale
 	}
-	if c.Coupling == SplineCoupling {
+	if c.usesSplines() {
 		if c.Bins == 0 {
 			c.Bins = DefaultBins
 		}
@@ -109,11 +124,11 @@ func (c Config) validate() error {
 		return fmt.Errorf("cinn: Clamp is %v: it must be positive and finite", c.Clamp)
 	case !(c.InitScale > 0) || math.IsInf(c.InitScale, 0):
 		return fmt.Errorf("cinn: InitScale is %v: it must be positive and finite", c.InitScale)
-	case c.Coupling != "" && c.Coupling != AffineCoupling && c.Coupling != SplineCoupling:
-		return fmt.Errorf("cinn: Coupling is %q: use %q or %q", c.Coupling, AffineCoupling, SplineCoupling)
-	case c.Coupling == SplineCoupling && (c.Bins < 2 || c.Bins > MaxBins):
+	case c.Coupling != "" && c.Coupling != AffineCoupling && c.Coupling != SplineCoupling && c.Coupling != MixedCoupling:
+		return fmt.Errorf("cinn: Coupling is %q: use %q, %q or %q", c.Coupling, AffineCoupling, SplineCoupling, MixedCoupling)
+	case c.usesSplines() && (c.Bins < 2 || c.Bins > MaxBins):
 		return fmt.Errorf("cinn: Bins is %d: a spline needs 2 to %d bins", c.Bins, MaxBins)
-	case c.Coupling == SplineCoupling && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):
+	case c.usesSplines() && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):
 		return fmt.Errorf("cinn: TailBound is %v: it must be positive and finite", c.TailBound)
 	}
 	for i, w := range c.CondNet {

@@ -38,6 +38,8 @@ func (m *mlp) out() int { return m.layers[len(m.layers)-1].out }
 // an optional ActNorm and a fixed permutation of the dimensions.
 type coupling struct {
 	d1, d2 int
+	spline bool // rational-quadratic spline instead of affine
+	np     int  // subnet outputs per transformed dimension
 	// sub2 is fed with [x2, c] and yields [s2_raw, t2] (2·d1 values) that
 	// transform the first half; sub1 is fed with [y1, c] and yields
 	// [s1_raw, t1] (2·d2 values) that transform the second half.
@@ -56,10 +58,9 @@ type arch struct {
 	dimY    int
 	dimC    int // width of the condition fed to the blocks
 	clamp   float64
-	spline  bool    // rational-quadratic spline couplings instead of affine
 	bins    int     // spline bins K
 	bound   float64 // spline tail bound B
-	np      int     // subnet outputs per transformed dimension
+	np      int     // most subnet outputs per transformed dimension of any block
 	cond    mlp     // empty when there is no conditioning network
 	blocks  []coupling
 	nparams int
@@ -98,8 +99,8 @@ func splitLen(d int) int { return int(math.RoundToEven(float64(d) * 0.5)) }
 func newArch(c Config, perms [][]int) *arch {
 	dim, dimY, condNet := c.flowDim(), c.DimY, c.CondNet
 	a := &arch{dim: dim, dimY: dimY, clamp: c.Clamp, np: 2}
-	if c.Coupling == SplineCoupling {
-		a.spline, a.bins, a.bound = true, c.Bins, c.TailBound
+	if c.usesSplines() {
+		a.bins, a.bound = c.Bins, c.TailBound
 		a.np = splineParams(c.Bins)
 	}
 	a.dimC = dimY
@@ -114,9 +115,12 @@ func newArch(c Config, perms [][]int) *arch {
 	d1 := splitLen(dim)
 	d2 := dim - d1
 	for k := 0; k < c.Blocks; k++ {
-		b := coupling{d1: d1, d2: d2, actLogS: -1, actBias: -1}
-		b.sub2 = a.newMLP(d2+a.dimC, hid, a.np*d1)
-		b.sub1 = a.newMLP(d1+a.dimC, hid, a.np*d2)
+		b := coupling{d1: d1, d2: d2, np: 2, actLogS: -1, actBias: -1}
+		if c.blockSpline(k) {
+			b.spline, b.np = true, splineParams(c.Bins)
+		}
+		b.sub2 = a.newMLP(d2+a.dimC, hid, b.np*d1)
+		b.sub1 = a.newMLP(d1+a.dimC, hid, b.np*d2)
 		if c.ActNorm {
 			b.actLogS = a.nparams
 			b.actBias = a.nparams + dim
@@ -580,16 +584,16 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 		packInput(bw.u2, x, D, d1, d2, ws.c, dc, rows)
 		mlpForward(p, &b.sub2, bw.u2, rows, bw.h2, bw.a2)
 		w1 := d1 + dc
-		n1, n2 := a.np*d1, a.np*d2
+		n1, n2 := b.np*d1, b.np*d2
 		for r := 0; r < rows; r++ {
-			ld[r] += halfForward(a, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], cy[r*D:r*D+d1])
+			ld[r] += halfForward(a, b, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], cy[r*D:r*D+d1])
 			copy(bw.u1[r*w1:r*w1+d1], cy[r*D:r*D+d1])
 			copy(bw.u1[r*w1+d1:(r+1)*w1], ws.c[r*dc:(r+1)*dc])
 		}
 		// Second half: y2 = exp(s1)·x2 + t1 with [s1, t1] = sub1([y1, c]).
 		mlpForward(p, &b.sub1, bw.u1, rows, bw.h1, bw.a1)
 		for r := 0; r < rows; r++ {
-			ld[r] += halfForward(a, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], cy[r*D+d1:(r+1)*D])
+			ld[r] += halfForward(a, b, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], cy[r*D+d1:(r+1)*D])
 		}
 		// ActNorm and permutation.
 		if b.actLogS >= 0 {
@@ -621,15 +625,15 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 }
 
 // halfForward transforms the d = len(x) values x of one row into y with
-// the subnet outputs raw (a.np·d values) and returns log|det J|: y =
+// the subnet outputs raw (b.np·d values) of block b and returns log|det J|: y =
 // exp(s)·x + t for the affine coupling (raw = [s_raw, t]), y = RQS(x) per
 // value for the spline coupling (raw = 3K-1 values per dimension).
-func halfForward[T float](a *arch, raw, x, y []T) float64 {
+func halfForward[T float](a *arch, b *coupling, raw, x, y []T) float64 {
 	d := len(x)
 	var sum float64
-	if a.spline {
+	if b.spline {
 		for j := range d {
-			v, l := rqForward(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(x[j]))
+			v, l := rqForward(raw[j*b.np:(j+1)*b.np], a.bins, a.bound, float64(x[j]))
 			y[j] = T(v)
 			sum += l
 		}
@@ -645,12 +649,12 @@ func halfForward[T float](a *arch, raw, x, y []T) float64 {
 
 // halfInverse inverts halfForward: it writes x for the values y and
 // returns the forward log|det J|.
-func halfInverse[T float](a *arch, raw, y, x []T) float64 {
+func halfInverse[T float](a *arch, b *coupling, raw, y, x []T) float64 {
 	d := len(y)
 	var sum float64
-	if a.spline {
+	if b.spline {
 		for j := range d {
-			v, l := rqInverse(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(y[j]))
+			v, l := rqInverse(raw[j*b.np:(j+1)*b.np], a.bins, a.bound, float64(y[j]))
 			x[j] = T(v)
 			sum += l
 		}
@@ -666,11 +670,11 @@ func halfInverse[T float](a *arch, raw, y, x []T) float64 {
 
 // halfBackward back-propagates through halfForward: given gy = ∂L/∂y and
 // gj = ∂L/∂log|det J| it writes ∂L/∂x into gx and ∂L/∂raw into ga.
-func halfBackward[T float](a *arch, raw, x, gy []T, gj T, gx, ga []T) {
+func halfBackward[T float](a *arch, b *coupling, raw, x, gy []T, gj T, gx, ga []T) {
 	d := len(x)
-	if a.spline {
+	if b.spline {
 		for j := range d {
-			gx[j] = T(rqGrad(raw[j*a.np:(j+1)*a.np], a.bins, a.bound, float64(x[j]), float64(gy[j]), float64(gj), ga[j*a.np:(j+1)*a.np]))
+			gx[j] = T(rqGrad(raw[j*b.np:(j+1)*b.np], a.bins, a.bound, float64(x[j]), float64(gy[j]), float64(gj), ga[j*b.np:(j+1)*b.np]))
 		}
 		return
 	}
@@ -748,15 +752,15 @@ func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 		d1, d2 := b.d1, b.d2
 		out := ws.xs[(cur+1)%n]
 		// x2 = (y2 - t1)·exp(-s1) with [s1, t1] = sub1([y1, c]).
-		n1, n2 := a.np*d1, a.np*d2
+		n1, n2 := b.np*d1, b.np*d2
 		subnetForward(a, p, ws, &b.sub1, cy, 0, d1, bw.u1, bw.h1, bw.a1, rows)
 		for r := 0; r < rows; r++ {
-			ld[r] -= halfInverse(a, bw.a1[r*n2:(r+1)*n2], cy[r*D+d1:(r+1)*D], out[r*D+d1:(r+1)*D])
+			ld[r] -= halfInverse(a, b, bw.a1[r*n2:(r+1)*n2], cy[r*D+d1:(r+1)*D], out[r*D+d1:(r+1)*D])
 		}
 		// x1 = (y1 - t2)·exp(-s2) with [s2, t2] = sub2([x2, c]).
 		subnetForward(a, p, ws, &b.sub2, out, d1, d2, bw.u2, bw.h2, bw.a2, rows)
 		for r := 0; r < rows; r++ {
-			ld[r] -= halfInverse(a, bw.a2[r*n1:(r+1)*n1], cy[r*D:r*D+d1], out[r*D:r*D+d1])
+			ld[r] -= halfInverse(a, b, bw.a2[r*n1:(r+1)*n1], cy[r*D:r*D+d1], out[r*D:r*D+d1])
 		}
 		cur = (cur + 1) % n
 	}
@@ -828,10 +832,10 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		d1, d2 := b.d1, b.d2
 		gx := gz // reuse: gradient w.r.t. block input x, written below
 		// Second half: y2 = exp(s1)·x2 + t1, s1 = C·0.636·atan(a1_s).
-		n1, n2 := a.np*d1, a.np*d2
+		n1, n2 := b.np*d1, b.np*d2
 		ga := ws.ga[:rows*n2]
 		for r := 0; r < rows; r++ {
-			halfBackward(a, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], gy[r*D+d1:(r+1)*D], gj, gx[r*D+d1:(r+1)*D], ga[r*n2:(r+1)*n2])
+			halfBackward(a, b, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], gy[r*D+d1:(r+1)*D], gj, gx[r*D+d1:(r+1)*D], ga[r*n2:(r+1)*n2])
 		}
 		w1 := d1 + dc
 		gu := ws.gu[:rows*w1]
@@ -847,7 +851,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		// First half: y1 = exp(s2)·x1 + t2.
 		ga = ws.ga[:rows*n1]
 		for r := 0; r < rows; r++ {
-			halfBackward(a, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], gy[r*D:r*D+d1], gj, gx[r*D:r*D+d1], ga[r*n1:(r+1)*n1])
+			halfBackward(a, b, bw.a2[r*n1:(r+1)*n1], x[r*D:r*D+d1], gy[r*D:r*D+d1], gj, gx[r*D:r*D+d1], ga[r*n1:(r+1)*n1])
 		}
 		w2 := d2 + dc
 		gu = ws.gu[:rows*w2]

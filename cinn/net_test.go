@@ -21,13 +21,14 @@ type netCase struct {
 	dimX, dimY, blocks, hidden, layers int
 	cond                               []int
 	act                                bool
-	bins                               int // > 0: spline coupling
+	bins                               int  // > 0: spline coupling
+	mixed                              bool // with bins: mixed coupling
 }
 
 func (c netCase) String() string {
 	s := fmt.Sprintf("x%d_y%d_b%d_h%dx%d_cond%v_act%v", c.dimX, c.dimY, c.blocks, c.layers, c.hidden, c.cond, c.act)
 	if c.bins > 0 {
-		s += fmt.Sprintf("_spline%d", c.bins)
+		s += fmt.Sprintf("_%s%d", c.coupling(), c.bins)
 	}
 	return s
 }
@@ -41,18 +42,31 @@ var netCases = []netCase{
 	{dimX: 1, dimY: 2, blocks: 2, hidden: 6, layers: 1, bins: 3},
 	{dimX: 3, dimY: 2, blocks: 3, hidden: 7, layers: 2, cond: []int{5}, act: true, bins: 5},
 	{dimX: 4, dimY: 3, blocks: 2, hidden: 8, layers: 1, bins: 8},
+	{dimX: 3, dimY: 2, blocks: 3, hidden: 7, layers: 2, cond: []int{5}, act: true, bins: 4, mixed: true},
+	{dimX: 1, dimY: 3, blocks: 4, hidden: 6, layers: 1, bins: 6, mixed: true},
+}
+
+// coupling is the case's Config.Coupling.
+func (c netCase) coupling() string {
+	switch {
+	case c.mixed:
+		return MixedCoupling
+	case c.bins > 0:
+		return SplineCoupling
+	}
+	return AffineCoupling
 }
 
 // testModel returns a model whose weights are large enough (scale 0.3) for
 // the blocks to be far from the identity, with random ActNorm parameters.
 func testModel(t testing.TB, c netCase, seed int64) *Model {
 	t.Helper()
-	m, err := NewModel(Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
-		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed}, Spec{})
+	cfg := Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
+		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed}
 	if c.bins > 0 {
-		m, err = NewModel(Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
-			CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed, Coupling: SplineCoupling, Bins: c.bins, TailBound: 2}, Spec{})
+		cfg.Coupling, cfg.Bins, cfg.TailBound = c.coupling(), c.bins, 2
 	}
+	m, err := NewModel(cfg, Spec{})
 	if err != nil {
 		t.Fatal(err)
 	}

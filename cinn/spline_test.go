@@ -5,6 +5,7 @@ package cinn
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +60,33 @@ func TestSpline(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestMixedCouplingLayout: a mixed network alternates affine and spline
+// blocks, affine first, and its subnets have the outputs each kind needs.
+func TestMixedCouplingLayout(t *testing.T) {
+	m, err := NewModel(Config{DimX: 5, DimY: 2, Blocks: 5, Hidden: 4, Layers: 1, Coupling: MixedCoupling, Bins: 6}, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Config().TailBound; got != DefaultTailBound {
+		t.Errorf("TailBound %v, want the default %v", got, DefaultTailBound)
+	}
+	for k, b := range m.arch.blocks {
+		wantSpline := k%2 == 1
+		wantNP := 2
+		if wantSpline {
+			wantNP = splineParams(6)
+		}
+		if b.spline != wantSpline || b.np != wantNP {
+			t.Errorf("block %d: spline %v with %d outputs per dimension, want %v with %d", k, b.spline, b.np, wantSpline, wantNP)
+		}
+		if got, want := b.sub2.out(), wantNP*b.d1; got != want {
+			t.Errorf("block %d: sub2 has %d outputs, want %d", k, got, want)
+		}
+	}
+	if _, err := NewModel(Config{DimX: 2, DimY: 1, Coupling: MixedCoupling, Bins: 1}, Spec{}); err == nil || !strings.Contains(err.Error(), "Bins") {
+		t.Errorf("mixed coupling with 1 bin: err = %v, want an error about Bins", err)
 	}
 }

@@ -308,7 +308,7 @@ func TestCompleteMagics(t *testing.T) {
 		{"%load st", []string{"stars.csv"}},
 		{"%load --format n", []string{"npy", "npz"}},
 		{"%model --coupling s", []string{"spline"}},
-		{"%model --coupling ", []string{"affine", "spline"}},
+		{"%model --coupling ", []string{"affine", "spline", "mixed"}},
 		{"%reset two_moons_", []string{"two_moons_obs"}},
 		{"%help tr", []string{"train"}},
 		{"%tr", []string{"%train"}},

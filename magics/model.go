@@ -24,10 +24,10 @@ var modelCmd = &Command{
 		{Name: "hidden", Kind: Int, Default: "256", Usage: "width of the subnets' hidden layers"},
 		{Name: "layers", Kind: Int, Default: "3", Usage: "hidden layers per subnet"},
 		{Name: "clamp", Kind: Float, Default: "2", Usage: "soft clamp of the log-scales (affine coupling)"},
-		{Name: "coupling", Kind: String, Default: "affine", Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling}, Complete: CompleteChoice,
-			Usage: "coupling transform: affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
-		{Name: "bins", Kind: Int, Default: "8", Usage: "spline bins (spline coupling)"},
-		{Name: "tail-bound", Kind: Float, Default: "5", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline coupling)"},
+		{Name: "coupling", Kind: String, Default: "affine", Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
+			Usage: "coupling transform: affine (GLOW, as the seed papers), spline (rational-quadratic, as sbibm's NPE) or mixed (affine and spline blocks in turn)"},
+		{Name: "bins", Kind: Int, Default: "8", Usage: "spline bins (spline and mixed coupling)"},
+		{Name: "tail-bound", Kind: Float, Default: "5", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
 		{Name: "actnorm", Kind: Bool, Usage: "affine normalisation after every block"},
 		{Name: "init-scale", Kind: Float, Default: "0.03", Usage: "standard deviation of the initial weights"},
@@ -42,7 +42,9 @@ Ksoll et al. 2020 and Kang et al. 2022). It replaces any previous model. The
 --coupling spline replaces the affine transform of every block by a monotonic
 rational-quadratic spline per dimension (the neural spline flows of sbibm's NPE):
 it fits skewed and sharply bounded posteriors, which affine blocks cannot, for
-about 1.7 times the training time per epoch.`,
+about 1.7 times the training time per epoch. --coupling mixed alternates affine and
+spline blocks, affine first on the parameter side: the affine blocks place and
+scale a narrow posterior for each observation, the splines shape it.`,
 	Cell:    "one flag per line as key: value, e.g.\nblocks: 6\nhidden: 128\ncond-net: 256,128",
 	Example: "%model --blocks 6 --hidden 128 --layers 2 --seed 1",
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
@@ -93,7 +95,7 @@ about 1.7 times the training time per epoch.`,
 				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be positive, not %g", c.n, c.v)
 			}
 		}
-		if cfg.Coupling == cinn.SplineCoupling {
+		if cfg.Coupling == cinn.SplineCoupling || cfg.Coupling == cinn.MixedCoupling {
 			cfg.Bins, cfg.TailBound = inv.Int("bins"), inv.Float("tail-bound")
 			if cfg.Bins < 2 || cfg.Bins > cinn.MaxBins {
 				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--bins must be 2 to %d, not %d", cinn.MaxBins, cfg.Bins)
@@ -132,8 +134,8 @@ func estimateParams(c cinn.Config) float64 {
 	d := float64(max(c.DimX, 2))
 	h := float64(c.Hidden)
 	per := 2.0
-	if c.Coupling == cinn.SplineCoupling {
-		per = 3*float64(c.Bins) - 1
+	if c.Coupling == cinn.SplineCoupling || c.Coupling == cinn.MixedCoupling {
+		per = 3*float64(c.Bins) - 1 // an upper bound for mixed
 	}
 	sub := (d+in+1)*h + float64(max(c.Layers-1, 0))*(h+1)*h + (h+1)*per*d
 	return float64(c.Blocks)*2*sub + cond
@@ -150,8 +152,12 @@ func modelTable(m *cinn.Model, of string) *Table {
 		cond = strings.Join(ws, "-")
 	}
 	coupling := []string{"coupling", fmt.Sprintf("affine (GLOW), clamp %s", fmtNum(c.Clamp))}
-	if c.Coupling == cinn.SplineCoupling {
-		coupling[1] = fmt.Sprintf("rational-quadratic spline, %d bins on [-%s, %s]", c.Bins, fmtNum(c.TailBound), fmtNum(c.TailBound))
+	spline := fmt.Sprintf("rational-quadratic spline, %d bins on [-%s, %s]", c.Bins, fmtNum(c.TailBound), fmtNum(c.TailBound))
+	switch c.Coupling {
+	case cinn.SplineCoupling:
+		coupling[1] = spline
+	case cinn.MixedCoupling:
+		coupling[1] = "in turn " + coupling[1] + " and " + spline
 	}
 	sp := m.Spec()
 	status := "untrained"

@@ -444,6 +444,14 @@ func TestSplineModel(t *testing.T) {
 	if got := s.model.Config(); got.Coupling != cinn.SplineCoupling || got.Bins != 6 || got.TailBound != 4 {
 		t.Fatalf("reopened model config %+v, want the spline", got)
 	}
+	rec = run(t, s, "%model --coupling mixed --bins 5 --blocks 3 --hidden 16 --layers 1 --seed 5")
+	if txt := fmt.Sprint(rec.Displays[0].Data["text/plain"]); !strings.Contains(txt, "in turn affine (GLOW), clamp 2 and rational-quadratic spline, 5 bins on [-5, 5]") {
+		t.Fatalf("model table lacks the mixed coupling:\n%s", txt)
+	}
+	run(t, s, "%train --epochs 2\n%save mixed.cinn\n%reset model\n%open mixed.cinn\n%sample --obs two_moons_obs --n 500 --seed 3 --as post2")
+	if got := s.model.Config(); got.Coupling != cinn.MixedCoupling || got.Bins != 5 {
+		t.Fatalf("reopened model config %+v, want the mixed coupling", got)
+	}
 }
 
 func TestExtrapolationWarning(t *testing.T) {

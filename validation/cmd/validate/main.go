@@ -47,7 +47,7 @@ func main() {
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
 		blocks    = flag.Int("blocks", 0, "coupling blocks (0: engine default)")
-		coupling  = flag.String("coupling", "", "coupling transform: affine or spline (empty: engine default)")
+		coupling  = flag.String("coupling", "", "coupling transform: affine, spline or mixed (empty: engine default)")
 		bins      = flag.Int("bins", 0, "spline bins (0: engine default)")
 		tail      = flag.Float64("tail-bound", 0, "spline interval half-width (0: engine default)")
 		iso       = flag.Bool("isochrone", false, "run the PARSEC isochrone validation")
