@@ -46,6 +46,7 @@ func main() {
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
+		clamp     = flag.Float64("clamp", 0, "soft clamp of the affine log-scales (0: engine default)")
 		blocks    = flag.Int("blocks", 0, "coupling blocks (0: engine default)")
 		coupling  = flag.String("coupling", "", "coupling transform: affine, spline or mixed (empty: engine default)")
 		bins      = flag.Int("bins", 0, "spline bins (0: engine default)")
@@ -79,7 +80,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch}
-	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
