@@ -27,8 +27,9 @@ const (
 	MixedCoupling  = "mixed"  // affine and spline blocks in turn, affine first
 )
 
-// usesSplines says whether any block is a spline coupling.
-func (c Config) usesSplines() bool {
+// UsesSplines says whether any block is a spline coupling, so that Bins
+// and TailBound apply.
+func (c Config) UsesSplines() bool {
 	return c.Coupling == SplineCoupling || c.Coupling == MixedCoupling
 }
 
@@ -97,7 +98,7 @@ func (c Config) withDefaults() Config {
 	if c.InitScale == 0 {
 		c.InitScale = DefaultInitScale
 	}
-	if c.usesSplines() {
+	if c.UsesSplines() {
 		if c.Bins == 0 {
 			c.Bins = DefaultBins
 		}
@@ -126,9 +127,9 @@ func (c Config) validate() error {
 		return fmt.Errorf("cinn: InitScale is %v: it must be positive and finite", c.InitScale)
 	case c.Coupling != "" && c.Coupling != AffineCoupling && c.Coupling != SplineCoupling && c.Coupling != MixedCoupling:
 		return fmt.Errorf("cinn: Coupling is %q: use %q, %q or %q", c.Coupling, AffineCoupling, SplineCoupling, MixedCoupling)
-	case c.usesSplines() && (c.Bins < 2 || c.Bins > MaxBins):
+	case c.UsesSplines() && (c.Bins < 2 || c.Bins > MaxBins):
 		return fmt.Errorf("cinn: Bins is %d: a spline needs 2 to %d bins", c.Bins, MaxBins)
-	case c.usesSplines() && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):
+	case c.UsesSplines() && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):
 		return fmt.Errorf("cinn: TailBound is %v: it must be positive and finite", c.TailBound)
 	}
 	for i, w := range c.CondNet {

@@ -185,8 +185,6 @@ func transformed(a *mat.Dense, ts []Transform, names []string, what string) (*ma
 	return out, nil
 }
 
-// meanStd returns column means and standard deviations (constant columns
-// get a standard deviation of 1).
 // colRange returns the smallest and largest value of each column of a.
 func colRange(a mat.Matrix) (lo, hi []float64) {
 	r, c := a.Dims()
@@ -201,6 +199,8 @@ func colRange(a mat.Matrix) (lo, hi []float64) {
 	return lo, hi
 }
 
+// meanStd returns column means and standard deviations (constant columns
+// get a standard deviation of 1).
 func meanStd(a *mat.Dense) (mean, std []float64) {
 	r, c := a.Dims()
 	mean = make([]float64, c)

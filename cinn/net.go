@@ -99,7 +99,7 @@ func splitLen(d int) int { return int(math.RoundToEven(float64(d) * 0.5)) }
 func newArch(c Config, perms [][]int) *arch {
 	dim, dimY, condNet := c.flowDim(), c.DimY, c.CondNet
 	a := &arch{dim: dim, dimY: dimY, clamp: c.Clamp, np: 2}
-	if c.usesSplines() {
+	if c.UsesSplines() {
 		a.bins, a.bound = c.Bins, c.TailBound
 		a.np = splineParams(c.Bins)
 	}

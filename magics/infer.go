@@ -617,7 +617,6 @@ func evalTable(rep diagnostics.Report) (*table.Table, error) {
 // extrapolates, or returns "" when there are none. rows are the
 // observations' row numbers, for the message.
 func extrapolationWarning(samples []*mat.Dense, names []string, lo, hi []float64, rows []int) string {
-	var far int
 	var obs []int
 	worst := make([]float64, len(names)) // the farthest value per parameter
 	count := make([]int, len(names))
@@ -638,11 +637,10 @@ func extrapolationWarning(samples []*mat.Dense, names []string, lo, hi []float64
 			}
 		}
 		if hit {
-			far++
 			obs = append(obs, rows[i])
 		}
 	}
-	if far == 0 {
+	if len(obs) == 0 {
 		return ""
 	}
 	var params []string
@@ -662,5 +660,5 @@ func extrapolationWarning(samples []*mat.Dense, names []string, lo, hi []float64
 	}
 	return fmt.Sprintf("warning: samples of %d of %d observations (rows %s%s) lie more than half the training range outside it: %s. "+
 		"The network extrapolates there and those samples are not to be trusted; check the observations against the training data.\n",
-		far, len(samples), strings.Join(rs, ", "), more, strings.Join(params, "; "))
+		len(obs), len(samples), strings.Join(rs, ", "), more, strings.Join(params, "; "))
 }

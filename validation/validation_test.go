@@ -173,7 +173,10 @@ func TestRunTaskPrevious(t *testing.T) {
 	if !slices.Equal(resumed.C2ST, full.C2ST) {
 		t.Errorf("resumed scores %v, full run %v", resumed.C2ST, full.C2ST)
 	}
-	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "kept the scores of its 1 observations") }) {
+	logs := func(want string) bool {
+		return slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, want) })
+	}
+	if !logs("kept the scores of its 1 observations") {
 		t.Errorf("log %q does not say the earlier score was kept", logged)
 	}
 
@@ -190,7 +193,7 @@ func TestRunTaskPrevious(t *testing.T) {
 	if !slices.Equal(again.C2ST, full.C2ST) {
 		t.Errorf("with another network's scores: %v, want %v", again.C2ST, full.C2ST)
 	}
-	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "training ended differently") }) {
+	if !logs("training ended differently") {
 		t.Errorf("log %q does not say why the earlier scores were not kept", logged)
 	}
 }
