@@ -49,13 +49,15 @@ JOB_COMPLETION_INDEX of --shards (or $GOCINN_SHARDS). Without any of these
 the whole catalogue is one shard, 0/1.
 
 DIR receives shard-0003-of-0010.summary.csv (per star: row, the --keep
-columns, status, and for each parameter map, median, p16, p84, p2_5,
-p97_5, mean, std); unless --summary-only, the raw samples in
+columns, status, extrapolated, and for each parameter map, median, p16,
+p84, p2_5, p97_5, mean, std); unless --summary-only, the raw samples in
 shard-0003-of-0010.samples.npz (or .fits: one row per draw, with the
 star's row); and last the manifest shard-0003-of-0010.json (rows, seconds,
 checksums, model and input hashes, seed). Status is 0 for a sampled star, 1 for a missing (NaN) observable
 and 2 for an infinite one or one outside the model's domain; such rows have
-NaN summaries and do not stop the shard.
+NaN summaries and do not stop the shard. extrapolated is the fraction of
+a star's draws that lie more than half the training range outside it: the
+network extrapolates there, and the log lists such stars.
 
 Rerunning a finished shard does nothing; a shard without a manifest, or
 whose outputs do not match it, is redone. Each star's random stream depends

@@ -620,24 +620,18 @@ func extrapolationWarning(samples []*mat.Dense, names []string, lo, hi []float64
 	var obs []int
 	worst := make([]float64, len(names)) // the farthest value per parameter
 	count := make([]int, len(names))
+	mid := func(j int) float64 { return (lo[j] + hi[j]) / 2 }
 	for i, p := range samples {
-		r, c := p.Dims()
-		hit := false
-		for k := range r {
-			for j := range c {
-				v, w := p.At(k, j), hi[j]-lo[j]
-				if v >= lo[j]-w/2 && v <= hi[j]+w/2 {
-					continue
-				}
-				if count[j] == 0 || math.Abs(v-(lo[j]+hi[j])/2) > math.Abs(worst[j]-(lo[j]+hi[j])/2) {
-					worst[j] = v
-				}
-				count[j]++
-				hit = true
-			}
+		o := diagnostics.Extrapolated(p, lo, hi, 0.5)
+		if o.Rows == 0 {
+			continue
 		}
-		if hit {
-			obs = append(obs, rows[i])
+		obs = append(obs, rows[i])
+		for j, n := range o.Count {
+			if n > 0 && (count[j] == 0 || math.Abs(o.Farthest[j]-mid(j)) > math.Abs(worst[j]-mid(j))) {
+				worst[j] = o.Farthest[j]
+			}
+			count[j] += n
 		}
 	}
 	if len(obs) == 0 {

@@ -38,7 +38,10 @@
 // file renamed into place):
 //
 //	shard-0003-of-0010.summary.csv   one row per star: row (global, 0-based),
-//	                                 the Job.Keep columns, status, and for
+//	                                 the Job.Keep columns, status,
+//	                                 extrapolated (the fraction of draws
+//	                                 more than half the training range
+//	                                 outside it), and for
 //	                                 each parameter p the columns p_map,
 //	                                 p_median, p_p16, p_p84, p_p2_5, p_p97_5,
 //	                                 p_mean, p_std (Stats; KDE MAP and numpy
@@ -53,7 +56,9 @@
 // The status of a star is StatusOK (0), StatusMissing (1: an observable is
 // NaN in the catalogue) or StatusInvalid (2: infinite, or outside the
 // domain of the model's transform); such stars get NaN summaries and are
-// listed in the log, and never stop the shard.
+// listed in the log, and never stop the shard. A star whose draws lie far
+// outside the parameters' training range (extrapolated above 0) is where
+// the network extrapolates; the log lists the first ten such rows.
 //
 // # Idempotency
 //

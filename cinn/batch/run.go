@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,11 @@ var Levels = []float64{0.68, 0.95}
 // Stats are the per-parameter columns of a summary table, in order; column
 // "<parameter>_<stat>" holds one of them.
 var Stats = []string{"map", "median", "p16", "p84", "p2_5", "p97_5", "mean", "std"}
+
+// ExtrapolationMargin is how far outside the training range of a
+// parameter, as a fraction of the range's width, a draw must lie to count
+// in a summary's extrapolated column (diagnostics.Extrapolated).
+const ExtrapolationMargin = 0.5
 
 // A Job describes one shard's work for Run. The zero values of Draws, Format
 // and Threads select the defaults.
@@ -420,6 +426,7 @@ func splitmix64(x uint64) uint64 {
 // shardStats holds the results of sampleRows, indexed by row − lo.
 type shardStats struct {
 	status  []int64
+	extrap  []float64    // per row: the fraction of draws that extrapolate
 	stats   [][]float64  // per row: len(Stats) values per parameter
 	samples []*mat.Dense // raw samples (nil with SummaryOnly or a bad row)
 	bad     int
@@ -429,7 +436,8 @@ type shardStats struct {
 func sampleRows(ctx context.Context, m *cinn.Model, ycols [][]float64, yNames []string, lo, hi int, job Job, threads int, logw io.Writer) (*shardStats, error) {
 	n := hi - lo
 	dx := m.Config().DimX
-	st := &shardStats{status: make([]int64, n), stats: make([][]float64, n)}
+	st := &shardStats{status: make([]int64, n), extrap: make([]float64, n), stats: make([][]float64, n)}
+	xlo, xhi := m.TrainingRange()
 	if !job.SummaryOnly {
 		st.samples = make([]*mat.Dense, n)
 	}
@@ -502,12 +510,16 @@ func sampleRows(ctx context.Context, m *cinn.Model, ycols [][]float64, yNames []
 					}
 				}
 				st.status[i] = status
+				st.extrap[i] = math.NaN()
 				vals := make([]float64, len(Stats)*dx)
 				if status != StatusOK {
 					for k := range vals {
 						vals[k] = math.NaN()
 					}
 				} else {
+					if xlo != nil {
+						st.extrap[i] = float64(diagnostics.Extrapolated(s[0], xlo, xhi, ExtrapolationMargin).Rows) / float64(job.Draws)
+					}
 					for p, su := range diagnostics.Summarize(s[0], Levels) {
 						v := vals[p*len(Stats):]
 						v[0], v[1] = su.MAP, su.Median
@@ -542,6 +554,20 @@ func sampleRows(ctx context.Context, m *cinn.Model, ycols [][]float64, yNames []
 		if s != StatusOK {
 			st.bad++
 		}
+	}
+	var far []string
+	for i, f := range st.extrap {
+		if f > 0 {
+			far = append(far, strconv.Itoa(lo+i))
+		}
+	}
+	if len(far) > 0 {
+		more := ""
+		if len(far) > 10 {
+			far, more = far[:10], fmt.Sprintf(" and %d more", len(far)-10)
+		}
+		fmt.Fprintf(logw, "shard %v: warning: stars with draws more than half the training range outside it (rows %s%s): the network extrapolates there; the column extrapolated holds the fraction of such draws per star\n",
+			job.Shard, strings.Join(far, ", "), more)
 	}
 	return st, nil
 }
@@ -580,6 +606,9 @@ func summaryTable(cat *table.Table, st *shardStats, xNames []string, lo, hi int,
 		}
 	}
 	if err := t.AddInt64("status", st.status, ""); err != nil {
+		return nil, err
+	}
+	if err := t.AddColumn("extrapolated", st.extrap, ""); err != nil {
 		return nil, err
 	}
 	for p, x := range xNames {

@@ -9,12 +9,14 @@ import (
 	"context"
 	"errors"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/batch"
 	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/table"
@@ -122,7 +124,7 @@ func TestSummaryContents(t *testing.T) {
 		}
 	}
 	s := readTable(t, filepath.Join(dir, m.Output[0].File))
-	wantCols := []string{"row", "source_id", "name", "status"}
+	wantCols := []string{"row", "source_id", "name", "status", "extrapolated"}
 	for _, x := range []string{"age", "mass"} {
 		for _, st := range batch.Stats {
 			wantCols = append(wantCols, x+"_"+st)
@@ -493,5 +495,61 @@ func TestSummaryMatchesSamples(t *testing.T) {
 				t.Errorf("row %d %s: mean %v std %v", row, x, got["mean"], got["std"])
 			}
 		}
+	}
+}
+
+// TestExtrapolatedColumn: the summary's extrapolated column is the fraction
+// of each star's draws more than half the training range outside it, NaN
+// for bad rows, and the log names the stars that have any.
+func TestExtrapolatedColumn(t *testing.T) {
+	dir := t.TempDir()
+	// testModel is barely trained and ignores its observables; this one
+	// has learnt them, and so follows a far star's observables out.
+	m, err := cinn.NewModel(cinn.Config{DimX: 2, DimY: 3, Blocks: 2, Hidden: 16, Layers: 1, Seed: 1}, cinn.Spec{
+		XNames: []string{"age", "mass"}, YNames: []string{"f1", "f2", "f3"},
+		YTransforms: []cinn.Transform{{}, {}, {Kind: cinn.Log10}},
+	})
+	must(t, err)
+	xt, yt := simulate(rand.New(rand.NewPCG(1, 2)), 512)
+	_, err = m.Train(context.Background(), xt, yt, nil, nil, cinn.TrainSettings{Epochs: 40, BatchSize: 64, Seed: 3})
+	must(t, err)
+	model := filepath.Join(dir, "trained.cinn")
+	must(t, m.Save(model))
+	cat := filepath.Join(dir, "cat.csv")
+	writeCatalogue(t, cat, 100, [3]string{"f1", "f2", "f3"})
+	tb := readTable(t, cat)
+	const far = 40 // a star far outside the training data
+	for j, v := range map[string]float64{"f1": 60, "f2": -60, "f3": 1e6} {
+		c, err := tb.Col(j)
+		must(t, err)
+		c[far] = v
+	}
+	must(t, table.WriteFile(cat, tb))
+	var log bytes.Buffer
+	res, err := batch.Run(context.Background(), batch.Job{Model: model, Input: cat, OutDir: dir, Shard: batch.Whole, Draws: 100, Seed: 1, Log: &log})
+	must(t, err)
+	lo, hi := m.TrainingRange()
+	sum := readTable(t, filepath.Join(dir, res.Manifest.Output[0].File))
+	ext, err := sum.Col("extrapolated")
+	must(t, err)
+	raw := readTable(t, filepath.Join(dir, res.Manifest.Output[1].File))
+	rows, _ := raw.Col("row")
+	x, err := raw.Matrix("age", "mass")
+	must(t, err)
+	for i, f := range ext {
+		if i == nanRow || i == invalidRow {
+			if !math.IsNaN(f) {
+				t.Errorf("row %d with bad input: extrapolated %v, want NaN", i, f)
+			}
+			continue
+		}
+		k := slices.Index(rows, float64(i))
+		want := float64(diagnostics.Extrapolated(x.Slice(k, k+100, 0, 2), lo, hi, batch.ExtrapolationMargin).Rows) / 100
+		if f != want {
+			t.Errorf("row %d: extrapolated %v, want %v", i, f, want)
+		}
+	}
+	if !(ext[far] > 0.5) || !strings.Contains(log.String(), "outside it (rows") || !strings.Contains(log.String(), "40") {
+		t.Errorf("far star: extrapolated %v (want most draws), log:\n%s", ext[far], log.String())
 	}
 }
