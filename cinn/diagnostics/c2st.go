@@ -283,11 +283,7 @@ func (m *mlp) forward(nb int) {
 		}
 		m.idx = gemmNN(nb, fo, fi, m.act[l], fi, m.w[l], fo, out, fo, m.idx)
 		if l < nl-1 {
-			for j, v := range out {
-				if v < 0 {
-					out[j] = 0
-				}
-			}
+			relu(out)
 		} else {
 			for j, v := range out {
 				out[j] = 1 / (1 + math.Exp(-v))
@@ -363,11 +359,7 @@ func (m *mlp) step(x, y []float64, rows []int) float64 {
 			wt := transpose(m.tr, w, fi, fo)
 			clear(prev)
 			m.idx = gemmNN(nb, fi, fo, dlt, fo, wt, fi, prev, fi, m.idx)
-			for k, a := range in[:nb*fi] {
-				if a <= 0 {
-					prev[k] = 0
-				}
-			}
+			reluMask(prev, in[:nb*fi])
 		}
 	}
 

@@ -4,6 +4,11 @@
 
 package diagnostics
 
+import (
+	"math"
+	"slices"
+)
+
 // gemmNN computes C += A·B for row-major A (m×k, stride lda), B (k×n,
 // stride ldb) and C (m×n, stride ldc). For each row of A it lists the
 // non-zero entries (ReLU activations and their deltas are about half zeros)
@@ -14,12 +19,15 @@ func gemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 	for i := range m {
 		o := c[i*ldc : i*ldc+n]
 		ai := a[i*lda : i*lda+k]
-		idx = idx[:0]
+		// Branch-free: about half the entries are zero, in no pattern a
+		// branch predictor could learn.
+		idx = slices.Grow(idx[:0], k)[:k]
+		nz := 0
 		for p, x := range ai {
-			if x != 0 {
-				idx = append(idx, p)
-			}
+			idx[nz] = p
+			nz += nonzero(x)
 		}
+		idx = idx[:nz]
 		q := 0
 		for ; q+4 <= len(idx); q += 4 {
 			p0, p1, p2, p3 := idx[q], idx[q+1], idx[q+2], idx[q+3]
@@ -80,5 +88,35 @@ func axpy4Go(o, b0, b1, b2, b3 []float64, x *[4]float64) {
 		t = float64(t + float64(x2*b2[j]))
 		t = float64(t + float64(x3*b3[j]))
 		o[j] = float64(o[j] + t)
+	}
+}
+
+// nonzero returns 1 if x is not ±0 and 0 if it is, without a branch.
+func nonzero(x float64) int {
+	// The bits without the sign are 0 only for ±0; (b | -b) has its top
+	// bit set for any other b.
+	b := math.Float64bits(x) &^ (1 << 63)
+	return int((b | -b) >> 63)
+}
+
+// relu sets the negative entries of v to zero without a branch (the sign
+// bit spread over the word masks them out). -0 becomes +0, which no later
+// step tells apart.
+func relu(v []float64) {
+	for j, x := range v {
+		b := math.Float64bits(x)
+		v[j] = math.Float64frombits(b &^ uint64(int64(b)>>63))
+	}
+}
+
+// reluMask zeroes d[k] where a[k] ≤ 0, the ReLU's derivative, without a
+// branch.
+func reluMask(d, a []float64) {
+	a = a[:len(d)]
+	for k, x := range a {
+		b := math.Float64bits(x)
+		// Positive non-zero x: sign 0 and b != 0, keep; otherwise clear.
+		keep := uint64(int64((b|-b)&^b) >> 63)
+		d[k] = math.Float64frombits(math.Float64bits(d[k]) & keep)
 	}
 }

@@ -370,6 +370,8 @@ func TestSummaryInvariants(t *testing.T) {
 
 var update = flag.Bool("update", false, "regenerate testdata/*_golden.json with numpy (the project's virtualenv)")
 
+var updateBits = flag.Bool("update-bits", false, "regenerate testdata/c2st_bits.golden (only for a change meant to move every C2ST score)")
+
 // readGolden returns the contents of a golden file, first regenerating it
 // with script (run by the virtualenv's python) when -update is set.
 func readGolden(t *testing.T, path, script string) []byte {
