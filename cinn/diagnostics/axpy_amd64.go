@@ -17,3 +17,6 @@ func axpy4AVX2(o, b0, b1, b2, b3 []float64, x *[4]float64)
 
 // setAVX2 switches the AVX2 path (for benchmarks that compare the two).
 func setAVX2(on bool) { haveAVX2 = on }
+
+//go:noescape
+func gemmRowAVX2(o, ai []float64, idx []int, b []float64, ldb int)

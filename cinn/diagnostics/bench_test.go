@@ -96,3 +96,44 @@ func BenchmarkC2ST10D(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkC2STFit10D is ten epochs of one fold's classifier on 2,000
+// against 2,000 samples in 10-D, the inner loop of a 10-D C2ST without
+// its early stopping, with the products in the portable loop and, where
+// the CPU has it, in AVX2.
+func BenchmarkC2STFit10D(b *testing.B) {
+	d, n := 10, 2000
+	rng := rand.New(rand.NewPCG(3, 5))
+	x := make([]float64, 2*n*d)
+	y := make([]float64, 2*n)
+	for i := range 2 * n {
+		scale := 1.0
+		if i >= n {
+			scale, y[i] = 1.2, 1
+		}
+		for j := range d {
+			x[i*d+j] = rng.NormFloat64() * scale
+		}
+	}
+	train := make([]int, 2*n)
+	for i := range train {
+		train[i] = i
+	}
+	saved := haveAVX2
+	defer setAVX2(saved)
+	for _, avx := range []bool{false, true} {
+		if avx && !saved {
+			continue
+		}
+		b.Run(fmt.Sprintf("avx2=%v", avx), func(b *testing.B) {
+			setAVX2(avx)
+			for b.Loop() {
+				rng := rand.New(rand.NewPCG(1, 2))
+				net := newMLP([]int{d, 10 * d, 10 * d, 1}, rng)
+				if _, err := net.fit(context.Background(), x, y, train, 10, rng); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

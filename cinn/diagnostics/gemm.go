@@ -29,6 +29,30 @@ func gemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64
 		}
 		idx = idx[:nz]
 		q := 0
+		switch g := len(idx) &^ 3; {
+		case n == 1:
+			// A dot product (the output layer): no call per group.
+			for ; q < g; q += 4 {
+				p0, p1, p2, p3 := idx[q], idx[q+1], idx[q+2], idx[q+3]
+				t := float64(ai[p0]*b[p0*ldb]) + float64(ai[p1]*b[p1*ldb])
+				t = float64(t + float64(ai[p2]*b[p2*ldb]))
+				t = float64(t + float64(ai[p3]*b[p3*ldb]))
+				o[0] = float64(o[0] + t)
+			}
+		case haveAVX2 && n >= 4 && g > 0:
+			// The row's groups in one call, the columns held in
+			// registers across them; the last n%4 columns below.
+			_ = b[idx[g-1]*ldb+n-1] // the kernel reads within b
+			m4 := n &^ 3
+			gemmRowAVX2(o[:m4], ai, idx[:g], b, ldb)
+			if m4 < n {
+				for ; q < g; q += 4 {
+					p0, p1, p2, p3 := idx[q], idx[q+1], idx[q+2], idx[q+3]
+					axpy4Go(o[m4:], b[p0*ldb+m4:p0*ldb+n], b[p1*ldb+m4:p1*ldb+n], b[p2*ldb+m4:p2*ldb+n], b[p3*ldb+m4:p3*ldb+n], &[4]float64{ai[p0], ai[p1], ai[p2], ai[p3]})
+				}
+			}
+			q = g
+		}
 		for ; q+4 <= len(idx); q += 4 {
 			p0, p1, p2, p3 := idx[q], idx[q+1], idx[q+2], idx[q+3]
 			x0, x1, x2, x3 := ai[p0], ai[p1], ai[p2], ai[p3]

@@ -100,3 +100,41 @@ func TestC2STSameWithoutAVX2(t *testing.T) {
 		t.Errorf("C2ST %v with the portable loop, %v with AVX2", acc[0], acc[1])
 	}
 }
+
+// TestGemmNNPaths checks gemmNN's AVX2 row kernel (32 and 4 columns at a
+// time, the rest in Go) and its dot-product path against the portable
+// loop bit for bit, for every width up to 70 and the classifier's 100.
+func TestGemmNNPaths(t *testing.T) {
+	if !haveAVX2 {
+		t.Skip("no AVX2")
+	}
+	defer setAVX2(true)
+	rng := rand.New(rand.NewPCG(8, 8))
+	for n := 1; n <= 101; n++ {
+		if n > 70 && n != 100 && n != 101 {
+			continue
+		}
+		m, k := 7, 3+rng.IntN(60)
+		fill := func(r, c int) []float64 {
+			x := make([]float64, r*c)
+			for i := range x {
+				if rng.IntN(2) > 0 {
+					x[i] = rng.NormFloat64() * math.Pow(10, float64(rng.IntN(7)-3))
+				}
+			}
+			return x
+		}
+		a, b, c := fill(m, k), fill(k, n+3), fill(m, n+1)
+		var got [2][]float64
+		for i, avx := range []bool{false, true} {
+			setAVX2(avx)
+			got[i] = append([]float64(nil), c...)
+			gemmNN(m, n, k, a, k, b, n+3, got[i], n+1, nil)
+		}
+		for j := range c {
+			if math.Float64bits(got[0][j]) != math.Float64bits(got[1][j]) {
+				t.Fatalf("n=%d k=%d: element %d is %v with AVX2, %v with the portable loop", n, k, j, got[1][j], got[0][j])
+			}
+		}
+	}
+}
