@@ -5,9 +5,11 @@ package validation
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -44,7 +46,17 @@ type IsochroneSettings struct {
 	AgeProbit bool
 	// Model, if not empty, is the file the trained network is saved to.
 	Model string
-	Log   func(format string, args ...any)
+	// Derived makes the network infer only logAge, the initial mass Mini
+	// and (with more than one training metallicity) Zini. Mass, logL,
+	// logTe and logg are functions of those three, so their posterior is
+	// a thin sheet in the five-parameter space; here they are read off
+	// the isochrone for every posterior sample instead (Zini rounded to
+	// the nearest training metallicity, dequantized in training by a
+	// uniform jitter of one grid step). Samples with no star on the
+	// isochrone (an initial mass that has died at that age, an age
+	// outside the grid) are drawn again.
+	Derived bool
+	Log     func(format string, args ...any)
 }
 
 // IsochroneResult is the outcome of RunIsochrone.
@@ -55,6 +67,11 @@ type IsochroneResult struct {
 	Epochs, BestEpoch              int
 	Stopped                        string
 	TrainSeconds                   float64
+	// Derived is IsochroneSettings.Derived; Redrawn is then the fraction
+	// of posterior samples drawn again because they had no star on the
+	// isochrone, per test set (in-family, held-out).
+	Derived bool      `json:",omitempty"`
+	Redrawn []float64 `json:",omitempty"`
 	// InFamily holds the diagnostics on test stars of the training
 	// metallicities, HeldOut on stars of the held-out metallicity.
 	InFamily, HeldOut []IsochroneParam
@@ -104,8 +121,8 @@ func (s *IsochroneSettings) defaults() {
 }
 
 // isoStars draws n stars spread evenly over the metallicities zs and
-// returns the parameters and magnitudes.
-func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise float64, seed, stream uint64) (x, y *mat.Dense, err error) {
+// returns them in random order with the simulator's columns and Zini.
+func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise float64, seed, stream uint64) (*table.Table, error) {
 	noiseMap := map[string]float64{}
 	for _, b := range g.Bands() {
 		noiseMap[b] = noise
@@ -119,22 +136,119 @@ func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise
 		sim := &isochrone.Simulator{Grid: g, Z: z, Noise: noiseMap}
 		t, err := sim.Sample(ctx, m, rand.NewPCG(seed, stream+uint64(k)))
 		if err != nil {
-			return nil, nil, err
+			return nil, err
+		}
+		zc := make([]float64, t.Len())
+		for i := range zc {
+			zc[i] = z
+		}
+		if err := t.AddColumn("Zini", zc, ""); err != nil {
+			return nil, err
 		}
 		parts = append(parts, t)
 	}
 	all, err := table.Concat(parts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	// Shuffle so that a validation tail holds every metallicity.
 	perm := rand.New(rand.NewPCG(seed, stream+100)).Perm(all.Len())
-	all = all.Rows(perm)
-	if x, err = all.Matrix(IsochroneParams...); err != nil {
-		return nil, nil, err
+	return all.Rows(perm), nil
+}
+
+// isoNetParams returns the parameters the network infers.
+func (s *IsochroneSettings) isoNetParams() []string {
+	if !s.Derived {
+		return IsochroneParams
 	}
-	y, err = all.Matrix(g.Bands()...)
-	return x, y, err
+	if len(s.TrainZ) > 1 {
+		return []string{"logAge", "Mini", "Zini"}
+	}
+	return []string{"logAge", "Mini"}
+}
+
+// zStep is the smallest spacing of the sorted metallicities zs (0 for one).
+func zStep(zs []float64) float64 {
+	sorted := append([]float64(nil), zs...)
+	slices.Sort(sorted)
+	step := 0.0
+	for i := 1; i < len(sorted); i++ {
+		if d := sorted[i] - sorted[i-1]; step == 0 || d < step {
+			step = d
+		}
+	}
+	return step
+}
+
+// nearest returns the element of zs nearest to z.
+func nearest(zs []float64, z float64) float64 {
+	best := zs[0]
+	for _, v := range zs[1:] {
+		if math.Abs(v-z) < math.Abs(best-z) {
+			best = v
+		}
+	}
+	return best
+}
+
+// deriveSamples draws n posterior samples of (logAge, Mini[, Zini]) per
+// row of y and returns samples of IsochroneParams read off the isochrone
+// (see IsochroneSettings.Derived), with the fraction of samples drawn
+// again.
+func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat.Dense, n int, zs []float64, src rand.Source) ([]*mat.Dense, float64, error) {
+	quants := g.Quantities()
+	idx := make([]int, len(IsochroneParams)-1) // Mass, logL, logTe, logg in Columns
+	for j, name := range IsochroneParams[1:] {
+		idx[j] = slices.Index(quants, name)
+		if idx[j] < 0 {
+			return nil, 0, fmt.Errorf("validation: the grid has no %s column (it has %v)", name, quants)
+		}
+	}
+	post, err := m.Sample(ctx, y, n, src)
+	if err != nil {
+		return nil, 0, err
+	}
+	out := make([]*mat.Dense, len(post))
+	var drawn, kept int
+	row := mat.NewDense(1, y.RawMatrix().Cols, nil)
+	for i, p := range post {
+		dst := mat.NewDense(n, len(IsochroneParams), nil)
+		got := 0
+		for try := 0; ; try++ {
+			r, _ := p.Dims()
+			drawn += r
+			for k := 0; k < r && got < n; k++ {
+				age, mini, z := p.At(k, 0), p.At(k, 1), zs[0]
+				if len(zs) > 1 {
+					z = nearest(zs, p.At(k, 2))
+				}
+				v, err := g.Interpolate(z, age, mini)
+				if err != nil {
+					continue // no star there: the prior excludes it
+				}
+				dst.Set(got, 0, age)
+				for j, c := range idx {
+					dst.Set(got, j+1, v[c])
+				}
+				got++
+			}
+			if got == n {
+				break
+			}
+			if try == 100 {
+				return nil, 0, fmt.Errorf("validation: star %d: fewer than %d of %d posterior samples lie on an isochrone", i, n, drawn)
+			}
+			row.SetRow(0, y.RawRowView(i))
+			more, err := m.Sample(ctx, row, 2*(n-got)+16, src)
+			if err != nil {
+				return nil, 0, err
+			}
+			p = more[0]
+		}
+		kept += n
+		out[i] = dst
+	}
+	return out, 1 - float64(kept)/float64(drawn), nil
 }
 
 // RunIsochrone trains a cINN on PARSEC Gaia photometry from
@@ -142,15 +256,32 @@ func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise
 // package documentation.
 func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (IsochroneResult, error) {
 	s.defaults()
-	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ}
+	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ, Derived: s.Derived}
 	dir := filepath.Join(dataDir, "parsec-gaia")
 	g, err := isochrone.Load(isochrone.Options{}, dir)
 	if err != nil {
 		return res, fmt.Errorf("validation: PARSEC Gaia grid in %s: %w (pass the project's data folder with -data)", dir, err)
 	}
-	x, y, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0)
+	params := s.isoNetParams()
+	stars, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0)
 	if err != nil {
 		return res, err
+	}
+	x, err := stars.Matrix(params...)
+	if err != nil {
+		return res, err
+	}
+	y, err := stars.Matrix(g.Bands()...)
+	if err != nil {
+		return res, err
+	}
+	if s.Derived && len(params) == 3 {
+		// Dequantize the metallicity: a flow needs a density.
+		step := zStep(s.TrainZ)
+		jit := rand.New(rand.NewPCG(uint64(s.Seed), 200))
+		for i := 0; i < s.TrainStars; i++ {
+			x.Set(i, 2, x.At(i, 2)+step*(jit.Float64()-0.5))
+		}
 	}
 	nVal := s.TrainStars / 10
 	nTr := s.TrainStars - nVal
@@ -166,7 +297,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		lo, hi := g.AgeRange()
 		xt[0] = cinn.Transform{Kind: cinn.Probit, Lo: lo, Hi: hi}
 	}
-	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: IsochroneParams, YNames: g.Bands(), XTransforms: xt})
+	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: params, YNames: g.Bands(), XTransforms: xt})
 	if err != nil {
 		return res, err
 	}
@@ -198,11 +329,28 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		{fmt.Sprintf("held-out Z=%g", s.HeldOutZ), []float64{s.HeldOutZ}, &res.HeldOut},
 	}
 	for k, set := range sets {
-		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k))
+		test, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k))
 		if err != nil {
 			return res, err
 		}
-		post, err := m.Sample(ctx, yt, s.Samples, rand.NewPCG(uint64(s.Seed), 5000+uint64(k)))
+		xt, err := test.Matrix(IsochroneParams...)
+		if err != nil {
+			return res, err
+		}
+		yt, err := test.Matrix(g.Bands()...)
+		if err != nil {
+			return res, err
+		}
+		src := rand.NewPCG(uint64(s.Seed), 5000+uint64(k))
+		var post []*mat.Dense
+		if s.Derived {
+			var redrawn float64
+			post, redrawn, err = deriveSamples(ctx, g, m, yt, s.Samples, s.TrainZ, src)
+			res.Redrawn = append(res.Redrawn, redrawn)
+			s.Log("isochrone %s: %.2f%% of the samples drawn again (no star on the isochrone)", set.name, 100*redrawn)
+		} else {
+			post, err = m.Sample(ctx, yt, s.Samples, src)
+		}
 		if err != nil {
 			return res, err
 		}

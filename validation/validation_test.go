@@ -197,3 +197,68 @@ func TestRunTaskPrevious(t *testing.T) {
 		t.Errorf("log %q does not say why the earlier scores were not kept", logged)
 	}
 }
+
+// sharedData returns the project's real data folder ($GOCINN_DATA, else
+// shared/data beside the repository), failing with where it should be.
+func sharedData(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("GOCINN_DATA")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "data")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "README.md")); err != nil {
+		t.Fatalf("the shared real data folder is absent (%v): TestSharedData… tests read the PARSEC Gaia tables in ../shared/data beside the repository; set GOCINN_DATA to its path, or skip them with -skip TestSharedData", err)
+	}
+	return dir
+}
+
+// TestSharedDataIsochroneDerived runs the derived-parameter isochrone
+// validation on a tiny network: the network infers logAge, Mini and Zini,
+// and every reported sample is a star on an isochrone.
+func TestSharedDataIsochroneDerived(t *testing.T) {
+	res, err := RunIsochrone(context.Background(), sharedData(t), IsochroneSettings{
+		TrainStars: 1000, TestStars: 20, Samples: 100, Derived: true,
+		Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1},
+		Train:  cinn.TrainSettings{Epochs: 2},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Derived || len(res.Redrawn) != 2 {
+		t.Fatalf("Derived %v, Redrawn %v: want true and one fraction per test set", res.Derived, res.Redrawn)
+	}
+	for _, f := range res.Redrawn {
+		if !(f >= 0 && f < 1) {
+			t.Errorf("redrawn fraction %v outside [0, 1)", f)
+		}
+	}
+	for _, set := range [][]IsochroneParam{res.InFamily, res.HeldOut} {
+		if len(set) != len(IsochroneParams) {
+			t.Fatalf("%d parameters reported, want %d (%v)", len(set), len(IsochroneParams), IsochroneParams)
+		}
+		for j, p := range set {
+			if p.Name != IsochroneParams[j] || math.IsNaN(p.MedianCal) || math.IsNaN(p.RMSEMAP) || p.InSupport < 0 || p.InSupport > 1 {
+				t.Errorf("parameter %d: %+v", j, p)
+			}
+		}
+	}
+}
+
+func TestZStepNearest(t *testing.T) {
+	for _, c := range []struct {
+		zs         []float64
+		step, z, n float64
+	}{
+		{[]float64{0.015}, 0, 0.3, 0.015},
+		{[]float64{0.020, 0.015}, 0.005, 0.0176, 0.020},
+		{[]float64{0.020, 0.015}, 0.005, 0.0174, 0.015},
+		{[]float64{0.03, 0.01, 0.015}, 0.005, -1, 0.01},
+	} {
+		if got := zStep(c.zs); math.Abs(got-c.step) > 1e-15 {
+			t.Errorf("zStep(%v) = %v, want %v", c.zs, got, c.step)
+		}
+		if got := nearest(c.zs, c.z); got != c.n {
+			t.Errorf("nearest(%v, %v) = %v, want %v", c.zs, c.z, got, c.n)
+		}
+	}
+}
