@@ -216,8 +216,8 @@ func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat
 		got := 0
 		for try := 0; ; try++ {
 			r, _ := p.Dims()
-			drawn += r
 			for k := 0; k < r && got < n; k++ {
+				drawn++
 				age, mini, z := p.At(k, 0), p.At(k, 1), zs[0]
 				if len(zs) > 1 {
 					z = nearest(zs, p.At(k, 2))
