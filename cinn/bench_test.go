@@ -38,6 +38,10 @@ func BenchmarkTrainStep(b *testing.B) { benchTrainStep(b, AffineCoupling) }
 // BenchmarkTrainStepSpline is BenchmarkTrainStep with spline couplings.
 func BenchmarkTrainStepSpline(b *testing.B) { benchTrainStep(b, SplineCoupling) }
 
+// BenchmarkTrainStepMixed is BenchmarkTrainStep with mixed couplings (the
+// default).
+func BenchmarkTrainStepMixed(b *testing.B) { benchTrainStep(b, MixedCoupling) }
+
 func benchTrainStep(b *testing.B, coupling string) {
 	m := benchModelOf(b, coupling)
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -71,6 +75,9 @@ func BenchmarkSample(b *testing.B) { benchSample(b, AffineCoupling) }
 
 // BenchmarkSampleSpline is BenchmarkSample with spline couplings.
 func BenchmarkSampleSpline(b *testing.B) { benchSample(b, SplineCoupling) }
+
+// BenchmarkSampleMixed is BenchmarkSample with mixed couplings.
+func BenchmarkSampleMixed(b *testing.B) { benchSample(b, MixedCoupling) }
 
 func benchSample(b *testing.B, coupling string) {
 	m := benchModelOf(b, coupling)

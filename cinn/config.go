@@ -16,13 +16,18 @@ const (
 	DefaultLayers    = 3
 	DefaultClamp     = 2.0
 	DefaultInitScale = 0.03
-	DefaultBins      = 8   // spline bins (SplineCoupling only)
-	DefaultTailBound = 5.0 // spline interval [-B, B] (SplineCoupling only)
+	DefaultBins      = 8   // spline bins (spline and mixed couplings)
+	DefaultTailBound = 5.0 // spline interval [-B, B] (spline and mixed couplings)
+	// DefaultCoupling is MixedCoupling: of the three, it came closest to
+	// the published posteriors of the sbibm benchmark and the isochrones
+	// without tuning (docs/validation.md). AffineCoupling is the seed
+	// papers' network.
+	DefaultCoupling = MixedCoupling
 )
 
 // Coupling kinds for Config.Coupling.
 const (
-	AffineCoupling = "affine" // GLOW affine coupling (the default)
+	AffineCoupling = "affine" // GLOW affine coupling, as the seed papers
 	SplineCoupling = "spline" // rational-quadratic spline coupling
 	MixedCoupling  = "mixed"  // affine and spline blocks in turn, affine first
 )
@@ -60,8 +65,10 @@ type Config struct {
 	// initialisation after every coupling block.
 	ActNorm bool `json:"actNorm,omitempty"`
 
-	// Coupling selects the transform of the coupling blocks: AffineCoupling
-	// (empty means affine), as in the seed papers, or SplineCoupling, a
+	// Coupling selects the transform of the coupling blocks: empty means
+	// DefaultCoupling (NewModel stores the kind it chose, and a model file
+	// written before the default changed, with none stored, is affine).
+	// AffineCoupling is the seed papers' GLOW block; SplineCoupling is a
 	// monotonic rational-quadratic spline per dimension (Durkan et al.
 	// 2019, the neural spline flows of sbibm's NPE) with Bins bins on
 	// [-TailBound, TailBound] and the identity outside. Splines fit skewed
@@ -97,6 +104,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.InitScale == 0 {
 		c.InitScale = DefaultInitScale
+	}
+	if c.Coupling == "" {
+		c.Coupling = DefaultCoupling
 	}
 	if c.UsesSplines() {
 		if c.Bins == 0 {

@@ -78,6 +78,11 @@ func TestGoldenFile(t *testing.T) {
 	if c := m.Config(); c.Blocks != 2 || c.Hidden != 6 || !c.ActNorm || len(c.CondNet) != 2 {
 		t.Errorf("config %+v", c)
 	}
+	// The file predates the coupling field: it is an affine network,
+	// whatever DefaultCoupling says now (its samples below prove it).
+	if c := m.Config(); bytes.Contains(raw, []byte(`"coupling"`)) || c.Coupling != "" || c.UsesSplines() {
+		t.Errorf("the golden file should hold a network stored before the coupling field (affine): coupling %q", c.Coupling)
+	}
 	if sp := m.Spec(); sp.XTransforms[1].Kind != Log10 || sp.YNames[1] != "d" {
 		t.Errorf("spec %+v", sp)
 	}

@@ -62,9 +62,9 @@ func (c netCase) coupling() string {
 func testModel(t testing.TB, c netCase, seed int64) *Model {
 	t.Helper()
 	cfg := Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
-		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed}
+		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed, Coupling: c.coupling()}
 	if c.bins > 0 {
-		cfg.Coupling, cfg.Bins, cfg.TailBound = c.coupling(), c.bins, 2
+		cfg.Bins, cfg.TailBound = c.bins, 2
 	}
 	m, err := NewModel(cfg, Spec{})
 	if err != nil {

@@ -3,6 +3,7 @@
 package cinn
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -88,5 +89,31 @@ func TestMixedCouplingLayout(t *testing.T) {
 	}
 	if _, err := NewModel(Config{DimX: 2, DimY: 1, Coupling: MixedCoupling, Bins: 1}, Spec{}); err == nil || !strings.Contains(err.Error(), "Bins") {
 		t.Errorf("mixed coupling with 1 bin: err = %v, want an error about Bins", err)
+	}
+}
+
+// TestDefaultCoupling: a Config without Coupling builds DefaultCoupling
+// (mixed), and the model stores the kind it chose, so that its file stays
+// what it is if the default changes again.
+func TestDefaultCoupling(t *testing.T) {
+	m, err := NewModel(Config{DimX: 3, DimY: 2, Blocks: 4, Hidden: 4, Layers: 1}, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := m.Config()
+	if DefaultCoupling != MixedCoupling || c.Coupling != MixedCoupling || c.Bins != DefaultBins || c.TailBound != DefaultTailBound {
+		t.Fatalf("default config %+v, want mixed couplings with %d bins on ±%g", c, DefaultBins, DefaultTailBound)
+	}
+	for k := range c.Blocks {
+		if got, want := c.blockSpline(k), k%2 == 1; got != want {
+			t.Errorf("block %d: spline %v, want %v", k, got, want)
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(buf.Bytes(), []byte(`"coupling":"mixed"`)) {
+		t.Error(`the model file does not store "coupling":"mixed"`)
 	}
 }

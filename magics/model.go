@@ -20,12 +20,12 @@ import (
 var modelCmd = &Command{
 	Name: "model",
 	Flags: []Flag{
-		{Name: "blocks", Kind: Int, Default: "8", Usage: "GLOW coupling blocks"},
+		{Name: "blocks", Kind: Int, Default: "8", Usage: "coupling blocks"},
 		{Name: "hidden", Kind: Int, Default: "256", Usage: "width of the subnets' hidden layers"},
 		{Name: "layers", Kind: Int, Default: "3", Usage: "hidden layers per subnet"},
 		{Name: "clamp", Kind: Float, Default: "2", Usage: "soft clamp of the log-scales (affine coupling)"},
-		{Name: "coupling", Kind: String, Default: "affine", Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
-			Usage: "coupling transform: affine (GLOW, as the seed papers), spline (rational-quadratic, as sbibm's NPE) or mixed (affine and spline blocks in turn)"},
+		{Name: "coupling", Kind: String, Default: cinn.DefaultCoupling, Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
+			Usage: "coupling transform: mixed (affine and spline blocks in turn), affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
 		{Name: "bins", Kind: Int, Default: "8", Usage: "spline bins (spline and mixed coupling)"},
 		{Name: "tail-bound", Kind: Float, Default: "5", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
@@ -35,16 +35,20 @@ var modelCmd = &Command{
 	},
 	Short: "build the cINN for the declared data and show its architecture",
 	Long: `%model builds a conditional invertible network for the parameters and
-observables declared by %data (FrEIA's GLOW coupling blocks with MLP subnets, as
-Ksoll et al. 2020 and Kang et al. 2022). It replaces any previous model. The
-%%model cell form takes one key: value per line instead of flags.
+observables declared by %data: coupling blocks with MLP subnets and fixed
+permutations between them, as FrEIA's networks of Ksoll et al. 2020 and Kang et
+al. 2022. It replaces any previous model. The %%model cell form takes one
+key: value per line instead of flags.
 
---coupling spline replaces the affine transform of every block by a monotonic
-rational-quadratic spline per dimension (the neural spline flows of sbibm's NPE):
-it fits skewed and sharply bounded posteriors, which affine blocks cannot, for
-about 1.4 times the CPU time per training step. --coupling mixed alternates affine and
-spline blocks, affine first on the parameter side: the affine blocks place and
-scale a narrow posterior for each observation, the splines shape it.`,
+The default, --coupling mixed, alternates affine (GLOW) blocks and
+rational-quadratic spline blocks, affine first on the parameter side: the affine
+blocks place and scale a narrow posterior for each observation, the splines
+shape it (skewed, bounded or multi-modal). It came closest to the published
+posteriors of the sbibm benchmark and of the isochrones without tuning
+(docs/validation.md), for about 1.2 times the CPU time per training step of
+--coupling affine, the seed papers' network of GLOW blocks only. --coupling
+spline makes every block a spline, as the neural spline flows of sbibm's NPE
+(about 1.4 times affine's time per step).`,
 	Cell:    "one flag per line as key: value, e.g.\nblocks: 6\nhidden: 128\ncond-net: 256,128",
 	Example: "%model --blocks 6 --hidden 128 --layers 2 --seed 1",
 	Run: func(ctx context.Context, s *Session, inv *Invocation, out Output) error {
