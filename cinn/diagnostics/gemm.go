@@ -12,9 +12,11 @@ import (
 // gemmNN computes C += A·B for row-major A (m×k, stride lda), B (k×n,
 // stride ldb) and C (m×n, stride ldc). For each row of A it lists the
 // non-zero entries (ReLU activations and their deltas are about half zeros)
-// and adds four rows of B at a time. idx is scratch space, returned for
-// reuse. The order of the sums depends only on the data, so the result is
-// deterministic.
+// and adds four rows of B at a time: with AVX2 all of a row's groups of
+// four in one assembly call (gemmRowAVX2), else through axpy4, and a
+// single column (the output layer) inline. Every path adds in the same
+// order, so the result is the same bit for bit on each (TestGemmNNPaths)
+// and depends only on the data. idx is scratch space, returned for reuse.
 func gemmNN(m, n, k int, a []float64, lda int, b []float64, ldb int, c []float64, ldc int, idx []int) []int {
 	for i := range m {
 		o := c[i*ldc : i*ldc+n]
@@ -125,7 +127,8 @@ func nonzero(x float64) int {
 
 // relu sets the negative entries of v to zero without a branch (the sign
 // bit spread over the word masks them out). -0 becomes +0, which no later
-// step tells apart.
+// step tells apart, and so would a NaN with its sign bit set (the inputs
+// are checked finite, and the classifier's values stay so).
 func relu(v []float64) {
 	for j, x := range v {
 		b := math.Float64bits(x)
