@@ -55,7 +55,8 @@ func main() {
 	runtime.GC()
 	dataRSS := status("VmRSS")
 
-	m, err := cinn.NewModel(cinn.Config{DimX: dimX, DimY: dimY, Seed: 1}, cinn.Spec{})
+	// Affine blocks, as the PyTorch GLOW network this is compared with.
+	m, err := cinn.NewModel(cinn.Config{DimX: dimX, DimY: dimY, Seed: 1, Coupling: cinn.AffineCoupling}, cinn.Spec{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trainmem:", err)
 		os.Exit(1)
