@@ -50,7 +50,10 @@
 // model, which shows how model mismatch appears in the calibration and in the
 // MAP estimates. (The MIST isochrone in the data folder has PanSTARRS bands
 // only, so it cannot be fed to a Gaia-band network without a photometric
-// transformation that would itself be a model.)
+// transformation that would itself be a model.) IsochroneSettings.Derived
+// (validate -iso-derived) makes the network infer logAge, the initial mass
+// and the metallicity only, and reads Mass, logL, logTe and logg off the
+// isochrone for every posterior sample.
 //
 // The command validation/cmd/validate runs both and writes JSON results, a
 // Markdown table and figures; docs/validation.md shows them.
@@ -61,8 +64,8 @@
 // gaussian_linear_uniform at 10^3 simulations with a smaller network;
 // two_moons scored by C2ST on 500 + 500 samples, gaussian_linear by the
 // moments of its exact posterior, gaussian_linear_uniform with the box's
-// probit by PosteriorKL) with
-// thresholds derived from runs with eight seeds, so that a regression of the
+// probit by PosteriorKL, with affine, spline and mixed couplings) with
+// thresholds derived from runs with six to eight seeds, so that a regression of the
 // engine fails the test suite. It takes about a minute and is skipped with
 // -short.
 package validation
