@@ -111,15 +111,15 @@ func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi fl
 	return meanErr / float64(n), ratio / float64(n), stdLo, stdHi, nil
 }
 
-// gluKL trains the guard network with the given coupling on
-// gaussian_linear_uniform, with the parameters through the prior box's
-// probit when bounded is set (splines on [-5, 5]), and returns PosteriorKL
-// over 5,000 simulations.
+// gluKL trains the guard network with the given coupling (splines with the
+// default 8 bins on [-5, 5]) on gaussian_linear_uniform, with the
+// parameters through the prior box's probit when bounded is set, and
+// returns PosteriorKL over 5,000 simulations.
 func gluKL(ctx context.Context, seed int64, bounded bool, coupling string) (float64, error) {
 	task := simulators.NewGaussianLinearUniform()
 	s := guardSettings(seed)
 	s.Bounded = bounded
-	s.Config.Coupling, s.Config.TailBound = coupling, 5
+	s.Config.Coupling = coupling
 	m, _, err := TrainTask(ctx, task, s)
 	if err != nil {
 		return 0, err

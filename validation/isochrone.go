@@ -121,8 +121,9 @@ func (s *IsochroneSettings) defaults() {
 }
 
 // isoStars draws n stars spread evenly over the metallicities zs and
-// returns them in random order with the simulator's columns and Zini.
-func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise float64, seed, stream uint64) (*table.Table, error) {
+// returns, in random order, the parameters params (of the simulator's
+// columns and Zini) and the magnitudes.
+func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise float64, seed, stream uint64, params []string) (x, y *mat.Dense, err error) {
 	noiseMap := map[string]float64{}
 	for _, b := range g.Bands() {
 		noiseMap[b] = noise
@@ -136,24 +137,29 @@ func isoStars(ctx context.Context, g *isochrone.Grid, zs []float64, n int, noise
 		sim := &isochrone.Simulator{Grid: g, Z: z, Noise: noiseMap}
 		t, err := sim.Sample(ctx, m, rand.NewPCG(seed, stream+uint64(k)))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		zc := make([]float64, t.Len())
 		for i := range zc {
 			zc[i] = z
 		}
 		if err := t.AddColumn("Zini", zc, ""); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		parts = append(parts, t)
 	}
 	all, err := table.Concat(parts...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	// Shuffle so that a validation tail holds every metallicity.
 	perm := rand.New(rand.NewPCG(seed, stream+100)).Perm(all.Len())
-	return all.Rows(perm), nil
+	all = all.Rows(perm)
+	if x, err = all.Matrix(params...); err != nil {
+		return nil, nil, err
+	}
+	y, err = all.Matrix(g.Bands()...)
+	return x, y, err
 }
 
 // isoNetParams returns the parameters the network infers.
@@ -263,15 +269,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		return res, fmt.Errorf("validation: PARSEC Gaia grid in %s: %w (pass the project's data folder with -data)", dir, err)
 	}
 	params := s.isoNetParams()
-	stars, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0)
-	if err != nil {
-		return res, err
-	}
-	x, err := stars.Matrix(params...)
-	if err != nil {
-		return res, err
-	}
-	y, err := stars.Matrix(g.Bands()...)
+	x, y, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0, params)
 	if err != nil {
 		return res, err
 	}
@@ -329,15 +327,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		{fmt.Sprintf("held-out Z=%g", s.HeldOutZ), []float64{s.HeldOutZ}, &res.HeldOut},
 	}
 	for k, set := range sets {
-		test, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k))
-		if err != nil {
-			return res, err
-		}
-		xt, err := test.Matrix(IsochroneParams...)
-		if err != nil {
-			return res, err
-		}
-		yt, err := test.Matrix(g.Bands()...)
+		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k), IsochroneParams)
 		if err != nil {
 			return res, err
 		}

@@ -80,21 +80,13 @@ func BenchmarkC2ST10D(b *testing.B) {
 		return m
 	}
 	ref, other := mk(2000, 1), mk(2000, 1.1)
-	saved := haveAVX2
-	defer func() { setAVX2(saved) }()
-	for _, avx := range []bool{false, true} {
-		if avx && !saved {
-			continue
-		}
-		b.Run(fmt.Sprintf("avx2=%v", avx), func(b *testing.B) {
-			setAVX2(avx)
-			for b.Loop() {
-				if _, err := C2ST(context.Background(), ref, other, 1); err != nil {
-					b.Fatal(err)
-				}
+	eachPath(b, func(b *testing.B) {
+		for b.Loop() {
+			if _, err := C2ST(context.Background(), ref, other, 1); err != nil {
+				b.Fatal(err)
 			}
-		})
-	}
+		}
+	})
 }
 
 // BenchmarkC2STFit10D is ten epochs of one fold's classifier on 2,000
@@ -103,9 +95,44 @@ func BenchmarkC2ST10D(b *testing.B) {
 // the CPU has it, in AVX2.
 func BenchmarkC2STFit10D(b *testing.B) {
 	d, n := 10, 2000
-	rng := rand.New(rand.NewPCG(3, 5))
-	x := make([]float64, 2*n*d)
-	y := make([]float64, 2*n)
+	x, y := labelledGaussians(rand.New(rand.NewPCG(3, 5)), d, n)
+	train := make([]int, 2*n)
+	for i := range train {
+		train[i] = i
+	}
+	eachPath(b, func(b *testing.B) {
+		for b.Loop() {
+			rng := rand.New(rand.NewPCG(1, 2))
+			net := newMLP([]int{d, 10 * d, 10 * d, 1}, rng)
+			if _, err := net.fit(context.Background(), x, y, train, 10, rng); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// eachPath runs bench as sub-benchmarks with the classifier's products in
+// the portable loop and, where the CPU has it, in AVX2.
+func eachPath(b *testing.B, bench func(b *testing.B)) {
+	saved := haveAVX2
+	defer setAVX2(saved)
+	for _, avx := range []bool{false, true} {
+		if avx && !saved {
+			continue
+		}
+		b.Run(fmt.Sprintf("avx2=%v", avx), func(b *testing.B) {
+			setAVX2(avx)
+			bench(b)
+		})
+	}
+}
+
+// labelledGaussians returns a classifier's input: n rows of N(0, I) in d
+// dimensions labelled 0, then n of N(0, 1.2²·I) labelled 1, drawn from rng
+// row by row.
+func labelledGaussians(rng *rand.Rand, d, n int) (x, y []float64) {
+	x = make([]float64, 2*n*d)
+	y = make([]float64, 2*n)
 	for i := range 2 * n {
 		scale := 1.0
 		if i >= n {
@@ -115,25 +142,5 @@ func BenchmarkC2STFit10D(b *testing.B) {
 			x[i*d+j] = rng.NormFloat64() * scale
 		}
 	}
-	train := make([]int, 2*n)
-	for i := range train {
-		train[i] = i
-	}
-	saved := haveAVX2
-	defer setAVX2(saved)
-	for _, avx := range []bool{false, true} {
-		if avx && !saved {
-			continue
-		}
-		b.Run(fmt.Sprintf("avx2=%v", avx), func(b *testing.B) {
-			setAVX2(avx)
-			for b.Loop() {
-				rng := rand.New(rand.NewPCG(1, 2))
-				net := newMLP([]int{d, 10 * d, 10 * d, 1}, rng)
-				if _, err := net.fit(context.Background(), x, y, train, 10, rng); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
+	return x, y
 }

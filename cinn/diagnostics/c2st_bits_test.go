@@ -36,19 +36,8 @@ func TestC2STBits(t *testing.T) {
 		}
 		setAVX2(avx)
 		for _, d := range []int{2, 5, 10} {
-			rng := rand.New(rand.NewPCG(uint64(d), 5))
 			n := 1000
-			x := make([]float64, 2*n*d)
-			y := make([]float64, 2*n)
-			for i := range 2 * n {
-				scale := 1.0
-				if i >= n {
-					scale, y[i] = 1.2, 1
-				}
-				for j := range d {
-					x[i*d+j] = rng.NormFloat64() * scale
-				}
-			}
+			x, y := labelledGaussians(rand.New(rand.NewPCG(uint64(d), 5)), d, n)
 			train := make([]int, 2*n-300)
 			for i := range train {
 				train[i] = i + 150
