@@ -197,18 +197,53 @@ func nearest(zs []float64, z float64) float64 {
 	return best
 }
 
+// isoDeriver reads IsochroneParams off an isochrone grid at network
+// samples of (logAge, Mini[, Zini]); see IsochroneSettings.Derived.
+type isoDeriver struct {
+	g   *isochrone.Grid
+	zs  []float64 // the training metallicities; a sampled Zini snaps to the nearest
+	idx []int     // columns of Mass, logL, logTe, logg in the grid's quantities
+}
+
+func newIsoDeriver(g *isochrone.Grid, zs []float64) (*isoDeriver, error) {
+	quants := g.Quantities()
+	d := &isoDeriver{g: g, zs: zs, idx: make([]int, len(IsochroneParams)-1)}
+	for j, name := range IsochroneParams[1:] {
+		d.idx[j] = slices.Index(quants, name)
+		if d.idx[j] < 0 {
+			return nil, fmt.Errorf("validation: the grid has no %s column (it has %v)", name, quants)
+		}
+	}
+	return d, nil
+}
+
+// derive writes the IsochroneParams of the star at the network sample
+// raw into dst and reports whether there is such a star (the prior
+// excludes samples off every isochrone).
+func (d *isoDeriver) derive(dst, raw []float64) bool {
+	age, mini, z := raw[0], raw[1], d.zs[0]
+	if len(d.zs) > 1 {
+		z = nearest(d.zs, raw[2])
+	}
+	v, err := d.g.Interpolate(z, age, mini)
+	if err != nil {
+		return false
+	}
+	dst[0] = age
+	for j, c := range d.idx {
+		dst[j+1] = v[c]
+	}
+	return true
+}
+
 // deriveSamples draws n posterior samples of (logAge, Mini[, Zini]) per
 // row of y and returns samples of IsochroneParams read off the isochrone
 // (see IsochroneSettings.Derived), with the fraction of samples drawn
 // again.
 func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat.Dense, n int, zs []float64, src rand.Source) ([]*mat.Dense, float64, error) {
-	quants := g.Quantities()
-	idx := make([]int, len(IsochroneParams)-1) // Mass, logL, logTe, logg in Columns
-	for j, name := range IsochroneParams[1:] {
-		idx[j] = slices.Index(quants, name)
-		if idx[j] < 0 {
-			return nil, 0, fmt.Errorf("validation: the grid has no %s column (it has %v)", name, quants)
-		}
+	d, err := newIsoDeriver(g, zs)
+	if err != nil {
+		return nil, 0, err
 	}
 	post, err := m.Sample(ctx, y, n, src)
 	if err != nil {
@@ -224,19 +259,9 @@ func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat
 			r, _ := p.Dims()
 			for k := 0; k < r && got < n; k++ {
 				drawn++
-				age, mini, z := p.At(k, 0), p.At(k, 1), zs[0]
-				if len(zs) > 1 {
-					z = nearest(zs, p.At(k, 2))
+				if d.derive(dst.RawRowView(got), p.RawRowView(k)) {
+					got++
 				}
-				v, err := g.Interpolate(z, age, mini)
-				if err != nil {
-					continue // no star there: the prior excludes it
-				}
-				dst.Set(got, 0, age)
-				for j, c := range idx {
-					dst.Set(got, j+1, v[c])
-				}
-				got++
 			}
 			if got == n {
 				break

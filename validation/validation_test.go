@@ -18,6 +18,7 @@ import (
 	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/simulators"
+	"github.com/gocinn/gocinn/cinn/simulators/isochrone"
 )
 
 func TestDenseCodec(t *testing.T) {
@@ -241,6 +242,48 @@ func TestSharedDataIsochroneDerived(t *testing.T) {
 				t.Errorf("parameter %d: %+v", j, p)
 			}
 		}
+	}
+}
+
+// TestSharedDataIsoDeriver checks the derived-parameter mapping against
+// the simulator: the (logAge, Mini, Zini) of simulated stars, with Zini
+// dequantized as in training, give back the stars' own Mass, logL, logTe
+// and logg, and a mass beyond every isochrone gives no star.
+func TestSharedDataIsoDeriver(t *testing.T) {
+	g, err := isochrone.Load(isochrone.Options{}, filepath.Join(sharedData(t), "parsec-gaia"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	zs := []float64{0.015, 0.02}
+	ctx := context.Background()
+	raw, _, err := isoStars(ctx, g, zs, 200, 0, 7, 0, []string{"logAge", "Mini", "Zini"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := isoStars(ctx, g, zs, 200, 0, 7, 0, IsochroneParams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := newIsoDeriver(g, zs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jit := 0.49 * zStep(zs)
+	got := make([]float64, len(IsochroneParams))
+	for i := range 200 {
+		r := append([]float64(nil), raw.RawRowView(i)...)
+		r[2] += jit * float64(1-2*(i%2)) // within half a step of the star's Zini
+		if !d.derive(got, r) {
+			t.Fatalf("star %d %v: no star derived", i, r)
+		}
+		for j, name := range IsochroneParams {
+			if w := want.At(i, j); math.Abs(got[j]-w) > 1e-9*math.Max(1, math.Abs(w)) {
+				t.Errorf("star %d %v: %s = %v, want %v", i, r, name, got[j], w)
+			}
+		}
+	}
+	if d.derive(got, []float64{8, 1e6, 0.015}) {
+		t.Errorf("a star of 10^6 solar masses was derived: %v", got)
 	}
 }
 
