@@ -127,7 +127,7 @@ type TaskResult struct {
 	Samples      int
 	Seed         int64
 	C2ST         []float64 // one score per observation
-	Mean, Std    float64   // mean and standard deviation of C2ST
+	Mean, Std    float64   // mean and standard deviation of C2ST (Std 0 for one observation)
 	Epochs       int       // epochs trained
 	BestEpoch    int
 	Stopped      string
@@ -320,6 +320,9 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		s.Log("%s %d: observation %d C2ST %.3f", name, s.Budget, i+1, c.Accuracy)
 	}
 	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
+	if len(res.C2ST) == 1 {
+		res.Std = 0 // not NaN, which JSON cannot hold
+	}
 	return res, nil
 }
 

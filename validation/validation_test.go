@@ -4,6 +4,7 @@ package validation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -158,6 +159,9 @@ func TestRunTaskPrevious(t *testing.T) {
 	one, err := RunTask(context.Background(), task, s)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := json.Marshal(one); err != nil || one.Std != 0 {
+		t.Fatalf("one observation: Std %v, JSON error %v (validate writes every result as JSON)", one.Std, err)
 	}
 	s.Observations = 2
 	full, err := RunTask(context.Background(), task, s)
