@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 )
@@ -381,5 +383,93 @@ func TestPlateauSchedule(t *testing.T) {
 	// Train with the schedule leaves the best validation epoch's weights.
 	if got := validationLoss(t, m, xv, yv); math.Abs(got-best) > 1e-6 {
 		t.Errorf("validation loss after training %v, best in history %v", got, best)
+	}
+}
+
+// TestEMA checks weight averaging: the optimiser's trajectory is the one
+// without averaging, the model ends with the moving average of it (with
+// the warm-up decay), and with a validation set the best epoch's averaged
+// weights are what the model holds.
+func TestEMA(t *testing.T) {
+	x, y := smallProblem(300, 31)
+	newModel := func() *Model {
+		m, err := NewModel(Config{DimX: 3, DimY: 2, Blocks: 2, Hidden: 12, Layers: 1, CondNet: []int{6}, Coupling: MixedCoupling, Seed: 8},
+			Spec{XNames: []string{"a", "b", "c"}, XTransforms: []Transform{{}, {Kind: Log10}, {Kind: Bounded, Lo: 0, Hi: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	const beta = 0.7
+	s := TrainSettings{Epochs: 2, BatchSize: 50, Seed: 3}
+
+	// The raw trajectory, one entry per step, from a run without averaging.
+	plain := newModel()
+	traj := [][]float32{plain.Params()}
+	ps := s
+	ps.ProgressEvery = time.Nanosecond
+	ps.Progress = func(Progress) { traj = append(traj, plain.Params()) }
+	if _, err := plain.Train(context.Background(), x, y, nil, nil, ps); err != nil {
+		t.Fatal(err)
+	}
+	if len(traj) != 1+2*6 {
+		t.Fatalf("%d parameter vectors recorded, want 13 (one per step and the start)", len(traj))
+	}
+	want := append([]float32(nil), traj[0]...)
+	for k, p := range traj[1:] {
+		steps := k + 1
+		a := float32(1 - min(beta, float64(1+steps)/float64(10+steps)))
+		for i := range want {
+			want[i] += a * (p[i] - want[i])
+		}
+	}
+
+	avg := newModel()
+	es := s
+	es.EMA = beta
+	res, err := avg.Train(context.Background(), x, y, nil, nil, es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Steps != 12 {
+		t.Fatalf("%d steps, want 12", res.Steps)
+	}
+	got := avg.Params()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("parameter %d: %v, want the average %v (last raw %v)", i, got[i], want[i], traj[12][i])
+		}
+	}
+	if slices.Equal(got, traj[12]) {
+		t.Fatal("the averaged weights equal the last raw weights: the test does not exercise averaging")
+	}
+
+	// With a validation set and the plateau schedule's restarts, the model
+	// holds the best epoch's averaged weights.
+	xv, yv := smallProblem(80, 32)
+	vm := smallModel(t, 5)
+	vs := TrainSettings{Epochs: 40, BatchSize: 50, Patience: -1, LR: 3e-3, Seed: 4, EMA: 0.9,
+		Schedule: Schedule{Kind: PlateauSchedule, Every: 2, Gamma: 0.5, Floor: 0.1}}
+	vres, err := vm.Train(context.Background(), x, y, xv, yv, vs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := validationLoss(t, vm, xv, yv); math.Abs(v-vres.BestValLoss) > 1e-6 {
+		t.Errorf("validation loss of the returned weights %v, best %v", v, vres.BestValLoss)
+	}
+	cuts := 0
+	for i, e := range vm.History()[1:] {
+		if e.LR < vm.History()[i].LR {
+			cuts++
+		}
+	}
+	if cuts == 0 {
+		t.Error("no learning-rate cut: the test does not exercise the restart from the best average")
+	}
+
+	bad := s
+	bad.EMA = 1
+	if _, err := newModel().Train(context.Background(), x, y, nil, nil, bad); err == nil || !strings.Contains(err.Error(), "EMA") {
+		t.Errorf("EMA 1: error %v, want one naming EMA", err)
 	}
 }

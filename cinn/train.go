@@ -163,6 +163,16 @@ type TrainSettings struct {
 	// Noise has one entry per y column (or is nil for no noise).
 	Noise []Noise `json:"noise,omitempty"`
 
+	// EMA, if positive, is the decay per step of an exponential moving
+	// average of the weights (Polyak averaging), in [0, 1): the averaged
+	// weights are the ones validated, kept as the best and left in the
+	// model, while the optimiser goes on with its own. Averaging over the
+	// last 1/(1−EMA) steps removes most of the jitter of stochastic
+	// gradients around the optimum. Early on the decay is
+	// min(EMA, (1+t)/(10+t)) after t steps, as TensorFlow's
+	// ExponentialMovingAverage with num_updates.
+	EMA float64 `json:"ema,omitempty"`
+
 	// Seed seeds the shuffling, the noise and the auxiliary dimension.
 	Seed int64 `json:"seed"`
 
@@ -228,6 +238,8 @@ func (s TrainSettings) validate(dimY int) error {
 		return bad("WeightDecay", s.WeightDecay, "must be non-negative")
 	case !(s.ClipNorm >= 0) || math.IsInf(s.ClipNorm, 0):
 		return bad("ClipNorm", s.ClipNorm, "must be non-negative (0 disables clipping)")
+	case !(s.EMA >= 0 && s.EMA < 1):
+		return bad("EMA", s.EMA, "must be in [0, 1) (0 disables weight averaging; 0.999 averages over about 1,000 steps)")
 	case s.Noise != nil && len(s.Noise) != dimY:
 		return bad("Noise", fmt.Sprintf("%d entries", len(s.Noise)), fmt.Sprintf("need one per y column (%d)", dimY))
 	}
@@ -446,6 +458,20 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	}
 	steps := (n + B - 1) / B
 
+	// With weight averaging, ema holds the averaged weights during an
+	// epoch; at its end they are swapped into m.params for validation and
+	// the snapshots, and swapped back out before training goes on.
+	var ema []float32
+	var emaSteps int
+	if s.EMA > 0 {
+		ema = append([]float32(nil), m.params...)
+	}
+	swapEMA := func() {
+		if ema != nil {
+			m.params, ema = ema, m.params
+		}
+	}
+
 	var best, good snapshot
 	good.save(m)
 	bestVal := math.Inf(1)
@@ -458,6 +484,9 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	finish := func(r StopReason) TrainResult {
 		res.Stopped = r
 		res.Duration = time.Since(start)
+		if ema != nil && r == Interrupted {
+			copy(m.params, ema) // the averaged weights, not the optimiser's
+		}
 		if hasVal && best.valid {
 			best.restore(m)
 			res.BestValLoss = bestVal
@@ -508,6 +537,9 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 			loss := lossGrad(a, m.params, grad, ws, rows, initAct)
 			if initAct {
 				m.actInit = true
+				if ema != nil {
+					copy(ema, m.params) // average from the initialised ActNorm
+				}
 			}
 			gnorm := m.scratch().gradNorm(grad)
 			if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(gnorm) || math.IsInf(gnorm, 0) {
@@ -524,6 +556,10 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 					what, badVal, histBase+ep+1, st+1, lr, ErrDiverged)
 			}
 			m.adamStep(grad, gnorm, lr, s)
+			if ema != nil {
+				emaSteps++
+				m.averageInto(ema, min(s.EMA, float64(1+emaSteps)/float64(10+emaSteps)))
+			}
 			res.Steps++
 			epLoss += loss * float64(rows)
 			epRows += rows
@@ -533,6 +569,7 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 			}
 		}
 		epLoss /= float64(epRows)
+		swapEMA() // validate, keep and report the averaged weights
 		e := Epoch{Epoch: histBase + ep + 1, TrainLoss: epLoss, ValLoss: math.NaN(), LR: lr}
 		if hasVal {
 			e.ValLoss = m.valLoss(vws, val, valAux)
@@ -571,9 +608,15 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 					sinceCut = 0
 					if best.valid {
 						best.restore(m)
+						if ema != nil {
+							copy(ema, m.params) // the optimiser restarts from the best average
+						}
 					}
 				}
 			}
+		}
+		if ep+1 < s.Epochs {
+			swapEMA()
 		}
 	}
 	return finish(Completed), nil
@@ -751,6 +794,15 @@ func adamScalar(p, mm, vv, g []float32, c *[10]float32) {
 		vv[i] = vi
 		// float32(math.Sqrt(float64(x))) compiles to one SQRTSS.
 		p[i] = pi*decay - step*mi/(float32(math.Sqrt(float64(vi)))*inv+eps)
+	}
+}
+
+// averageInto moves the moving average ema of the weights towards the
+// current weights: ema = decay·ema + (1−decay)·params.
+func (m *Model) averageInto(ema []float32, decay float64) {
+	a := float32(1 - decay)
+	for i, p := range m.params {
+		ema[i] += a * (p - ema[i])
 	}
 }
 
