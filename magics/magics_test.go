@@ -122,6 +122,7 @@ func TestBadInput(t *testing.T) {
 		{"%%model\nblocks four", []string{"not key: value"}},
 		{"%train --epochs -1", []string{"--epochs must be 0 (automatic) or more"}},
 		{"%train --lr fast", []string{"needs a number", "usage: %train"}},
+		{"%train --ema 1", []string{"--ema must be in [0, 1)"}},
 		{"%derive two_moons y=nosuch+1", []string{"nosuch", "theta1"}},
 		{"%derive two_moons y=(x1", []string{"missing )"}},
 		{"%derive two_moons y=", []string{"is not COL=EXPR"}},
@@ -143,7 +144,10 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	// Errors after a trained model and a posterior.
-	run(t, s, "%train --epochs 1 --batch 128\n%sample --obs two_moons_obs --n 200")
+	run(t, s, "%train --epochs 1 --batch 128 --ema 0.9\n%sample --obs two_moons_obs --n 200")
+	if ls, _ := s.model.LastSettings(); ls.EMA != 0.9 {
+		t.Errorf("%%train --ema 0.9 trained with EMA %v", ls.EMA)
+	}
 	for _, tc := range []struct {
 		code string
 		want []string

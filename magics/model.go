@@ -198,6 +198,7 @@ var trainCmd = &Command{
 		{Name: "patience", Kind: Int, Default: "0", Usage: "epochs without a better validation loss before stopping (0: at least 10 epochs and 300 steps; -1: never stop early)"},
 		{Name: "val", Kind: Bool, Default: "true", Usage: "use the validation split for early stopping and the best model (--val=false: train without)"},
 		{Name: "clip", Kind: Float, Default: "0", Usage: "clip the gradient to this global L2 norm (0: no clipping)"},
+		{Name: "ema", Kind: Float, Default: "0", Usage: "validate and keep a moving average of the weights over about 1/(1-ema) steps (0: off; 0.999: about 1,000 steps)"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "seed of shuffling and noise"},
 	},
 	Short: "train the model with live progress; the interrupt button keeps the best model so far",
@@ -237,6 +238,7 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 		{"gamma", "positive", inv.Float("gamma") > 0},
 		{"decay", "0 or more", inv.Float("decay") >= 0},
 		{"clip", "0 or more", inv.Float("clip") >= 0},
+		{"ema", "in [0, 1)", inv.Float("ema") >= 0 && inv.Float("ema") < 1},
 	} {
 		if !c.ok {
 			return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be %s", c.n, c.want)
@@ -261,7 +263,7 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 	}
 	st := cinn.TrainSettings{
 		Epochs: inv.Int("epochs"), BatchSize: inv.Int("batch"), LR: inv.Float("lr"), WeightDecay: inv.Float("decay"),
-		Patience: inv.Int("patience"), ClipNorm: inv.Float("clip"), Noise: r.noise, Seed: int64(inv.Int("seed")),
+		Patience: inv.Int("patience"), ClipNorm: inv.Float("clip"), EMA: inv.Float("ema"), Noise: r.noise, Seed: int64(inv.Int("seed")),
 		ProgressEvery: time.Second,
 	}
 	if inv.String("schedule") == "constant" {
@@ -299,11 +301,17 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 	if sec := res.Duration.Seconds(); sec > 0 {
 		rate = float64(res.Steps) * float64(min(st.BatchSize, x.RawMatrix().Rows)) / sec
 	}
+	if st.EMA > 0 {
+		rows = append(rows, []string{"weights", fmt.Sprintf("moving average (--ema %g)", st.EMA)})
+	}
 	rows = append(rows, []string{"time", res.Duration.Round(time.Millisecond).String()}, []string{"samples/s", fmt.Sprintf("%.0f", rate)})
 	out.Display((&Table{Caption: "training summary", Header: []string{"", "value"}, Index: true, Rows: rows}).Display())
 	if terr != nil {
 		if ctx.Err() != nil {
 			kept := "the weights after the last completed step"
+			if st.EMA > 0 {
+				kept = "the moving average of the weights"
+			}
 			if res.BestEpoch > 0 {
 				kept = fmt.Sprintf("the weights of epoch %d, the best so far", res.BestEpoch)
 			}
