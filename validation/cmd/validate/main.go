@@ -44,7 +44,7 @@ func main() {
 		lr        = flag.Float64("lr", 0, "learning rate (0: engine default)")
 		batch     = flag.Int("batch", 0, "batch size (0: engine default)")
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
-		ema       = flag.Float64("ema", 0, "decay per step of the weights' moving average (0: engine default)")
+		ema       = flag.Float64("ema", 0, "decay per step of the weights' moving average (0: off, the engine default)")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
 		clamp     = flag.Float64("clamp", 0, "soft clamp of the affine log-scales (0: engine default)")
