@@ -463,13 +463,14 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	// epoch; at its end they are swapped into m.params for validation and
 	// the snapshots, and swapped back out before training goes on.
 	var ema []float32
-	var emaSteps int
+	holdsAverage := false // m.params is the average, ema the optimiser's weights
 	if s.EMA > 0 {
 		ema = append([]float32(nil), m.params...)
 	}
 	swapEMA := func() {
 		if ema != nil {
 			m.params, ema = ema, m.params
+			holdsAverage = !holdsAverage
 		}
 	}
 
@@ -485,7 +486,7 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	finish := func(r StopReason) TrainResult {
 		res.Stopped = r
 		res.Duration = time.Since(start)
-		if ema != nil && r == Interrupted {
+		if ema != nil && !holdsAverage {
 			copy(m.params, ema) // the averaged weights, not the optimiser's
 		}
 		if hasVal && best.valid {
@@ -557,11 +558,10 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 					what, badVal, histBase+ep+1, st+1, lr, ErrDiverged)
 			}
 			m.adamStep(grad, gnorm, lr, s)
-			if ema != nil {
-				emaSteps++
-				m.averageInto(ema, min(s.EMA, float64(1+emaSteps)/float64(10+emaSteps)))
-			}
 			res.Steps++
+			if ema != nil {
+				m.averageInto(ema, min(s.EMA, float64(1+res.Steps)/float64(10+res.Steps)))
+			}
 			epLoss += loss * float64(rows)
 			epRows += rows
 			if s.Progress != nil && s.ProgressEvery > 0 && time.Since(lastReport) >= s.ProgressEvery && st+1 < steps {
@@ -717,6 +717,7 @@ type trainScratch struct {
 	par  parRun
 	norm normJob
 	adam adamJob
+	ema  emaJob
 }
 
 // scratch returns the Model's training scratch, creating it on first use.
@@ -799,11 +800,26 @@ func adamScalar(p, mm, vv, g []float32, c *[10]float32) {
 }
 
 // averageInto moves the moving average ema of the weights towards the
-// current weights: ema = decay·ema + (1−decay)·params.
+// current weights, ema = decay·ema + (1−decay)·params, in parallel chunks
+// as the Adam update.
 func (m *Model) averageInto(ema []float32, decay float64) {
-	a := float32(1 - decay)
-	for i, p := range m.params {
-		ema[i] += a * (p - ema[i])
+	sc := m.scratch()
+	j := &sc.ema
+	*j = emaJob{ema: ema, p: m.params, a: float32(1 - decay)}
+	sc.par.run(j, len(ema), elemChunk)
+	*j = emaJob{}
+}
+
+// emaJob is averageInto's element-wise update.
+type emaJob struct {
+	ema, p []float32
+	a      float32
+}
+
+func (j *emaJob) chunk(_, lo, hi int) {
+	ema, p := j.ema[lo:hi], j.p[lo:hi]
+	for i, v := range p {
+		ema[i] += j.a * (v - ema[i])
 	}
 }
 
