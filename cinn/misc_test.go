@@ -89,8 +89,13 @@ func TestSchedule(t *testing.T) {
 		{Schedule{Kind: StepSchedule, Every: 3, Gamma: 0.5}, 3, 0.05},
 		{Schedule{Kind: StepSchedule, Every: 3, Gamma: 0.5}, 7, 0.025},
 		{Schedule{Kind: ExponentialSchedule, Gamma: 0.9}, 2, 0.081},
+		{Schedule{Kind: CosineSchedule}, 0, 0.1},
+		{Schedule{Kind: CosineSchedule}, 5, 0.05},
+		{Schedule{Kind: CosineSchedule}, 10, 0},
+		{Schedule{Kind: CosineSchedule, Floor: 0.1}, 5, 0.055},
+		{Schedule{Kind: CosineSchedule, Floor: 0.1}, 10, 0.01},
 	} {
-		if got := tc.s.lr(0.1, tc.epoch); math.Abs(got-tc.want) > 1e-15 {
+		if got := tc.s.lr(0.1, tc.epoch, 10); math.Abs(got-tc.want) > 1e-15 {
 			t.Errorf("%+v epoch %d: %v, want %v", tc.s, tc.epoch, got, tc.want)
 		}
 	}
@@ -471,5 +476,49 @@ func TestEMA(t *testing.T) {
 	bad.EMA = 1
 	if _, err := newModel().Train(context.Background(), x, y, nil, nil, bad); err == nil || !strings.Contains(err.Error(), "EMA") {
 		t.Errorf("EMA 1: error %v, want one naming EMA", err)
+	}
+}
+
+// TestCosineScheduleInTrain checks that Train anneals a cosine schedule
+// over the call's epoch budget and that bad schedules are refused before
+// any weight changes.
+func TestCosineScheduleInTrain(t *testing.T) {
+	x, y := smallProblem(400, 9)
+	xv, yv := smallProblem(100, 10)
+	m := smallModel(t, 6)
+	const epochs = 4
+	s := Schedule{Kind: CosineSchedule, Floor: 0.1}
+	if _, err := m.Train(context.Background(), x, y, xv, yv, TrainSettings{Epochs: epochs, BatchSize: 100, Seed: 1, Patience: -1, Schedule: s}); err != nil {
+		t.Fatal(err)
+	}
+	h := m.History()
+	if len(h) != epochs {
+		t.Fatalf("%d epochs in the history, want %d", len(h), epochs)
+	}
+	for i, e := range h {
+		want := DefaultLR * (0.1 + 0.9*(1+math.Cos(math.Pi*float64(i)/epochs))/2)
+		if math.Abs(e.LR-want) > 1e-12*want {
+			t.Errorf("epoch %d: lr %v, want %v", e.Epoch, e.LR, want)
+		}
+	}
+	before := m.Params()
+	for _, tc := range []struct {
+		s    Schedule
+		want string
+	}{
+		{Schedule{Kind: CosineSchedule, Floor: 1.5}, "cosine schedule needs 0 ≤ Floor ≤ 1"},
+		{Schedule{Kind: CosineSchedule, Floor: math.NaN()}, "cosine schedule needs"},
+		{Schedule{Kind: ExponentialSchedule}, "exponential schedule needs Gamma > 0"},
+		{Schedule{Kind: StepSchedule, Gamma: 0.5}, "step schedule needs Every ≥ 1"},
+		{Schedule{Kind: PlateauSchedule, Every: 1, Gamma: 1}, "plateau schedule needs"},
+		{Schedule{Kind: ScheduleKind(99)}, "unknown schedule"},
+	} {
+		_, err := m.Train(context.Background(), x, y, xv, yv, TrainSettings{Epochs: 1, BatchSize: 100, Schedule: tc.s})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: error %v, want %q", tc.s, err, tc.want)
+		}
+	}
+	if after := m.Params(); !slices.Equal(before, after) || len(m.History()) != epochs {
+		t.Error("a refused schedule changed the model")
 	}
 }

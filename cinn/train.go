@@ -81,6 +81,11 @@ const (
 	// Without a validation set it is constant.
 	PlateauSchedule
 	ConstantSchedule // constant learning rate
+	// CosineSchedule anneals the rate over the call's epoch budget:
+	// lr·(Floor + (1−Floor)·(1+cos(π·epoch/Epochs))/2), from lr in the
+	// first epoch towards Floor·lr in the last (SGDR without restarts,
+	// Loshchilov & Hutter 2017). Early stopping still applies.
+	CosineSchedule
 )
 
 func (k ScheduleKind) String() string {
@@ -95,6 +100,8 @@ func (k ScheduleKind) String() string {
 		return "exponential"
 	case PlateauSchedule:
 		return "plateau"
+	case CosineSchedule:
+		return "cosine"
 	}
 	return fmt.Sprintf("ScheduleKind(%d)", int(k))
 }
@@ -105,15 +112,17 @@ type Schedule struct {
 	Kind  ScheduleKind `json:"kind"`
 	Every int          `json:"every,omitempty"`
 	Gamma float64      `json:"gamma,omitempty"`
-	// Floor is the plateau schedule's lowest learning rate as a fraction
-	// of the initial one (zero: no floor).
+	// Floor is the plateau and cosine schedules' lowest learning rate as
+	// a fraction of the initial one (zero: no floor).
 	Floor float64 `json:"floor,omitempty"`
 }
 
-// lr returns the learning rate of a fixed schedule in epoch; the plateau
-// schedule is applied by Train.
-func (s Schedule) lr(lr0 float64, epoch int) float64 {
+// lr returns the learning rate of a fixed schedule in epoch of epochs; the
+// plateau schedule is applied by Train.
+func (s Schedule) lr(lr0 float64, epoch, epochs int) float64 {
 	switch s.Kind {
+	case CosineSchedule:
+		return lr0 * (s.Floor + (1-s.Floor)*(1+math.Cos(math.Pi*float64(epoch)/float64(max(epochs, 1))))/2)
 	case StepSchedule:
 		return lr0 * math.Pow(s.Gamma, float64(epoch/s.Every))
 	case ExponentialSchedule:
@@ -257,6 +266,10 @@ func (s TrainSettings) validate(dimY int) error {
 	case ExponentialSchedule:
 		if !pos(s.Schedule.Gamma) {
 			return bad("Schedule", s.Schedule, "an exponential schedule needs Gamma > 0")
+		}
+	case CosineSchedule:
+		if !(s.Schedule.Floor >= 0 && s.Schedule.Floor <= 1) {
+			return bad("Schedule", s.Schedule, "a cosine schedule needs 0 ≤ Floor ≤ 1")
 		}
 	default:
 		return bad("Schedule.Kind", s.Schedule.Kind, "unknown schedule")
@@ -503,7 +516,7 @@ func (m *Model) Train(ctx context.Context, x, y, xVal, yVal *mat.Dense, s TrainS
 	plateauLR, sinceCut := s.LR, 0
 	for ep := 0; ep < s.Epochs; ep++ {
 		epStart := time.Now()
-		lr := s.Schedule.lr(s.LR, ep)
+		lr := s.Schedule.lr(s.LR, ep, s.Epochs)
 		if s.Schedule.Kind == PlateauSchedule {
 			lr = plateauLR
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/table"
 )
 
@@ -144,9 +145,9 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	// Errors after a trained model and a posterior.
-	run(t, s, "%train --epochs 1 --batch 128 --ema 0.9\n%sample --obs two_moons_obs --n 200")
-	if ls, _ := s.model.LastSettings(); ls.EMA != 0.9 {
-		t.Errorf("%%train --ema 0.9 trained with EMA %v", ls.EMA)
+	run(t, s, "%train --epochs 1 --batch 128 --ema 0.9 --schedule cosine\n%sample --obs two_moons_obs --n 200")
+	if ls, _ := s.model.LastSettings(); ls.EMA != 0.9 || ls.Schedule != (cinn.Schedule{Kind: cinn.CosineSchedule}) {
+		t.Errorf("%%train --ema 0.9 --schedule cosine trained with EMA %v, schedule %+v", ls.EMA, ls.Schedule)
 	}
 	for _, tc := range []struct {
 		code string

@@ -193,7 +193,7 @@ var trainCmd = &Command{
 		{Name: "batch", Kind: Int, Default: "512", Usage: "mini-batch size"},
 		{Name: "lr", Kind: Float, Default: "0.0005", Usage: "Adam learning rate"},
 		{Name: "decay", Kind: Float, Default: "0", Usage: "L2 weight decay (as torch.optim.Adam's weight_decay)"},
-		{Name: "schedule", Kind: String, Default: "plateau", Choices: []string{"plateau", "constant"}, Usage: "learning-rate schedule: plateau (×0.2 and back to the best weights after a third of the patience without improvement) or constant"},
+		{Name: "schedule", Kind: String, Default: "plateau", Choices: []string{"plateau", "constant", "cosine"}, Usage: "learning-rate schedule: plateau (×0.2 and back to the best weights after a third of the patience without improvement), constant, or cosine (annealed to zero over --epochs)"},
 		{Name: "gamma", Kind: Float, Default: "1", Usage: "learning rate factor per epoch (an exponential schedule instead of --schedule)"},
 		{Name: "patience", Kind: Int, Default: "0", Usage: "epochs without a better validation loss before stopping (0: at least 10 epochs and 300 steps; -1: never stop early)"},
 		{Name: "val", Kind: Bool, Default: "true", Usage: "use the validation split for early stopping and the best model (--val=false: train without)"},
@@ -266,8 +266,11 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 		Patience: inv.Int("patience"), ClipNorm: inv.Float("clip"), EMA: inv.Float("ema"), Noise: r.noise, Seed: int64(inv.Int("seed")),
 		ProgressEvery: time.Second,
 	}
-	if inv.String("schedule") == "constant" {
+	switch inv.String("schedule") {
+	case "constant":
 		st.Schedule = cinn.Schedule{Kind: cinn.ConstantSchedule}
+	case "cosine":
+		st.Schedule = cinn.Schedule{Kind: cinn.CosineSchedule}
 	}
 	if g := inv.Float("gamma"); g != 1 {
 		st.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: g}

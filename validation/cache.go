@@ -22,9 +22,15 @@ import (
 // little-endian). A missing file is built with ReferenceSamples (for slcp
 // the MCMC takes minutes) and written; a file that cannot be read is an
 // error that names it, to be deleted. mcmc configures the slcp sampler.
-func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings) func(task string, i int) (*mat.Dense, error) {
+// With published set the observations are sbibm's published ones
+// (Settings.Published) and the files are named <task>-sbibm-<i>-<n>.f64.
+func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings, published bool) func(task string, i int) (*mat.Dense, error) {
 	return func(name string, i int) (*mat.Dense, error) {
-		file := filepath.Join(dir, fmt.Sprintf("%s-%d-%d.f64", name, i, n))
+		key := name
+		if published {
+			key += "-sbibm"
+		}
+		file := filepath.Join(dir, fmt.Sprintf("%s-%d-%d.f64", key, i, n))
 		if b, err := os.ReadFile(file); err == nil {
 			m, err := decodeDense(b)
 			if err != nil {
@@ -36,7 +42,10 @@ func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings) func(task s
 		if err != nil {
 			return nil, err
 		}
-		_, xObs := simulators.Observations(task, i+1, simulators.ObservationSeed)
+		xObs, err := taskObservations(task, i+1, published)
+		if err != nil {
+			return nil, err
+		}
 		ref, _, err := ReferenceSamples(context.Background(), task, xObs.RawRowView(i), n,
 			rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), mcmc)
 		if err != nil {

@@ -67,6 +67,9 @@ type IsochroneResult struct {
 	Epochs, BestEpoch              int
 	Stopped                        string
 	TrainSeconds                   float64
+	// History is the network's training history: the losses and the
+	// learning rate of every epoch.
+	History []cinn.Epoch `json:",omitempty"`
 	// Derived is IsochroneSettings.Derived; Redrawn is then the fraction
 	// of posterior samples drawn again because they had no star on the
 	// isochrone, per test set (in-family, held-out).
@@ -336,6 +339,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		return res, fmt.Errorf("validation: training the isochrone network: %w", err)
 	}
 	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
+	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {
 		if err := m.Save(s.Model); err != nil {

@@ -79,6 +79,11 @@ type Settings struct {
 	// from its box to the real line (cinn.Probit) before the
 	// flow sees it, so that every sample lies inside the prior's support.
 	Bounded bool
+	// Published, if set, scores the posteriors of sbibm's published
+	// observations (PublishedObservations; slcp only) instead of ten
+	// drawn from the prior with simulators.ObservationSeed: the published
+	// numbers were measured on those.
+	Published bool
 	// Previous, if not nil, is an earlier result of the same run (for
 	// example one with fewer observations, validate -resume). When the
 	// network just trained is the same as Previous's (same task, budget,
@@ -150,6 +155,9 @@ type TaskResult struct {
 	// Bounded says whether the parameters went through the prior box's
 	// probit (Settings.Bounded).
 	Bounded bool `json:",omitempty"`
+	// Published says whether the observations were sbibm's published
+	// ones (Settings.Published).
+	Published bool `json:",omitempty"`
 }
 
 // ReferenceSamples draws n samples of the reference posterior of task for
@@ -245,10 +253,15 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		panic("validation: at most 10 observations")
 	}
 	name := task.Name()
+	xObs, err := taskObservations(task, s.Observations, s.Published)
+	if err != nil {
+		return TaskResult{Task: name, Budget: s.Budget}, err
+	}
 	m, res, err := TrainTask(ctx, task, s)
 	if err != nil {
 		return res, err
 	}
+	res.Published = s.Published
 	var start time.Time
 	if _, ok := task.(simulators.PosteriorDensity); ok {
 		if res.KL, res.KLErr, err = PosteriorKL(ctx, task, m, 20000, rand.NewPCG(uint64(s.Seed), 7000)); err != nil {
@@ -273,7 +286,6 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		}
 	}
 
-	_, xObs := simulators.Observations(task, s.Observations, simulators.ObservationSeed)
 	for i := first; i < s.Observations; i++ {
 		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
 		start = time.Now()
@@ -334,8 +346,8 @@ func sameRun(p, res *TaskResult, s Settings) string {
 		return fmt.Sprintf("it is %s %d", p.Task, p.Budget)
 	case p.Samples != res.Samples || p.Seed != res.Seed:
 		return fmt.Sprintf("it has %d samples and seed %d, this run %d and %d", p.Samples, p.Seed, res.Samples, res.Seed)
-	case p.PriorRejection != s.PriorRejection || p.Bounded != res.Bounded:
-		return "its prior rejection or bounded setting differs"
+	case p.PriorRejection != s.PriorRejection || p.Bounded != res.Bounded || p.Published != s.Published:
+		return "its prior rejection, bounded or published-observations setting differs"
 	case !sameJSON(p.Train, res.Train) || !sameJSON(p.Config, res.Config):
 		return "its network or training settings differ"
 	case p.Epochs != res.Epochs || p.BestEpoch != res.BestEpoch || p.BestValLoss != res.BestValLoss:

@@ -41,7 +41,7 @@ func TestDenseCodec(t *testing.T) {
 
 func TestReferenceCache(t *testing.T) {
 	dir := t.TempDir()
-	ref := ReferenceCache(dir, 500, simulators.MCMCSettings{})
+	ref := ReferenceCache(dir, 500, simulators.MCMCSettings{}, false)
 	a, err := ref("two_moons", 2)
 	if err != nil {
 		t.Fatal(err)
@@ -232,6 +232,9 @@ func TestSharedDataIsochroneDerived(t *testing.T) {
 	if !res.Derived || len(res.Redrawn) != 2 {
 		t.Fatalf("Derived %v, Redrawn %v: want true and one fraction per test set", res.Derived, res.Redrawn)
 	}
+	if len(res.History) != res.Epochs || res.Epochs != 2 || !(res.History[1].LR > 0) {
+		t.Errorf("history %+v of %d epochs: want the learning rate of every epoch", res.History, res.Epochs)
+	}
 	for _, f := range res.Redrawn {
 		if !(f >= 0 && f < 1) {
 			t.Errorf("redrawn fraction %v outside [0, 1)", f)
@@ -307,5 +310,70 @@ func TestZStepNearest(t *testing.T) {
 		if got := nearest(c.zs, c.z); got != c.n {
 			t.Errorf("nearest(%v, %v) = %v, want %v", c.zs, c.z, got, c.n)
 		}
+	}
+}
+
+// TestPublishedObservations checks the copied sbibm observations against
+// the simulator: at its true parameters each observation's likelihood is
+// typical of the simulator's own draws there (a mistyped number or a
+// layout other than (x11, x12, x21, ...) puts it far below them).
+func TestPublishedObservations(t *testing.T) {
+	task, _ := simulators.Lookup("slcp")
+	theta, x, ok := PublishedObservations("slcp", 10)
+	if !ok {
+		t.Fatal("no published slcp observations")
+	}
+	const sims = 20000
+	for i := range 10 {
+		th := theta.RawRowView(i)
+		rep := mat.NewDense(sims, 5, nil)
+		for k := range sims {
+			rep.SetRow(k, th)
+		}
+		xs := task.Simulate(rep, rand.NewPCG(5, uint64(i)))
+		ll := make([]float64, sims)
+		for k := range sims {
+			ll[k] = task.(*simulators.SLCP).LogLikelihood(th, xs.RawRowView(k))
+		}
+		slices.Sort(ll)
+		got := task.(*simulators.SLCP).LogLikelihood(th, x.RawRowView(i))
+		if lo, hi := ll[sims/2000], ll[sims-1-sims/2000]; !(got >= lo && got <= hi) {
+			t.Errorf("observation %d: log-likelihood %.2f at its true parameters, outside the simulator's central 99.9%% [%.2f, %.2f]", i+1, got, lo, hi)
+		}
+	}
+	if _, _, ok := PublishedObservations("two_moons", 10); ok {
+		t.Error("two_moons has published observations")
+	}
+	if _, _, ok := PublishedObservations("slcp", 11); ok {
+		t.Error("11 published slcp observations")
+	}
+	gl, _ := simulators.Lookup("gaussian_linear")
+	_, err := RunTask(context.Background(), gl, Settings{Budget: 100, Published: true})
+	if err == nil || !strings.Contains(err.Error(), "only for slcp") {
+		t.Errorf("gaussian_linear with published observations: %v", err)
+	}
+}
+
+// TestReferenceCachePublished checks that the cache keeps the references
+// of the published observations apart and builds them for those.
+func TestReferenceCachePublished(t *testing.T) {
+	dir := t.TempDir()
+	mcmc := simulators.MCMCSettings{Chains: 4, Burn: 400, Screen: 2000, MaxRhat: 10}
+	a, err := ReferenceCache(dir, 200, mcmc, true)("slcp", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "slcp-sbibm-3-200.f64")); err != nil {
+		t.Fatal(err)
+	}
+	task, _ := simulators.Lookup("slcp")
+	_, x, _ := PublishedObservations("slcp", 4)
+	b, _, err := ReferenceSamples(context.Background(), task, x.RawRowView(3), 200,
+		rand.NewPCG(uint64(simulators.ObservationSeed), 2003), mcmc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !mat.Equal(a, b) {
+		t.Error("the cached reference is not the published observation's")
 	}
 }

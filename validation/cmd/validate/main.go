@@ -44,6 +44,7 @@ func main() {
 		lr        = flag.Float64("lr", 0, "learning rate (0: engine default)")
 		batch     = flag.Int("batch", 0, "batch size (0: engine default)")
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
+		cosine    = flag.Float64("cosine", -1, "anneal the learning rate over the epoch budget on a cosine to this fraction of it (-1: no cosine schedule)")
 		ema       = flag.Float64("ema", 0, "decay per step of the weights' moving average (0: off, the engine default)")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
@@ -65,6 +66,7 @@ func main() {
 		maxRhat   = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
+		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp only)")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
 		resume    = flag.Bool("resume", false, "keep the scores of an earlier result file of the same run in -out (with fewer -obs) when the retrained network is the same")
 	)
@@ -92,8 +94,14 @@ func main() {
 			cfg.CondNet = append(cfg.CondNet, n)
 		}
 	}
+	if *gamma != 0 && *cosine >= 0 {
+		log.Fatal("validate: -gamma and -cosine both set a schedule; choose one")
+	}
 	if *gamma != 0 {
 		ts.Schedule = cinn.Schedule{Kind: cinn.ExponentialSchedule, Gamma: *gamma}
+	}
+	if *cosine >= 0 {
+		ts.Schedule = cinn.Schedule{Kind: cinn.CosineSchedule, Floor: *cosine}
 	}
 	names := simulators.Names()
 	if *tasks == "none" {
@@ -125,8 +133,8 @@ func main() {
 			}
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
-				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
-				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Previous: prev,
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}, *published),
+				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Published: *published, Previous: prev,
 			})
 			if err != nil {
 				// Go on with the other tasks; the table shows the gap.
