@@ -13,7 +13,8 @@ import (
 // sbibm's NPE and the FrEIA cINN beside gocinn's numbers. A gocinn cell
 // reads "0.612 ± 0.031 (5 × 10000)": mean, standard deviation over the
 // observations, their number and the samples per set (sbibm uses 10,000;
-// fewer samples give the classifier less power, so lower scores); "—" marks a run that is absent. A "✓" follows gocinn's
+// fewer samples give the classifier less power, so lower scores), with
+// ", sbibm's observations" added for TaskResult.Published; "—" marks a run that is absent. A "✓" follows gocinn's
 // mean when it is at or below sbibm's NPE, and a published FrEIA or best
 // number when gocinn's mean is at or below it, "✗" when it is above.
 func C2STTable(results []TaskResult) string {
@@ -43,7 +44,11 @@ func C2STTable(results []TaskResult) string {
 			r, ok := byKey[key{t, budget}]
 			cell, ep, tt := "—", "—", "—"
 			if ok {
-				cell = fmt.Sprintf("%.3f ± %.3f (%d × %d)", r.Mean, r.Std, len(r.C2ST), r.Samples)
+				obs := ""
+				if r.Published {
+					obs = ", sbibm's observations"
+				}
+				cell = fmt.Sprintf("%.3f ± %.3f (%d × %d%s)", r.Mean, r.Std, len(r.C2ST), r.Samples, obs)
 				if p, ok := Published[t]; ok && r.Mean <= p[bi] {
 					cell += " ✓"
 				}

@@ -84,10 +84,12 @@ func TestC2STTable(t *testing.T) {
 	tab := C2STTable([]TaskResult{
 		{Task: "two_moons", Budget: 1000, Samples: 1000, C2ST: []float64{0.6, 0.7}, Mean: 0.65, Std: 0.0707, Epochs: 30, BestEpoch: 20, TrainSeconds: 12},
 		{Task: "slcp", Budget: 10000, Samples: 10000, C2ST: []float64{0.95}, Mean: 0.95, Epochs: 5, BestEpoch: 5},
+		{Task: "slcp", Budget: 100000, Samples: 10000, C2ST: []float64{0.65, 0.7}, Mean: 0.675, Std: 0.035, Epochs: 5, BestEpoch: 4, Published: true},
 	})
 	for _, want := range []string{
 		"| two_moons | 10^3 | 0.650 ± 0.071 (2 × 1000) ✓ | 0.725 | 0.820 ✓ | — | 30 (20) | 12 s |",
 		"| slcp | 10^4 | 0.950 ± 0.000 (1 × 10000) | 0.901 | — | — | 5 (5) |",
+		"| slcp | 10^5 | 0.675 ± 0.035 (2 × 10000, sbibm's observations) ✓ | 0.831 | — | 0.578 ✗ | 5 (4) |",
 		"| two_moons | 10^5 | — | 0.542 | — | 0.530 | — | — |",
 		"| gaussian_mixture | 10^3 | — | 0.716 |",
 	} {
