@@ -343,6 +343,11 @@ func TestDefaultsBySize(t *testing.T) {
 		{n: 900, val: true, in: TrainSettings{Epochs: 7, Patience: 3}, epochs: 7, patience: 3, schedule: plateau(1)},
 		{n: 900, val: true, in: TrainSettings{Schedule: Schedule{Kind: ExponentialSchedule, Gamma: 0.9}}, epochs: 2500, patience: 150,
 			schedule: Schedule{Kind: ExponentialSchedule, Gamma: 0.9}},
+		// A cosine schedule runs its whole budget unless a patience is set.
+		{n: 90000, val: true, in: TrainSettings{Schedule: Schedule{Kind: CosineSchedule, Floor: 0.02}}, epochs: 100, patience: -1,
+			schedule: Schedule{Kind: CosineSchedule, Floor: 0.02}},
+		{n: 90000, val: true, in: TrainSettings{Patience: 10, Schedule: Schedule{Kind: CosineSchedule}}, epochs: 100, patience: 10,
+			schedule: Schedule{Kind: CosineSchedule}},
 	} {
 		in := tc.in
 		in.BatchSize = tc.batch

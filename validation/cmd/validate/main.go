@@ -44,7 +44,7 @@ func main() {
 		lr        = flag.Float64("lr", 0, "learning rate (0: engine default)")
 		batch     = flag.Int("batch", 0, "batch size (0: engine default)")
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
-		cosine    = flag.Float64("cosine", -1, "anneal the learning rate over the epoch budget on a cosine to this fraction of it (-1: no cosine schedule)")
+		cosine    = flag.Float64("cosine", -1, "anneal the learning rate over the epoch budget on a cosine to this fraction of it, without early stopping unless -patience is set (-1: no cosine schedule)")
 		ema       = flag.Float64("ema", 0, "decay per step of the weights' moving average (0: off, the engine default)")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
