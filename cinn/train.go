@@ -84,7 +84,8 @@ const (
 	// CosineSchedule anneals the rate over the call's epoch budget:
 	// lr·(Floor + (1−Floor)·(1+cos(π·epoch/Epochs))/2), from lr in the
 	// first epoch towards Floor·lr in the last (SGDR without restarts,
-	// Loshchilov & Hutter 2017). Early stopping still applies.
+	// Loshchilov & Hutter 2017). With a zero Patience it does not stop
+	// early (WithDefaults); the best validation epoch is still kept.
 	CosineSchedule
 )
 

@@ -124,6 +124,7 @@ func TestBadInput(t *testing.T) {
 		{"%train --epochs -1", []string{"--epochs must be 0 (automatic) or more"}},
 		{"%train --lr fast", []string{"needs a number", "usage: %train"}},
 		{"%train --ema 1", []string{"--ema must be in [0, 1)"}},
+		{"%train --schedule cosine --gamma 0.9", []string{"--gamma 0.9 sets an exponential schedule", "--schedule cosine"}},
 		{"%derive two_moons y=nosuch+1", []string{"nosuch", "theta1"}},
 		{"%derive two_moons y=(x1", []string{"missing )"}},
 		{"%derive two_moons y=", []string{"is not COL=EXPR"}},

@@ -266,6 +266,9 @@ func runTrain(ctx context.Context, s *Session, inv *Invocation, out Output) erro
 		Patience: inv.Int("patience"), ClipNorm: inv.Float("clip"), EMA: inv.Float("ema"), Noise: r.noise, Seed: int64(inv.Int("seed")),
 		ProgressEvery: time.Second,
 	}
+	if g := inv.Float("gamma"); g != 1 && inv.String("schedule") != "plateau" {
+		return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--gamma %g sets an exponential schedule and --schedule %s another; give one of them", g, inv.String("schedule"))
+	}
 	switch inv.String("schedule") {
 	case "constant":
 		st.Schedule = cinn.Schedule{Kind: cinn.ConstantSchedule}

@@ -1,3 +1,5 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
 package validation
 
 import (
