@@ -123,7 +123,7 @@ type Schedule struct {
 func (s Schedule) lr(lr0 float64, epoch, epochs int) float64 {
 	switch s.Kind {
 	case CosineSchedule:
-		return lr0 * (s.Floor + (1-s.Floor)*(1+math.Cos(math.Pi*float64(epoch)/float64(max(epochs, 1))))/2)
+		return lr0 * (s.Floor + (1-s.Floor)*(1+math.Cos(math.Pi*float64(epoch)/float64(epochs)))/2)
 	case StepSchedule:
 		return lr0 * math.Pow(s.Gamma, float64(epoch/s.Every))
 	case ExponentialSchedule:

@@ -22,10 +22,10 @@ import (
 // little-endian). A missing file is built with ReferenceSamples (for slcp
 // the MCMC takes minutes) and written; a file that cannot be read is an
 // error that names it, to be deleted. mcmc configures the slcp sampler.
-// With published set the observations are sbibm's published ones
-// (Settings.Published) and the files are named <task>-sbibm-<i>-<n>.f64.
-func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings, published bool) func(task string, i int) (*mat.Dense, error) {
-	return func(name string, i int) (*mat.Dense, error) {
+// For sbibm's published observations (RunTask passes Settings.Published)
+// the files are named <task>-sbibm-<i>-<n>.f64.
+func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings) func(task string, i int, published bool) (*mat.Dense, error) {
+	return func(name string, i int, published bool) (*mat.Dense, error) {
 		key := name
 		if published {
 			key += "-sbibm"

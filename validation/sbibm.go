@@ -66,9 +66,10 @@ type Settings struct {
 	// MCMC configures the slcp reference sampler.
 	MCMC simulators.MCMCSettings
 	// Reference, if not nil, returns cached reference samples for
-	// observation i (nil, nil when it has none); RunTask then skips the
-	// sampler.
-	Reference func(task string, i int) (*mat.Dense, error)
+	// observation i, one of sbibm's published ones if published (RunTask
+	// passes Published), or nil, nil when it has none; RunTask then skips
+	// the sampler.
+	Reference func(task string, i int, published bool) (*mat.Dense, error)
 	// PriorRejection, if set, keeps only posterior samples inside the
 	// prior's support (finite LogPrior) and draws more until Samples are
 	// left, as sbi's NPE does ("leakage correction") for the published
@@ -302,7 +303,7 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		}
 		var ref *mat.Dense
 		if s.Reference != nil {
-			if ref, err = s.Reference(name, i); err != nil {
+			if ref, err = s.Reference(name, i, s.Published); err != nil {
 				return res, err
 			}
 			if ref != nil && ref.RawMatrix().Rows < s.Samples {

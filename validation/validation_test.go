@@ -41,8 +41,8 @@ func TestDenseCodec(t *testing.T) {
 
 func TestReferenceCache(t *testing.T) {
 	dir := t.TempDir()
-	ref := ReferenceCache(dir, 500, simulators.MCMCSettings{}, false)
-	a, err := ref("two_moons", 2)
+	ref := ReferenceCache(dir, 500, simulators.MCMCSettings{})
+	a, err := ref("two_moons", 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestReferenceCache(t *testing.T) {
 	if _, err := os.Stat(file); err != nil {
 		t.Fatal(err)
 	}
-	b, err := ref("two_moons", 2)
+	b, err := ref("two_moons", 2, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestReferenceCache(t *testing.T) {
 	if err := os.WriteFile(file, []byte("junk"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ref("two_moons", 2); err == nil || !strings.Contains(err.Error(), "delete the file") {
+	if _, err := ref("two_moons", 2, false); err == nil || !strings.Contains(err.Error(), "delete the file") {
 		t.Fatalf("corrupt cache: err = %v, want a message saying to delete the file", err)
 	}
 }
@@ -361,7 +361,7 @@ func TestPublishedObservations(t *testing.T) {
 func TestReferenceCachePublished(t *testing.T) {
 	dir := t.TempDir()
 	mcmc := simulators.MCMCSettings{Chains: 4, Burn: 400, Screen: 2000, MaxRhat: 10}
-	a, err := ReferenceCache(dir, 200, mcmc, true)("slcp", 3)
+	a, err := ReferenceCache(dir, 200, mcmc)("slcp", 3, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -377,5 +377,30 @@ func TestReferenceCachePublished(t *testing.T) {
 	}
 	if !mat.Equal(a, b) {
 		t.Error("the cached reference is not the published observation's")
+	}
+}
+
+// TestRunTaskPublishedReference checks that RunTask asks the reference
+// source for the published observations' references, so that a cache
+// cannot pair them with those of the prior-drawn observations.
+func TestRunTaskPublishedReference(t *testing.T) {
+	task, _ := simulators.Lookup("slcp")
+	for _, published := range []bool{false, true} {
+		var asked []bool
+		res, err := RunTask(context.Background(), task, Settings{
+			Budget: 200, Observations: 1, Samples: 200, Published: published,
+			Config: cinn.Config{Blocks: 2, Hidden: 8, Layers: 1},
+			Train:  cinn.TrainSettings{Epochs: 1},
+			Reference: func(name string, i int, p bool) (*mat.Dense, error) {
+				asked = append(asked, p)
+				return task.SamplePrior(200, rand.NewPCG(1, 1)), nil
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(asked) != 1 || asked[0] != published || res.Published != published {
+			t.Errorf("Published %v: reference asked with %v, result says %v", published, asked, res.Published)
+		}
 	}
 }

@@ -133,7 +133,7 @@ func main() {
 			}
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
-				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}, *published),
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
 				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Published: *published, Previous: prev,
 			})
 			if err != nil {
