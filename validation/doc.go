@@ -56,7 +56,10 @@
 // transformation that would itself be a model.) IsochroneSettings.Derived
 // (validate -iso-derived) makes the network infer logAge, the initial mass
 // and the metallicity only, and reads Mass, logL, logTe and logg off the
-// isochrone for every posterior sample.
+// isochrone for every posterior sample. IsochroneSettings.Model saves the
+// trained network; Load (validate -iso-load) evaluates a saved one again
+// instead of training, and TestSeed (-iso-test-seed) draws other test stars,
+// to tell the network's calibration from the test set's noise.
 //
 // The command validation/cmd/validate runs both and writes JSON results, a
 // Markdown table and figures; docs/validation.md shows them.

@@ -46,6 +46,14 @@ type IsochroneSettings struct {
 	AgeProbit bool
 	// Model, if not empty, is the file the trained network is saved to.
 	Model string
+	// Load, if not empty, is a network saved by an earlier run (Model):
+	// it is evaluated instead of training one. Its parameters must be
+	// those these settings infer (Derived), and its training data is
+	// not drawn.
+	Load string
+	// TestSeed seeds the test stars and the posterior draws [Seed]:
+	// with Load, the same network on fresh test stars.
+	TestSeed int64
 	// Derived makes the network infer only logAge, the initial mass Mini
 	// and (with more than one training metallicity) Zini. Mass, logL,
 	// logTe and logg are functions of those three, so their posterior is
@@ -62,11 +70,15 @@ type IsochroneSettings struct {
 // IsochroneResult is the outcome of RunIsochrone.
 type IsochroneResult struct {
 	TrainStars, TestStars, Samples int
-	TrainZ                         []float64
-	HeldOutZ                       float64
-	Epochs, BestEpoch              int
-	Stopped                        string
-	TrainSeconds                   float64
+	// Loaded is IsochroneSettings.Load; TestSeed the seed of the test
+	// stars when it differs from the training seed.
+	Loaded            string `json:",omitempty"`
+	TestSeed          int64  `json:",omitempty"`
+	TrainZ            []float64
+	HeldOutZ          float64
+	Epochs, BestEpoch int
+	Stopped           string
+	TrainSeconds      float64
 	// History is the network's training history: the losses and the
 	// learning rate of every epoch.
 	History []cinn.Epoch `json:",omitempty"`
@@ -114,6 +126,9 @@ func (s *IsochroneSettings) defaults() {
 	}
 	if s.Train.Seed == 0 {
 		s.Train.Seed = s.Seed + 1
+	}
+	if s.TestSeed == 0 {
+		s.TestSeed = s.Seed
 	}
 	if s.Config.Seed == 0 {
 		s.Config.Seed = s.Seed
@@ -297,56 +312,21 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		return res, fmt.Errorf("validation: PARSEC Gaia grid in %s: %w (pass the project's data folder with -data)", dir, err)
 	}
 	params := s.isoNetParams()
-	x, y, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0, params)
-	if err != nil {
-		return res, err
+	var m *cinn.Model
+	if s.Load != "" && s.Model != "" {
+		return res, fmt.Errorf("validation: Load %s and Model %s: a loaded network is not trained again; set one, not both", s.Load, s.Model)
 	}
-	if s.Derived && len(params) == 3 {
-		// Dequantize the metallicity: a flow needs a density.
-		step := zStep(s.TrainZ)
-		jit := rand.New(rand.NewPCG(uint64(s.Seed), 200))
-		for i := 0; i < s.TrainStars; i++ {
-			x.Set(i, 2, x.At(i, 2)+step*(jit.Float64()-0.5))
-		}
-	}
-	nVal := s.TrainStars / 10
-	nTr := s.TrainStars - nVal
-	dx, dy := x.RawMatrix().Cols, y.RawMatrix().Cols
-	xTr, yTr := mat.DenseCopyOf(x.Slice(0, nTr, 0, dx)), mat.DenseCopyOf(y.Slice(0, nTr, 0, dy))
-	xVal, yVal := mat.DenseCopyOf(x.Slice(nTr, s.TrainStars, 0, dx)), mat.DenseCopyOf(y.Slice(nTr, s.TrainStars, 0, dy))
-
-	cfg := s.Config
-	cfg.DimX, cfg.DimY = dx, dy
-	xt := make([]cinn.Transform, dx)
-	xt[1] = cinn.Transform{Kind: cinn.Log10} // Mass
-	if s.AgeProbit {
-		lo, hi := g.AgeRange()
-		xt[0] = cinn.Transform{Kind: cinn.Probit, Lo: lo, Hi: hi}
-	}
-	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: params, YNames: g.Bands(), XTransforms: xt})
-	if err != nil {
-		return res, err
-	}
-	start := time.Now()
-	s.Train.Progress = func(p cinn.Progress) {
-		if p.EpochDone {
-			s.Log("isochrone: epoch %d train %.4f val %.4f", p.Epoch, p.TrainLoss, p.ValLoss)
-		}
-	}
-	tr, err := m.Train(ctx, xTr, yTr, xVal, yVal, s.Train)
-	res.TrainSeconds = time.Since(start).Seconds()
-	if err != nil {
-		return res, fmt.Errorf("validation: training the isochrone network: %w", err)
-	}
-	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
-	res.History = m.History()
-	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
-	if s.Model != "" {
-		if err := m.Save(s.Model); err != nil {
+	if s.Load != "" {
+		res.Loaded = s.Load
+		if m, err = loadIsoNet(s.Load, params, g.Bands()); err != nil {
 			return res, err
 		}
+	} else if m, err = trainIsoNet(ctx, g, params, s, &res); err != nil {
+		return res, err
 	}
-
+	if s.TestSeed != s.Seed {
+		res.TestSeed = s.TestSeed
+	}
 	sets := []struct {
 		name string
 		zs   []float64
@@ -356,11 +336,11 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		{fmt.Sprintf("held-out Z=%g", s.HeldOutZ), []float64{s.HeldOutZ}, &res.HeldOut},
 	}
 	for k, set := range sets {
-		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.Seed), 1000+10*uint64(k), IsochroneParams)
+		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.TestSeed), 1000+10*uint64(k), IsochroneParams)
 		if err != nil {
 			return res, err
 		}
-		src := rand.NewPCG(uint64(s.Seed), 5000+uint64(k))
+		src := rand.NewPCG(uint64(s.TestSeed), 5000+uint64(k))
 		var post []*mat.Dense
 		if s.Derived {
 			var redrawn float64
@@ -389,6 +369,78 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		}
 	}
 	return res, nil
+}
+
+// trainIsoNet trains the isochrone network of s on fresh training stars,
+// saving it to s.Model when set, and records the training in res.
+func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s IsochroneSettings, res *IsochroneResult) (*cinn.Model, error) {
+	x, y, err := isoStars(ctx, g, s.TrainZ, s.TrainStars, s.Noise, uint64(s.Seed), 0, params)
+	if err != nil {
+		return nil, err
+	}
+	if s.Derived && len(params) == 3 {
+		// Dequantize the metallicity: a flow needs a density.
+		step := zStep(s.TrainZ)
+		jit := rand.New(rand.NewPCG(uint64(s.Seed), 200))
+		for i := 0; i < s.TrainStars; i++ {
+			x.Set(i, 2, x.At(i, 2)+step*(jit.Float64()-0.5))
+		}
+	}
+	nVal := s.TrainStars / 10
+	nTr := s.TrainStars - nVal
+	dx, dy := x.RawMatrix().Cols, y.RawMatrix().Cols
+	xTr, yTr := mat.DenseCopyOf(x.Slice(0, nTr, 0, dx)), mat.DenseCopyOf(y.Slice(0, nTr, 0, dy))
+	xVal, yVal := mat.DenseCopyOf(x.Slice(nTr, s.TrainStars, 0, dx)), mat.DenseCopyOf(y.Slice(nTr, s.TrainStars, 0, dy))
+
+	cfg := s.Config
+	cfg.DimX, cfg.DimY = dx, dy
+	xt := make([]cinn.Transform, dx)
+	xt[1] = cinn.Transform{Kind: cinn.Log10} // Mass
+	if s.AgeProbit {
+		lo, hi := g.AgeRange()
+		xt[0] = cinn.Transform{Kind: cinn.Probit, Lo: lo, Hi: hi}
+	}
+	m, err := cinn.NewModel(cfg, cinn.Spec{XNames: params, YNames: g.Bands(), XTransforms: xt})
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	s.Train.Progress = func(p cinn.Progress) {
+		if p.EpochDone {
+			s.Log("isochrone: epoch %d train %.4f val %.4f", p.Epoch, p.TrainLoss, p.ValLoss)
+		}
+	}
+	tr, err := m.Train(ctx, xTr, yTr, xVal, yVal, s.Train)
+	res.TrainSeconds = time.Since(start).Seconds()
+	if err != nil {
+		return nil, fmt.Errorf("validation: training the isochrone network: %w", err)
+	}
+	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
+	res.History = m.History()
+	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
+	if s.Model != "" {
+		if err := m.Save(s.Model); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// loadIsoNet reads a network saved by an earlier run and checks that it
+// infers params from bands.
+func loadIsoNet(path string, params, bands []string) (*cinn.Model, error) {
+	m, err := cinn.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	sp := m.Spec()
+	if !slices.Equal(sp.XNames, params) || !slices.Equal(sp.YNames, bands) {
+		return nil, fmt.Errorf("validation: %s infers %v from %v; these settings need %v from %v (was it trained with other -iso-derived or metallicities?)", path, sp.XNames, sp.YNames, params, bands)
+	}
+	if !m.Trained() {
+		return nil, fmt.Errorf("validation: %s is not trained", path)
+	}
+	return m, nil
 }
 
 func isoFigures(dir, file, title string, rep diagnostics.Report, truth *mat.Dense) error {

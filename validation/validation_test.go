@@ -254,6 +254,55 @@ func TestSharedDataIsochroneDerived(t *testing.T) {
 	}
 }
 
+// TestSharedDataIsochroneLoad evaluates a saved isochrone network again:
+// on the same test stars it reproduces the first run's diagnostics, on
+// another test seed it draws other stars, and a network of other
+// parameters, or Load with Model, is refused.
+func TestSharedDataIsochroneLoad(t *testing.T) {
+	ctx := context.Background()
+	data := sharedData(t)
+	file := filepath.Join(t.TempDir(), "iso.cinn")
+	small := func(s IsochroneSettings) IsochroneSettings {
+		s.TrainStars, s.TestStars, s.Samples = 1000, 50, 100
+		s.Config = cinn.Config{Blocks: 2, Hidden: 16, Layers: 1}
+		s.Train = cinn.TrainSettings{Epochs: 2}
+		return s
+	}
+	trained, err := RunIsochrone(ctx, data, small(IsochroneSettings{Model: file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := RunIsochrone(ctx, data, small(IsochroneSettings{Load: file}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Loaded != file || again.Epochs != 0 || again.History != nil || again.TestSeed != 0 {
+		t.Errorf("loaded run: Loaded %q, Epochs %d, History %v, TestSeed %d: want %q and no training", again.Loaded, again.Epochs, again.History, again.TestSeed, file)
+	}
+	if !slices.Equal(again.InFamily, trained.InFamily) || !slices.Equal(again.HeldOut, trained.HeldOut) {
+		t.Errorf("the saved network on the same test stars:\n%+v\nwant\n%+v", again.InFamily, trained.InFamily)
+	}
+	other, err := RunIsochrone(ctx, data, small(IsochroneSettings{Load: file, TestSeed: 9}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if other.TestSeed != 9 || slices.Equal(other.InFamily, trained.InFamily) {
+		t.Errorf("test seed 9: TestSeed %d, in-family %+v: want 9 and other test stars' diagnostics", other.TestSeed, other.InFamily)
+	}
+	for _, c := range []struct {
+		s    IsochroneSettings
+		want string
+	}{
+		{IsochroneSettings{Load: file, Derived: true}, "-iso-derived"},
+		{IsochroneSettings{Load: file, Model: file}, "not both"},
+		{IsochroneSettings{Load: filepath.Join(t.TempDir(), "none.cinn")}, "none.cinn"},
+	} {
+		if _, err := RunIsochrone(ctx, data, small(c.s)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Load %q, Derived %v, Model %q: error %v, want one naming %q", c.s.Load, c.s.Derived, c.s.Model, err, c.want)
+		}
+	}
+}
+
 // TestSharedDataIsoDeriver checks the derived-parameter mapping against
 // the simulator: the (logAge, Mini, Zini) of simulated stars, with Zini
 // dequantized as in training, give back the stars' own Mass, logL, logTe

@@ -60,6 +60,8 @@ func main() {
 		isoProbit = flag.Bool("iso-age-probit", false, "map the isochrone network's logAge through the probit of the grid's age range")
 		isoModel  = flag.String("iso-model", "", "file to save the trained isochrone network to (empty: not saved)")
 		isoTest   = flag.Int("iso-test", 0, "isochrone test stars per test set (0: the default, 5000)")
+		isoLoad   = flag.String("iso-load", "", "evaluate this saved isochrone network (-iso-model of an earlier run) instead of training one")
+		isoTSeed  = flag.Int64("iso-test-seed", 0, "seed of the isochrone test stars and posterior draws (0: -seed)")
 		isoDeriv  = flag.Bool("iso-derived", false, "infer logAge, Mini and Zini only and read Mass, logL, logTe, logg off the isochrone per sample")
 		condNet   = flag.String("condnet", "", "comma-separated widths of a conditioning network (empty: none)")
 		burn      = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
@@ -152,7 +154,7 @@ func main() {
 	if *iso {
 		start := time.Now()
 		res, err := validation.RunIsochrone(ctx, *data, validation.IsochroneSettings{
-			TrainStars: *isoN, TestStars: *isoTest, Model: *isoModel, AgeProbit: *isoProbit, Derived: *isoDeriv, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
+			TrainStars: *isoN, TestStars: *isoTest, Model: *isoModel, Load: *isoLoad, TestSeed: *isoTSeed, AgeProbit: *isoProbit, Derived: *isoDeriv, Seed: *seed, Train: ts, Config: cfg, Figures: *figs, Log: log.Printf,
 		})
 		if err != nil {
 			log.Fatal(err)
