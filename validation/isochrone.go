@@ -100,6 +100,7 @@ type IsochroneParam struct {
 	RMSEMAP    float64
 	U68        float64
 	Coverage68 float64
+	Coverage95 float64 `json:",omitempty"`
 }
 
 func (s *IsochroneSettings) defaults() {
@@ -359,7 +360,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		}
 		for _, p := range rep.Params {
 			*set.dst = append(*set.dst, IsochroneParam{Name: p.Name, MedianCal: p.MedianCal, InSupport: p.InSupport,
-				RMSEMAP: p.RMSEMAP, U68: p.U68, Coverage68: p.Coverage68})
+				RMSEMAP: p.RMSEMAP, U68: p.U68, Coverage68: p.Coverage68, Coverage95: p.Coverage95})
 		}
 		s.Log("isochrone %s:\n%s", set.name, rep)
 		if s.Figures != "" {
