@@ -54,12 +54,33 @@ func ReferenceCache(dir string, n int, mcmc simulators.MCMCSettings) func(task s
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, err
 		}
-		tmp := file + ".tmp"
-		if err := os.WriteFile(tmp, encodeDense(ref), 0o644); err != nil {
-			return nil, err
-		}
-		return ref, os.Rename(tmp, file)
+		return ref, writeAtomic(file, encodeDense(ref))
 	}
+}
+
+// writeAtomic writes b to file through a temporary file of its own in the
+// same directory, renamed into place: a reader never sees a partial file,
+// and runs that build the same missing file at once (each the same bytes)
+// do not write into one temporary file.
+func writeAtomic(file string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(file), filepath.Base(file)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), file)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 func encodeDense(m *mat.Dense) []byte {

@@ -80,6 +80,39 @@ func TestReferenceCache(t *testing.T) {
 	}
 }
 
+// TestReferenceCacheConcurrent builds one missing reference file from
+// several goroutines at once, as two validate runs side by side do: every
+// call gets the reference, and only the file itself is left behind.
+func TestReferenceCacheConcurrent(t *testing.T) {
+	dir := t.TempDir()
+	ref := ReferenceCache(dir, 2000, simulators.MCMCSettings{})
+	const n = 8
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			m, err := ref("gaussian_linear", 0, false)
+			if err == nil {
+				if r, c := m.Dims(); r != 2000 || c != 10 {
+					err = fmt.Errorf("dims %d×%d, want 2000×10", r, c)
+				}
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(dir, "gaussian_linear-0-2000.f64"); !slices.Equal(names, []string{want}) {
+		t.Errorf("files left in the cache: %v, want only %s", names, want)
+	}
+}
+
 func TestC2STTable(t *testing.T) {
 	tab := C2STTable([]TaskResult{
 		{Task: "two_moons", Budget: 1000, Samples: 1000, C2ST: []float64{0.6, 0.7}, Mean: 0.65, Std: 0.0707, Epochs: 30, BestEpoch: 20, TrainSeconds: 12},
