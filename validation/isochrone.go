@@ -70,7 +70,8 @@ type IsochroneSettings struct {
 // IsochroneResult is the outcome of RunIsochrone.
 type IsochroneResult struct {
 	TrainStars, TestStars, Samples int
-	// Loaded is IsochroneSettings.Load; TestSeed the seed of the test
+	// Loaded is IsochroneSettings.Load (TrainStars is then 0: the file
+	// does not record its training set); TestSeed the seed of the test
 	// stars when it differs from the training seed.
 	Loaded            string `json:",omitempty"`
 	TestSeed          int64  `json:",omitempty"`
@@ -318,7 +319,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		return res, fmt.Errorf("validation: Load %s and Model %s: a loaded network is not trained again; set one, not both", s.Load, s.Model)
 	}
 	if s.Load != "" {
-		res.Loaded = s.Load
+		res.Loaded, res.TrainStars = s.Load, 0
 		if m, err = loadIsoNet(s.Load, params, g.Bands()); err != nil {
 			return res, err
 		}

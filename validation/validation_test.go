@@ -309,8 +309,8 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again.Loaded != file || again.Epochs != 0 || again.History != nil || again.TestSeed != 0 {
-		t.Errorf("loaded run: Loaded %q, Epochs %d, History %v, TestSeed %d: want %q and no training", again.Loaded, again.Epochs, again.History, again.TestSeed, file)
+	if again.Loaded != file || again.TrainStars != 0 || again.Epochs != 0 || again.History != nil || again.TestSeed != 0 {
+		t.Errorf("loaded run: Loaded %q, TrainStars %d, Epochs %d, History %v, TestSeed %d: want %q and no training", again.Loaded, again.TrainStars, again.Epochs, again.History, again.TestSeed, file)
 	}
 	if !slices.Equal(again.InFamily, trained.InFamily) || !slices.Equal(again.HeldOut, trained.HeldOut) {
 		t.Errorf("the saved network on the same test stars:\n%+v\nwant\n%+v", again.InFamily, trained.InFamily)
