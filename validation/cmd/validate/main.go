@@ -60,7 +60,7 @@ func main() {
 		isoProbit = flag.Bool("iso-age-probit", false, "map the isochrone network's logAge through the probit of the grid's age range")
 		isoModel  = flag.String("iso-model", "", "file to save the trained isochrone network to (empty: not saved)")
 		isoTest   = flag.Int("iso-test", 0, "isochrone test stars per test set (0: the default, 5000)")
-		isoLoad   = flag.String("iso-load", "", "evaluate this saved isochrone network (-iso-model of an earlier run) instead of training one")
+		isoLoad   = flag.String("iso-load", "", "evaluate this saved isochrone network (-iso-model of an earlier run) instead of training one; the network and training flags are then ignored")
 		isoTSeed  = flag.Int64("iso-test-seed", 0, "seed of the isochrone test stars and posterior draws (0: -seed)")
 		isoDeriv  = flag.Bool("iso-derived", false, "infer logAge, Mini and Zini only and read Mass, logL, logTe, logg off the isochrone per sample")
 		condNet   = flag.String("condnet", "", "comma-separated widths of a conditioning network (empty: none)")
