@@ -308,6 +308,9 @@ func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat
 func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (IsochroneResult, error) {
 	s.defaults()
 	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ, Derived: s.Derived}
+	if s.Load != "" && s.Model != "" {
+		return res, fmt.Errorf("validation: Load %s and Model %s: a loaded network is not trained again; set one, not both", s.Load, s.Model)
+	}
 	dir := filepath.Join(dataDir, "parsec-gaia")
 	g, err := isochrone.Load(isochrone.Options{}, dir)
 	if err != nil {
@@ -315,9 +318,6 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 	}
 	params := s.isoNetParams()
 	var m *cinn.Model
-	if s.Load != "" && s.Model != "" {
-		return res, fmt.Errorf("validation: Load %s and Model %s: a loaded network is not trained again; set one, not both", s.Load, s.Model)
-	}
 	if s.Load != "" {
 		res.Loaded, res.TrainStars = s.Load, 0
 		if m, err = loadIsoNet(s.Load, params, g.Bands()); err != nil {

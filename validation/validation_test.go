@@ -283,6 +283,10 @@ func TestSharedDataIsochroneDerived(t *testing.T) {
 			if p.Name != IsochroneParams[j] || math.IsNaN(p.MedianCal) || math.IsNaN(p.RMSEMAP) || p.InSupport < 0 || p.InSupport > 1 {
 				t.Errorf("parameter %d: %+v", j, p)
 			}
+			// The central 95% interval holds the 68% one.
+			if p.Coverage95 < p.Coverage68 || p.Coverage95 > 1 {
+				t.Errorf("parameter %d: coverage of the 95%% interval %v below the 68%% one's %v", j, p.Coverage95, p.Coverage68)
+			}
 		}
 	}
 }
