@@ -59,7 +59,11 @@
 // isochrone for every posterior sample. IsochroneSettings.Model saves the
 // trained network; Load (validate -iso-load) evaluates a saved one again
 // instead of training, and TestSeed (-iso-test-seed) draws other test stars,
-// to tell the network's calibration from the test set's noise.
+// to tell the network's calibration from the test set's noise. Seed draws
+// the training stars; Config.Seed (validate -net-seed: initial weights and
+// permutations) and Train.Seed (-batch-seed: the mini-batch order) default
+// from it and can be varied one at a time, to tell which of them makes a
+// network's calibration.
 //
 // The command validation/cmd/validate runs both and writes JSON results, a
 // Markdown table and figures; docs/validation.md shows them.

@@ -35,9 +35,12 @@ type IsochroneSettings struct {
 	TrainZ     []float64 // training metallicities [0.015, 0.020]
 	HeldOutZ   float64   // metallicity left out of training [0.010]
 	Noise      float64   // photometric σ (mag) of every band [0.01]
-	Seed       int64     // [1]
-	Config     cinn.Config
-	Train      cinn.TrainSettings
+	// Seed seeds the training stars, and is the default of Config.Seed
+	// (the network's initial weights and permutations), of Train.Seed
+	// (Seed+1: the mini-batch order) and of TestSeed [1].
+	Seed   int64
+	Config cinn.Config
+	Train  cinn.TrainSettings
 	// Figures, if not empty, is the directory where the calibration and
 	// truth-against-MAP figures are written (validation-iso-*.png).
 	Figures string
@@ -73,13 +76,18 @@ type IsochroneResult struct {
 	// Loaded is IsochroneSettings.Load (TrainStars is then 0: the file
 	// does not record its training set); TestSeed the seed of the test
 	// stars when it differs from the training seed.
-	Loaded            string `json:",omitempty"`
-	TestSeed          int64  `json:",omitempty"`
-	TrainZ            []float64
-	HeldOutZ          float64
-	Epochs, BestEpoch int
-	Stopped           string
-	TrainSeconds      float64
+	Loaded   string `json:",omitempty"`
+	TestSeed int64  `json:",omitempty"`
+	// NetSeed seeded the trained network's initial weights and
+	// permutations (Config.Seed), BatchSeed its mini-batch order
+	// (Train.Seed); each is recorded when it differs from its default,
+	// Seed and Seed+1, the seed of the training stars.
+	NetSeed, BatchSeed int64 `json:",omitempty"`
+	TrainZ             []float64
+	HeldOutZ           float64
+	Epochs, BestEpoch  int
+	Stopped            string
+	TrainSeconds       float64
 	// History is the network's training history: the losses and the
 	// learning rate of every epoch.
 	History []cinn.Epoch `json:",omitempty"`
@@ -418,6 +426,12 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 		return nil, fmt.Errorf("validation: training the isochrone network: %w", err)
 	}
 	res.Epochs, res.BestEpoch, res.Stopped = tr.Epochs, tr.BestEpoch, tr.Stopped.String()
+	if s.Config.Seed != s.Seed {
+		res.NetSeed = s.Config.Seed
+	}
+	if s.Train.Seed != s.Seed+1 {
+		res.BatchSeed = s.Train.Seed
+	}
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {

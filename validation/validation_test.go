@@ -340,6 +340,49 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	}
 }
 
+// TestSharedDataIsochroneSeeds checks that the network's seed and the
+// mini-batch seed each change the trained network on the same training
+// stars and are recorded only when they differ from their defaults.
+func TestSharedDataIsochroneSeeds(t *testing.T) {
+	ctx := context.Background()
+	data := sharedData(t)
+	run := func(netSeed, batchSeed int64) IsochroneResult {
+		t.Helper()
+		res, err := RunIsochrone(ctx, data, IsochroneSettings{
+			TrainStars: 1000, TestStars: 50, Samples: 100, Seed: 3,
+			Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: netSeed},
+			Train:  cinn.TrainSettings{Epochs: 2, Seed: batchSeed},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	def := run(0, 0)
+	if def.NetSeed != 0 || def.BatchSeed != 0 {
+		t.Errorf("default seeds recorded as NetSeed %d, BatchSeed %d: want neither", def.NetSeed, def.BatchSeed)
+	}
+	losses := func(r IsochroneResult) []float64 {
+		var l []float64
+		for _, e := range r.History {
+			l = append(l, e.TrainLoss, e.ValLoss)
+		}
+		return l
+	}
+	if explicit := run(3, 4); explicit.NetSeed != 0 || explicit.BatchSeed != 0 || !slices.Equal(losses(explicit), losses(def)) {
+		t.Errorf("the defaults spelt out (3, 4): NetSeed %d, BatchSeed %d, losses %v: want neither recorded and the default run's %v", explicit.NetSeed, explicit.BatchSeed, losses(explicit), losses(def))
+	}
+	for _, c := range []struct{ net, batch int64 }{{9, 0}, {0, 9}} {
+		res := run(c.net, c.batch)
+		if res.NetSeed != c.net || res.BatchSeed != c.batch {
+			t.Errorf("seeds (%d, %d) recorded as (%d, %d)", c.net, c.batch, res.NetSeed, res.BatchSeed)
+		}
+		if l := losses(res); l[0] == losses(def)[0] {
+			t.Errorf("seeds (%d, %d): first epoch's training loss %v, as with the default seeds: want another network", c.net, c.batch, l[0])
+		}
+	}
+}
+
 // TestSharedDataIsoDeriver checks the derived-parameter mapping against
 // the simulator: the (logAge, Mini, Zini) of simulated stars, with Zini
 // dequantized as in training, give back the stars' own Mass, logL, logTe

@@ -36,7 +36,9 @@ func main() {
 		budgets   = flag.String("budgets", "1000,10000", "comma-separated simulation budgets")
 		obs       = flag.Int("obs", 10, "fixed observations per task (at most 10)")
 		samples   = flag.Int("samples", 10000, "posterior and reference samples per observation")
-		seed      = flag.Int64("seed", 1, "seed of the training data and the network")
+		seed      = flag.Int64("seed", 1, "seed of the training data, and the default of -net-seed, -batch-seed (plus 1) and -iso-test-seed")
+		netSeed   = flag.Int64("net-seed", 0, "seed of the network's initial weights and permutations (0: -seed)")
+		batchSeed = flag.Int64("batch-seed", 0, "seed of the mini-batch order (0: -seed plus 1)")
 		out       = flag.String("out", "validation/results", "directory of the JSON results")
 		tag       = flag.String("tag", "", "suffix of the result files (to keep runs with other settings apart)")
 		epochs    = flag.Int("epochs", 0, "training epochs (0: engine default)")
@@ -85,8 +87,8 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema}
-	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail}
+	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema, Seed: *batchSeed}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
