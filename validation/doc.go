@@ -63,7 +63,9 @@
 // the training stars; Config.Seed (validate -net-seed: initial weights and
 // permutations) and Train.Seed (-batch-seed: the mini-batch order) default
 // from it and can be varied one at a time, to tell which of them makes a
-// network's calibration.
+// network's calibration. NullMedianCal (validate -null-cal N) draws the
+// median |e_cal| a perfectly calibrated posterior scores on N test stars:
+// the test set's own noise, against which a network's miss is judged.
 //
 // The command validation/cmd/validate runs both and writes JSON results, a
 // Markdown table and figures; docs/validation.md shows them.

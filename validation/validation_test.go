@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/gocinn/gocinn/cinn"
 	"github.com/gocinn/gocinn/cinn/diagnostics"
@@ -531,5 +532,44 @@ func TestRunTaskPublishedReference(t *testing.T) {
 		if len(asked) != 1 || asked[0] != published || res.Published != published {
 			t.Errorf("Published %v: reference asked with %v, result says %v", published, asked, res.Published)
 		}
+	}
+}
+
+// TestNullMedianCal checks the test-set noise of the calibration
+// criterion: draws are sorted and reproducible from the seed, and the
+// median |e_cal| of a perfect posterior shrinks as 1/√n (it is the median
+// over levels of an empirical process whose standard deviation at each
+// level is √(q(1−q)/n)).
+func TestNullMedianCal(t *testing.T) {
+	const reps = 1000
+	draw := func(n int, seed uint64) []float64 {
+		t.Helper()
+		d, err := NullMedianCal(n, reps, rand.NewPCG(seed, 1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(d) != reps || !slices.IsSorted(d) {
+			t.Fatalf("n %d: %d draws, sorted %v: want %d sorted", n, len(d), slices.IsSorted(d), reps)
+		}
+		return d
+	}
+	a, b := draw(500, 1), draw(500, 1)
+	if !slices.Equal(a, b) {
+		t.Error("the same seed gave other draws")
+	}
+	if c := draw(500, 2); slices.Equal(a, c) {
+		t.Error("another seed gave the same draws")
+	}
+	mean := func(d []float64) float64 { return stat.Mean(d, nil) } // smoother than the median: e_cal is a multiple of 1/n
+	if r := mean(a) / mean(draw(2000, 3)); r < 1.8 || r > 2.2 {
+		t.Errorf("mean median |e_cal| at 500 stars over 2,000 stars: %.3f, want about 2 (1/√n)", r)
+	}
+	// At one level q the error's standard deviation is √(q(1−q)/n); the
+	// median over the levels of |e_cal| lies below that at q = 0.5.
+	if m, sd := mean(a), math.Sqrt(0.25/500); m <= 0 || m >= sd {
+		t.Errorf("mean median |e_cal| of a perfect posterior at 500 stars %.4f, want in (0, %.4f)", m, sd)
+	}
+	if _, err := NullMedianCal(0, 10, rand.NewPCG(1, 1)); err == nil {
+		t.Error("no test stars: no error")
 	}
 }

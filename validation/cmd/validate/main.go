@@ -18,9 +18,11 @@ import (
 	"fmt"
 	"io/fs"
 	"log"
+	"math/rand/v2"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +71,7 @@ func main() {
 		burn      = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
 		maxRhat   = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
+		nullCal   = flag.Int("null-cal", 0, "print the distribution of the median |e_cal| a perfectly calibrated posterior scores on this many test stars (20,000 draws, -seed) and exit")
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
 		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp only)")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
@@ -80,6 +83,16 @@ func main() {
 		if err := printTables(*out); err != nil {
 			log.Fatal(err)
 		}
+		return
+	}
+	if *nullCal != 0 {
+		d, err := validation.NullMedianCal(*nullCal, 20000, rand.NewPCG(uint64(*seed), 9000))
+		if err != nil {
+			log.Fatal(err)
+		}
+		over := len(d) - sort.Search(len(d), func(i int) bool { return d[i] > 0.01 })
+		fmt.Printf("median |e_cal| of a perfectly calibrated posterior on %d test stars (%d draws): median %.2f%%, 90%% %.2f%%, 99%% %.2f%%; above 1%% in %.1f%% of the draws\n",
+			*nullCal, len(d), 100*d[len(d)/2], 100*d[len(d)*9/10], 100*d[len(d)*99/100], 100*float64(over)/float64(len(d)))
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
