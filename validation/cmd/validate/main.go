@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/simulators"
 	"github.com/gocinn/gocinn/validation"
 )
@@ -92,7 +93,7 @@ func main() {
 		}
 		over := len(d) - sort.Search(len(d), func(i int) bool { return d[i] > 0.01 })
 		fmt.Printf("median |e_cal| of a perfectly calibrated posterior on %d test stars (%d draws): median %.2f%%, 90%% %.2f%%, 99%% %.2f%%; above 1%% in %.1f%% of the draws\n",
-			*nullCal, len(d), 100*d[len(d)/2], 100*d[len(d)*9/10], 100*d[len(d)*99/100], 100*float64(over)/float64(len(d)))
+			*nullCal, len(d), 100*diagnostics.Percentile(d, 0.5), 100*diagnostics.Percentile(d, 0.9), 100*diagnostics.Percentile(d, 0.99), 100*float64(over)/float64(len(d)))
 		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
