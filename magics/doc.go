@@ -53,7 +53,7 @@
 //	%model / %%model     the network (key: value lines in the cell form)
 //	%train               live progress in one display, interrupt keeps the best model
 //	%sample              posterior samples and summaries (datasets NAME, NAME_samples)
-//	%eval                calibration error, RMSE of the MAP, u68, coverage, SBC
+//	%eval                calibration error and its p-value, RMSE of the MAP, u68, coverage, SBC
 //	%resimulate          posterior samples back through the simulator
 //	%plot KIND           loss corner marginals calibration truth cmd hist2d sbc
 //	%save / %open        model files

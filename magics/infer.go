@@ -496,9 +496,12 @@ var evalCmd = &Command{
 	Long: `%eval samples the posterior of every observation of a labelled set and compares
 it with the true parameters: the RMSE of the MAP estimate, the calibration error
 e_cal(q) of Ksoll et al. (2020) (positive: posteriors too wide, negative: too
-narrow) and its median |e_cal|, the median width u68 of the 68% intervals, the
-coverage of the 68% and 95% intervals and the p-value of simulation-based
-calibration. It shows a table and the calibration curves; %plot truth, sbc and
+narrow) and its median |e_cal|, with e_cal p, the probability that calibrated
+posteriors score at least as much on as many observations (on 500 observations
+they score 1.1% typically and 3.6% in one test set of a hundred: a small p means
+a miscalibration beyond the test set's noise), the median width u68 of the 68%
+intervals, the coverage of the 68% and 95% intervals and the p-value of
+simulation-based calibration. It shows a table and the calibration curves; %plot truth, sbc and
 calibration draw more. When %data declared --noise, the observations of the
 train, val and test splits get one draw of that noise first (the network was
 trained on noisy observations); other datasets are taken as observed.`,
@@ -570,18 +573,19 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 		}
 		return Errorf("EvalError", "the model may have diverged: look at %plot loss", "%v", err)
 	}
+	pvals := calibrationPValues(rep, n)
 	s.smu.Lock()
 	s.eval = &evaluation{on: nm, report: rep, truth: truth, n: n}
 	s.smu.Unlock()
-	evTab, err := evalTable(rep)
+	evTab, err := evalTable(rep, pvals)
 	if err == nil {
 		s.setDataset(&dataset{name: "eval", t: evTab, source: fmt.Sprintf("%%eval on %s", nm)})
 	}
 	tb := &Table{Caption: fmt.Sprintf("%s: %d observations × %d samples%s", nm, rep.Observations, n, noisy),
-		Header: []string{"parameter", "RMSE(MAP)", "median |e_cal|", "e_cal(68%)", "u68", "coverage 68%", "coverage 95%", "SBC p"}, Index: true,
-		Note: "e_cal > 0: posteriors too wide; < 0: too narrow. Dataset eval holds this table; %plot calibration, truth and sbc draw it."}
-	for _, p := range rep.Params {
-		tb.Rows = append(tb.Rows, []string{p.Name, fmtNum(p.RMSEMAP), fmtNum(p.MedianCal), fmtNum(p.Calibration.At(0.68)), fmtNum(p.U68),
+		Header: []string{"parameter", "RMSE(MAP)", "median |e_cal|", "e_cal p", "e_cal(68%)", "u68", "coverage 68%", "coverage 95%", "SBC p"}, Index: true,
+		Note: fmt.Sprintf("e_cal > 0: posteriors too wide; < 0: too narrow. e_cal p: how often calibrated posteriors score at least this median |e_cal| on %d observations × %d samples (10,000 simulated test sets); below 0.01 the size of the test set does not explain the miscalibration. Dataset eval holds this table; %%plot calibration, truth and sbc draw it.", rep.Observations, n)}
+	for j, p := range rep.Params {
+		tb.Rows = append(tb.Rows, []string{p.Name, fmtNum(p.RMSEMAP), fmtNum(p.MedianCal), fmtNum(pvals[j]), fmtNum(p.Calibration.At(0.68)), fmtNum(p.U68),
 			fmt.Sprintf("%.3f", p.Coverage68), fmt.Sprintf("%.3f", p.Coverage95), fmtNum(p.Rank.PValue)})
 	}
 	out.Display(tb.Display())
@@ -593,11 +597,24 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	return showFigure(s, out, f, plotSize{}, "")
 }
 
-func evalTable(rep diagnostics.Report) (*table.Table, error) {
-	names := []string{"rmse_map", "rmse_samples", "median_abs_ecal", "ecal_68", "u68", "coverage68", "coverage95", "in_support", "sbc_pvalue"}
+// calibrationPValues returns, per parameter of rep, the probability that
+// calibrated posteriors score at least its median |e_cal| on as many
+// observations with n samples each (10,000 simulated test sets, seeded by
+// the shape so that a rerun shows the same numbers).
+func calibrationPValues(rep diagnostics.Report, n int) []float64 {
+	null := diagnostics.NullMedianCal(rep.Observations, diagnostics.NullOptions{Samples: n}, rand.NewPCG(uint64(rep.Observations), uint64(n)))
+	ps := make([]float64, len(rep.Params))
+	for j, p := range rep.Params {
+		ps[j] = diagnostics.NullPValue(null, p.MedianCal)
+	}
+	return ps
+}
+
+func evalTable(rep diagnostics.Report, pvals []float64) (*table.Table, error) {
+	names := []string{"rmse_map", "rmse_samples", "median_abs_ecal", "ecal_pvalue", "ecal_68", "u68", "coverage68", "coverage95", "in_support", "sbc_pvalue"}
 	cols := make([][]float64, len(names))
-	for _, p := range rep.Params {
-		vals := []float64{p.RMSEMAP, p.RMSESamples, p.MedianCal, p.Calibration.At(0.68), p.U68, p.Coverage68, p.Coverage95, p.InSupport, p.Rank.PValue}
+	for j, p := range rep.Params {
+		vals := []float64{p.RMSEMAP, p.RMSESamples, p.MedianCal, pvals[j], p.Calibration.At(0.68), p.U68, p.Coverage68, p.Coverage95, p.InSupport, p.Rank.PValue}
 		for i, v := range vals {
 			cols[i] = append(cols[i], v)
 		}

@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"image/png"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/gocinn/gocinn/cinn"
+	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/table"
 	"gonum.org/v1/gonum/mat"
 )
@@ -182,6 +184,22 @@ func TestWorkflow(t *testing.T) {
 	want := s.samples.summary[0][0].Median
 	if got[0] != want {
 		t.Errorf("exported median %v, want %v", got[0], want)
+	}
+	// The exported eval table carries each parameter's e_cal p: the tail of
+	// calibrated posteriors' median |e_cal| on 100 observations × 200
+	// samples at the parameter's value.
+	ev, err := table.ReadFile(filepath.Join(s.Dir, "eval.csv"), table.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc, _ := ev.Col("median_abs_ecal")
+	pv, err := ev.Col("ecal_pvalue")
+	null := diagnostics.NullMedianCal(100, diagnostics.NullOptions{Samples: 200}, rand.NewPCG(100, 200))
+	for j := range mc {
+		if want := diagnostics.NullPValue(null, mc[j]); err != nil || pv[j] != want {
+			t.Errorf("eval.csv: parameter %d: median |e_cal| %v, e_cal p %v (%v), want %v", j, mc[j], pv, err, want)
+			break
+		}
 	}
 	for _, f := range []string{"samples.npz", "samples.fits"} {
 		smp, err := table.ReadFile(filepath.Join(s.Dir, f), table.ReadOptions{})

@@ -63,9 +63,11 @@
 // the training stars; Config.Seed (validate -net-seed: initial weights and
 // permutations) and Train.Seed (-batch-seed: the mini-batch order) default
 // from it and can be varied one at a time, to tell which of them makes a
-// network's calibration. NullMedianCal (validate -null-cal N) draws the
-// median |e_cal| a perfectly calibrated posterior scores on N test stars:
-// the test set's own noise, against which a network's miss is judged.
+// network's calibration. IsochroneParam.MedianCalP judges each median
+// |e_cal| against the test set's own noise: the probability that a
+// perfectly calibrated posterior scores as much on as many test stars
+// (diagnostics.NullMedianCal and NullPValue; validate -null-cal N prints
+// that noise's distribution on N test stars).
 //
 // The command validation/cmd/validate runs both and writes JSON results, a
 // Markdown table and figures; docs/validation.md shows them.

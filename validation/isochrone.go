@@ -110,6 +110,11 @@ type IsochroneParam struct {
 	U68        float64
 	Coverage68 float64
 	Coverage95 float64 `json:",omitempty"`
+	// MedianCalP is the probability that a perfectly calibrated posterior
+	// scores a median |e_cal| at least MedianCal on as many test stars
+	// with as many samples (diagnostics.NullPValue, 10,000 draws): below
+	// 0.01 the miss is beyond the test stars' noise.
+	MedianCalP float64 `json:",omitempty"`
 }
 
 func (s *IsochroneSettings) defaults() {
@@ -367,11 +372,15 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		if err != nil {
 			return res, err
 		}
-		for _, p := range rep.Params {
+		null := diagnostics.NullMedianCal(rep.Observations, diagnostics.NullOptions{Samples: s.Samples}, rand.NewPCG(uint64(rep.Observations), 9001))
+		ps := make([]string, len(rep.Params))
+		for j, p := range rep.Params {
+			pv := diagnostics.NullPValue(null, p.MedianCal)
 			*set.dst = append(*set.dst, IsochroneParam{Name: p.Name, MedianCal: p.MedianCal, InSupport: p.InSupport,
-				RMSEMAP: p.RMSEMAP, U68: p.U68, Coverage68: p.Coverage68, Coverage95: p.Coverage95})
+				RMSEMAP: p.RMSEMAP, U68: p.U68, Coverage68: p.Coverage68, Coverage95: p.Coverage95, MedianCalP: pv})
+			ps[j] = fmt.Sprintf("%s %.2g", p.Name, pv)
 		}
-		s.Log("isochrone %s:\n%s", set.name, rep)
+		s.Log("isochrone %s:\n%smedian |e_cal| against a calibrated posterior's (p): %s", set.name, rep, strings.Join(ps, ", "))
 		if s.Figures != "" {
 			if err := isoFigures(s.Figures, []string{"in-family", "held-out"}[k], set.name, rep, xt); err != nil {
 				return res, err

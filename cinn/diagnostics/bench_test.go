@@ -144,3 +144,16 @@ func labelledGaussians(rng *rand.Rand, d, n int) (x, y []float64) {
 	}
 	return x, y
 }
+
+// BenchmarkNullMedianCal draws the 10,000 simulated test sets %eval
+// judges a median |e_cal| against; the cost does not depend on the number
+// of observations.
+func BenchmarkNullMedianCal(b *testing.B) {
+	for _, n := range []int{500, 100000} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				NullMedianCal(n, NullOptions{Samples: 1024}, rand.NewPCG(1, 1))
+			}
+		})
+	}
+}

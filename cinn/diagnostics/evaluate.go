@@ -21,7 +21,8 @@ type Options struct {
 	Names []string
 
 	// Quantiles is the number Q of calibration levels q_k = k/Q, k = 1…Q.
-	// Zero means 100 (q = 0.01, 0.02, …, 1.00, as Ksoll et al. 2020).
+	// Zero means DefaultQuantiles, 100 (q = 0.01, 0.02, …, 1.00, as Ksoll
+	// et al. 2020).
 	Quantiles int
 
 	// RankBins is the number of bins of the SBC rank histogram. Zero means
@@ -184,7 +185,7 @@ func Evaluate(ctx context.Context, samples []*mat.Dense, truth *mat.Dense, opts 
 
 	nq := opts.Quantiles
 	if nq == 0 {
-		nq = 100
+		nq = DefaultQuantiles
 	}
 	qs := make([]float64, nq)
 	for k := range qs {

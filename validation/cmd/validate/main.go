@@ -72,7 +72,7 @@ func main() {
 		burn      = flag.Int("mcmc-burn", 20000, "burn-in steps per chain of the slcp reference MCMC")
 		maxRhat   = flag.Float64("mcmc-maxrhat", 1.05, "largest split-R̂ accepted for the slcp reference MCMC")
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
-		nullCal   = flag.Int("null-cal", 0, "print the distribution of the median |e_cal| a perfectly calibrated posterior scores on this many test stars (20,000 draws, -seed) and exit")
+		nullCal   = flag.Int("null-cal", 0, "print the distribution of the median |e_cal| a perfectly calibrated posterior scores on this many test stars with 1,000 samples each (20,000 draws, -seed) and exit")
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
 		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp only)")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
@@ -87,10 +87,10 @@ func main() {
 		return
 	}
 	if *nullCal != 0 {
-		d, err := validation.NullMedianCal(*nullCal, 20000, rand.NewPCG(uint64(*seed), 9000))
-		if err != nil {
-			log.Fatal(err)
+		if *nullCal < 0 {
+			log.Fatalf("validate: -null-cal %d: want a positive number of test stars", *nullCal)
 		}
+		d := diagnostics.NullMedianCal(*nullCal, diagnostics.NullOptions{Samples: 1000, Draws: 20000}, rand.NewPCG(uint64(*seed), 9000))
 		over := len(d) - sort.Search(len(d), func(i int) bool { return d[i] > 0.01 })
 		fmt.Printf("median |e_cal| of a perfectly calibrated posterior on %d test stars (%d draws): median %.2f%%, 90%% %.2f%%, 99%% %.2f%%; above 1%% in %.1f%% of the draws\n",
 			*nullCal, len(d), 100*diagnostics.Percentile(d, 0.5), 100*diagnostics.Percentile(d, 0.9), 100*diagnostics.Percentile(d, 0.99), 100*float64(over)/float64(len(d)))
