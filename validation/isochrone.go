@@ -499,12 +499,21 @@ func (r IsochroneResult) Table() string {
 	fmt.Fprintf(&b, "| parameter | median abs(e_cal) | in support | RMSE of MAP | u68 | held-out Z=%g: median abs(e_cal) | in support | RMSE of MAP |\n", r.HeldOutZ)
 	b.WriteString("|---|---|---|---|---|---|---|---|\n")
 	for j, p := range r.InFamily {
-		fmt.Fprintf(&b, "| %s | %.2f%% | %.1f%% | %.3f | %.3f |", p.Name, 100*p.MedianCal, 100*p.InSupport, p.RMSEMAP, p.U68)
+		fmt.Fprintf(&b, "| %s | %s | %.1f%% | %.3f | %.3f |", p.Name, p.medianCal(), 100*p.InSupport, p.RMSEMAP, p.U68)
 		if j < len(r.HeldOut) {
 			h := r.HeldOut[j]
-			fmt.Fprintf(&b, " %.2f%% | %.1f%% | %.3f |", 100*h.MedianCal, 100*h.InSupport, h.RMSEMAP)
+			fmt.Fprintf(&b, " %s | %.1f%% | %.3f |", h.medianCal(), 100*h.InSupport, h.RMSEMAP)
 		}
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// medianCal formats the median |e_cal| in percent, with its p-value when
+// the result records one (results before the eleventh session do not).
+func (p IsochroneParam) medianCal() string {
+	if p.MedianCalP == 0 {
+		return fmt.Sprintf("%.2f%%", 100*p.MedianCal)
+	}
+	return fmt.Sprintf("%.2f%% (p %.2g)", 100*p.MedianCal, p.MedianCalP)
 }

@@ -543,3 +543,28 @@ func TestRunTaskPublishedReference(t *testing.T) {
 		}
 	}
 }
+
+// TestIsochroneTable formats the criteria as Markdown: a result with
+// p-values shows them beside the median |e_cal|, one written before they
+// were recorded shows the bare percentages.
+func TestIsochroneTable(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		res  IsochroneResult
+		want string
+	}{
+		{"with p", IsochroneResult{HeldOutZ: 0.01,
+			InFamily: []IsochroneParam{{Name: "logL", MedianCal: 0.0188, MedianCalP: 0.0002, InSupport: 0.998, RMSEMAP: 0.0103, U68: 0.0134}},
+			HeldOut:  []IsochroneParam{{Name: "logL", MedianCal: 0.44, MedianCalP: 0.0001, InSupport: 0.378, RMSEMAP: 0.0374}}},
+			"| logL | 1.88% (p 0.0002) | 99.8% | 0.010 | 0.013 | 44.00% (p 0.0001) | 37.8% | 0.037 |\n"},
+		{"before p", IsochroneResult{HeldOutZ: 0.01,
+			InFamily: []IsochroneParam{{Name: "Mass", MedianCal: 0.0072, InSupport: 0.997, RMSEMAP: 0.026, U68: 0.0196}}},
+			"| Mass | 0.72% | 99.7% | 0.026 | 0.020 |\n"},
+	} {
+		tab := c.res.Table()
+		lines := strings.SplitAfter(tab, "\n")
+		if len(lines) < 3 || !strings.Contains(lines[0], "held-out Z=0.01") || lines[2] != c.want {
+			t.Errorf("%s:\n%s\nwant the row\n%s", c.name, tab, c.want)
+		}
+	}
+}
