@@ -501,10 +501,12 @@ posteriors score at least as much on as many observations (on 500 observations
 they score 1.1% typically and 3.6% in one test set of a hundred: a small p means
 a miscalibration beyond the test set's noise), the median width u68 of the 68%
 intervals, the coverage of the 68% and 95% intervals and the p-value of
-simulation-based calibration. It shows a table and the calibration curves; %plot truth, sbc and
-calibration draw more. When %data declared --noise, the observations of the
-train, val and test splits get one draw of that noise first (the network was
-trained on noisy observations); other datasets are taken as observed.`,
+simulation-based calibration. It shows a table and the calibration curves, over a
+grey band that calibrated posteriors' curves stay inside at each level in 95% of
+test sets of this size; %plot truth, sbc and calibration draw more. When %data
+declared --noise, the observations of the train, val and test splits get one draw
+of that noise first (the network was trained on noisy observations); other
+datasets are taken as observed.`,
 	Example: "%eval --on test --n 1024",
 	Run:     runEval,
 }
@@ -590,7 +592,7 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 	}
 	out.Display(tb.Display())
 	q, ecal := rep.CalibrationCurves()
-	f, err := figure.Calibration(q, ecal, rep.Names(), figure.CalibrationOptions{})
+	f, err := figure.Calibration(q, ecal, rep.Names(), calibrationOptions(rep, n, ""))
 	if err != nil {
 		return Errorf("PlotError", "", "%v", err)
 	}
@@ -608,6 +610,16 @@ func calibrationPValues(rep diagnostics.Report, n int) []float64 {
 		ps[j] = diagnostics.NullPValue(null, p.MedianCal)
 	}
 	return ps
+}
+
+// calibrationOptions draws, behind the calibration curves of rep, the 95%
+// band that calibrated posteriors' curves stay inside by chance on as many
+// observations with n samples each.
+func calibrationOptions(rep diagnostics.Report, n int, title string) figure.CalibrationOptions {
+	q, _ := rep.CalibrationCurves()
+	lo, hi := diagnostics.CalibrationBand(rep.Observations, n, q, 0.95)
+	return figure.CalibrationOptions{Title: title, BandLo: lo, BandHi: hi,
+		BandLabel: fmt.Sprintf("95%% of calibrated test sets (%d observations)", rep.Observations)}
 }
 
 func evalTable(rep diagnostics.Report, pvals []float64) (*table.Table, error) {

@@ -94,7 +94,8 @@ rendered at twice that) with a plain-text description:
                and the true values (after %sample; --reference adds the exact
                posterior of an sbibm task)
   marginals    one histogram per parameter with median and 68% interval
-  calibration  calibration error e_cal(q) per parameter (after %eval)
+  calibration  calibration error e_cal(q) per parameter, over the 95% band of
+               calibrated posteriors on as many observations (after %eval)
   truth        density of the MAP estimate against the true value (after %eval)
   cmd          colour–magnitude diagram coloured by a MAP parameter (after %sample)
   hist2d       2-D histogram of two derived quantities such as line ratios
@@ -212,7 +213,7 @@ func runPlot(ctx context.Context, s *Session, inv *Invocation, out Output) error
 		switch kind {
 		case "calibration":
 			q, ecal := ev.report.CalibrationCurves()
-			f, err = figure.Calibration(q, ecal, names, figure.CalibrationOptions{Title: title})
+			f, err = figure.Calibration(q, ecal, names, calibrationOptions(ev.report, ev.n, title))
 		case "truth":
 			f, err = figure.TruthVsMAP(figure.Columns(ev.truth), figure.Columns(ev.report.MAP), names, figure.TruthOptions{Title: title, Bins: inv.Int("bins")})
 		case "sbc":

@@ -148,6 +148,9 @@ func TestWorkflow(t *testing.T) {
 	if p := rec.Displays[0].Data["text/plain"].(string); !strings.Contains(p, "median |e_cal|") || !strings.Contains(p, "theta2") {
 		t.Errorf("eval table: %s", p)
 	}
+	if p := rec.Displays[len(rec.Displays)-1].Data["text/plain"].(string); !strings.Contains(p, "grey band: 95% of calibrated test sets (100 observations)") {
+		t.Errorf("eval figure's text lacks the band of calibrated posteriors: %s", p)
+	}
 
 	for _, code := range []string{
 		"%plot loss", "%plot corner --obs 1", "%plot corner --reference --param theta1,theta2",

@@ -382,7 +382,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		}
 		s.Log("isochrone %s:\n%smedian |e_cal| against a calibrated posterior's (p): %s", set.name, rep, strings.Join(ps, ", "))
 		if s.Figures != "" {
-			if err := isoFigures(s.Figures, []string{"in-family", "held-out"}[k], set.name, rep, xt); err != nil {
+			if err := isoFigures(s.Figures, []string{"in-family", "held-out"}[k], set.name, rep, xt, s.Samples); err != nil {
 				return res, err
 			}
 		}
@@ -468,12 +468,14 @@ func loadIsoNet(path string, params, bands []string) (*cinn.Model, error) {
 	return m, nil
 }
 
-func isoFigures(dir, file, title string, rep diagnostics.Report, truth *mat.Dense) error {
+func isoFigures(dir, file, title string, rep diagnostics.Report, truth *mat.Dense, samples int) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	q, ecal := rep.CalibrationCurves()
-	cal, err := figure.Calibration(q, ecal, IsochroneParams, figure.CalibrationOptions{Title: "PARSEC Gaia, " + title})
+	lo, hi := diagnostics.CalibrationBand(rep.Observations, samples, q, 0.95)
+	cal, err := figure.Calibration(q, ecal, IsochroneParams, figure.CalibrationOptions{Title: "PARSEC Gaia, " + title,
+		BandLo: lo, BandHi: hi, BandLabel: fmt.Sprintf("95%% of calibrated test sets (%d stars)", rep.Observations)})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@
 package validation
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -256,13 +257,22 @@ func sharedData(t *testing.T) string {
 // validation on a tiny network: the network infers logAge, Mini and Zini,
 // and every reported sample is a star on an isochrone.
 func TestSharedDataIsochroneDerived(t *testing.T) {
+	figs := t.TempDir()
 	res, err := RunIsochrone(context.Background(), sharedData(t), IsochroneSettings{
-		TrainStars: 1000, TestStars: 20, Samples: 100, Derived: true,
+		TrainStars: 1000, TestStars: 20, Samples: 100, Derived: true, Figures: figs,
 		Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1},
 		Train:  cinn.TrainSettings{Epochs: 2},
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, set := range []string{"in-family", "held-out"} {
+		for _, fig := range []string{"calibration", "truth-vs-map"} {
+			name := filepath.Join(figs, "validation-iso-"+set+"-"+fig+".png")
+			if b, err := os.ReadFile(name); err != nil || !bytes.HasPrefix(b, []byte("\x89PNG")) {
+				t.Errorf("figure %s: %v, %d bytes: want a PNG", name, err, len(b))
+			}
+		}
 	}
 	if !res.Derived || len(res.Redrawn) != 2 {
 		t.Fatalf("Derived %v, Redrawn %v: want true and one fraction per test set", res.Derived, res.Redrawn)

@@ -138,3 +138,56 @@ func NullPValue(null []float64, v float64) float64 {
 	i, _ := slices.BinarySearch(null, v) // first draw ≥ v
 	return float64(1+len(null)-i) / float64(1+len(null))
 }
+
+// CalibrationBand returns, for each level q[k], the central interval of
+// probability level (0.95, say) of e_cal(q[k]) for perfectly calibrated
+// posteriors on n observations with the given number of samples each (zero
+// means infinitely many): the number of truths inside the central
+// q-interval is binomial with n trials and probability q·(L−1)/(L+1) (see
+// NullMedianCal), and the band is its quantiles at (1∓level)/2, divided by
+// n, minus q. The band is pointwise: a calibrated curve leaves it at some
+// of many levels now and then, so it shows how far a curve may stray from
+// zero by chance, not a test (NullPValue is one).
+//
+// CalibrationBand panics if n is not positive, samples is negative or 1,
+// level is outside (0, 1), or a q is outside [0, 1].
+func CalibrationBand(n, samples int, q []float64, level float64) (lo, hi []float64) {
+	if n < 1 || samples < 0 || samples == 1 || !(level > 0 && level < 1) {
+		panic(fmt.Sprintf("diagnostics: CalibrationBand needs n ≥ 1, samples 0 or ≥ 2 and a level in (0, 1) (got %d, %d, %v)", n, samples, level))
+	}
+	inside := 1.0
+	if samples > 0 {
+		inside = float64(samples-1) / float64(samples+1)
+	}
+	lo, hi = make([]float64, len(q)), make([]float64, len(q))
+	for k, v := range q {
+		if !(v >= 0 && v <= 1) {
+			panic(fmt.Sprintf("diagnostics: CalibrationBand: level q[%d] = %v outside [0, 1]", k, v))
+		}
+		b := distuv.Binomial{N: float64(n), P: v * inside}
+		lo[k] = float64(binomialQuantile(b, n, (1-level)/2))/float64(n) - v
+		hi[k] = float64(binomialQuantile(b, n, (1+level)/2))/float64(n) - v
+	}
+	return lo, hi
+}
+
+// binomialQuantile returns the smallest k in 0…n with P(B ≤ k) ≥ a for the
+// binomial distribution b of n trials.
+func binomialQuantile(b distuv.Binomial, n int, a float64) int {
+	switch {
+	case b.P <= 0:
+		return 0
+	case b.P >= 1:
+		return n
+	}
+	lo, hi := 0, n // P(B ≤ hi) = 1 ≥ a
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if b.CDF(float64(mid)) >= a {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	return lo
+}

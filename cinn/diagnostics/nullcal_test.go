@@ -14,19 +14,20 @@ import (
 	"gonum.org/v1/gonum/stat"
 )
 
-// directNullMedianCal simulates what NullMedianCal models, from scratch:
-// for each of n observations the truth and l samples are drawn from one
-// normal distribution and the truth is tested against the central
-// intervals of the samples at every level, as Evaluate does.
-func directNullMedianCal(n, l, levels, draws int, rng *rand.Rand) []float64 {
+// directECal simulates what NullMedianCal and CalibrationBand model, from
+// scratch: for each of n observations the truth and l samples are drawn
+// from one normal distribution and the truth is tested against the central
+// intervals of the samples at every level, as Evaluate does. It returns
+// the calibration curve of each of draws test sets.
+func directECal(n, l, levels, draws int, rng *rand.Rand) []Calibration {
 	x := make([]float64, l)
-	cal := Calibration{Q: make([]float64, levels), Err: make([]float64, levels)}
-	for k := range cal.Q {
-		cal.Q[k] = float64(k+1) / float64(levels)
-	}
 	counts := make([]int, levels)
-	out := make([]float64, draws)
+	out := make([]Calibration, draws)
 	for r := range out {
+		cal := Calibration{Q: make([]float64, levels), Err: make([]float64, levels)}
+		for k := range cal.Q {
+			cal.Q[k] = float64(k+1) / float64(levels)
+		}
 		clear(counts)
 		for range n {
 			t := rng.NormFloat64()
@@ -43,7 +44,18 @@ func directNullMedianCal(n, l, levels, draws int, rng *rand.Rand) []float64 {
 		for k, q := range cal.Q {
 			cal.Err[k] = float64(counts[k])/float64(n) - q
 		}
-		out[r] = cal.MedianAbs()
+		out[r] = cal
+	}
+	return out
+}
+
+// directNullMedianCal returns the sorted median |e_cal| of directECal's
+// test sets.
+func directNullMedianCal(n, l, levels, draws int, rng *rand.Rand) []float64 {
+	cals := directECal(n, l, levels, draws, rng)
+	out := make([]float64, len(cals))
+	for r, c := range cals {
+		out[r] = c.MedianAbs()
 	}
 	slices.Sort(out)
 	return out
@@ -188,5 +200,51 @@ func TestNullPValueOnEvaluate(t *testing.T) {
 		if p > 0.001 {
 			t.Errorf("posteriors 60%% too wide, test set %d: p-value %v", i, p)
 		}
+	}
+}
+
+// TestCalibrationBand checks the pointwise 95% band against the direct
+// simulation (200 observations, L = 50 samples, 10 levels, 2,000 test
+// sets): at every level 93 to 99% of the simulated e_cal lie inside (at
+// least 95% but for the model's approximation and 2,000 draws; the
+// binomial's discreteness makes it a little more). The band at q = 1 is a
+// point: 0 with infinitely many samples, the support term −2/(L+1)
+// rounded to whole observations with L. Bad arguments panic.
+func TestCalibrationBand(t *testing.T) {
+	const n, l, levels, draws = 200, 50, 10, 2000
+	cals := directECal(n, l, levels, draws, rand.New(rand.NewPCG(8, 8)))
+	q := cals[0].Q
+	lo, hi := CalibrationBand(n, l, q, 0.95)
+	for k := range q {
+		in := 0
+		for _, c := range cals {
+			if e := c.Err[k]; e >= lo[k]-1e-12 && e <= hi[k]+1e-12 {
+				in++
+			}
+		}
+		if f := float64(in) / draws; f < 0.93 || f > 0.99 {
+			t.Errorf("q = %.1f: band [%.3f, %.3f] holds %.3f of the simulated e_cal, want about 0.95", q[k], lo[k], hi[k], f)
+		}
+	}
+	if lo, hi := CalibrationBand(n, 0, []float64{0, 1}, 0.95); lo[0] != 0 || hi[0] != 0 || lo[1] != 0 || hi[1] != 0 {
+		t.Errorf("q = 0 and 1, infinitely many samples: band %v, %v, want zeros", lo, hi)
+	}
+	if lo, hi := CalibrationBand(1000, 9, []float64{1}, 0.95); !(lo[0] < hi[0] && hi[0] < 0 && lo[0] < -0.2 && hi[0] > -0.2) {
+		t.Errorf("q = 1, L = 9 (truths outside the support 20%% of the time): band [%v, %v], want around -0.2", lo[0], hi[0])
+	}
+	for _, bad := range []func(){
+		func() { CalibrationBand(0, 10, q, 0.95) },
+		func() { CalibrationBand(10, 1, q, 0.95) },
+		func() { CalibrationBand(10, 10, q, 1) },
+		func() { CalibrationBand(10, 10, []float64{1.5}, 0.95) },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("bad arguments: no panic")
+				}
+			}()
+			bad()
+		}()
 	}
 }

@@ -21,6 +21,11 @@ import (
 type CalibrationOptions struct {
 	// Title is the figure title.
 	Title string
+	// BandLo and BandHi, one value per level when set, draw a grey band of
+	// the calibration errors that calibrated posteriors stay inside by
+	// chance (diagnostics.CalibrationBand), labelled BandLabel.
+	BandLo, BandHi []float64
+	BandLabel      string
 }
 
 // Calibration returns the calibration error curves of Ksoll et al. (2020):
@@ -47,7 +52,22 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 	if q[0] < 0 || q[len(q)-1] > 1 {
 		return nil, fmt.Errorf("figure: calibration: confidence levels must lie in [0, 1], got %v to %v", q[0], q[len(q)-1])
 	}
+	if len(opts.BandLo) != len(opts.BandHi) || (len(opts.BandLo) != 0 && len(opts.BandLo) != len(q)) {
+		return nil, fmt.Errorf("figure: calibration: band of %d lower and %d upper values for %d levels: %w", len(opts.BandLo), len(opts.BandHi), len(q), ErrLength)
+	}
 	emax := 0.0
+	for k := range opts.BandLo {
+		if opts.BandLo[k] > opts.BandHi[k] {
+			return nil, fmt.Errorf("figure: calibration: band's lower value %v above its upper value %v at level %v", opts.BandLo[k], opts.BandHi[k], q[k])
+		}
+		emax = math.Max(emax, math.Max(math.Abs(opts.BandLo[k]), math.Abs(opts.BandHi[k])))
+	}
+	if err := checkFinite("figure: calibration: band", "level", opts.BandLo); err != nil {
+		return nil, err
+	}
+	if err := checkFinite("figure: calibration: band", "level", opts.BandHi); err != nil {
+		return nil, err
+	}
 	for j, e := range ecal {
 		if len(e) != len(q) {
 			return nil, fmt.Errorf("figure: calibration: parameter %d (%s) has %d errors for %d levels: %w", j, paramName(names, j), len(e), len(q), ErrLength)
@@ -65,6 +85,22 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 	p.Y.Label.Text = "calibration error e_cal"
 	p.Y.Tick.Marker = fewTicks{n: 7}
 	fig := &Figure{Title: opts.Title, Panels: [][]*plot.Plot{{p}}}
+	if len(opts.BandLo) > 0 {
+		pts := make(plotter.XYs, 0, 2*len(q))
+		for k := range q {
+			pts = append(pts, plotter.XY{X: q[k], Y: opts.BandHi[k]})
+		}
+		for k := len(q) - 1; k >= 0; k-- {
+			pts = append(pts, plotter.XY{X: q[k], Y: opts.BandLo[k]})
+		}
+		band, err := plotter.NewPolygon(pts)
+		if err != nil {
+			return nil, fmt.Errorf("figure: calibration: band: %w", err)
+		}
+		band.Color, band.LineStyle.Width = bandGrey, 0
+		p.Add(band)
+		fig.Legend = append(fig.Legend, LegendEntry{Label: bandLabel(opts.BandLabel), Thumb: fillThumb{Color: bandGrey}})
+	}
 	p.Add(hline{Y: 0, Style: lineStyle(grey, 0.8, 3, 2)})
 	for j, e := range ecal {
 		xy := make(plotter.XYs, len(q))
@@ -97,6 +133,10 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 		}
 		fmt.Fprintf(&txt, "\n  %s: %.3f", paramName(names, j), quantile(sortedCopy(abs), 0.5))
 	}
+	if len(opts.BandLo) > 0 {
+		k := len(q) / 2
+		fmt.Fprintf(&txt, "\ngrey band: %s; at q = %.2f from %.3f to %.3f", bandLabel(opts.BandLabel), q[k], opts.BandLo[k], opts.BandHi[k])
+	}
 	fig.Text = txt.String()
 	lim := math.Max(0.02, 1.2*emax)
 	p.X.Min, p.X.Max = 0, 1
@@ -105,6 +145,13 @@ func Calibration(q []float64, ecal [][]float64, names []string, opts Calibration
 		note{Text: "overconfident (too narrow)", X: 0.02, Y: 0.03, YAlign: draw.YBottom})
 	fig.Width, fig.Height = DefaultWidth, DefaultHeight
 	return fig, nil
+}
+
+func bandLabel(l string) string {
+	if l == "" {
+		return "calibrated, by chance"
+	}
+	return l
 }
 
 // note draws a small grey text at a fraction (X, Y) of the data area.

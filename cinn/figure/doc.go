@@ -20,7 +20,8 @@
 //	Loss(train, val, opts)                   training and validation loss per epoch, best epoch marked
 //	Corner(samples, names, truth, opts)      pairs and marginals of one observation's posterior
 //	Marginals(samples, names, truth, opts)   one histogram per parameter with median and 68% interval
-//	Calibration(q, ecal, names, opts)        calibration error e_cal(q) per parameter
+//	Calibration(q, ecal, names, opts)        calibration error e_cal(q) per parameter, optionally over
+//	                                         the band of calibrated posteriors (diagnostics.CalibrationBand)
 //	TruthVsMAP(truth, pred, names, opts)     density of the estimate against the true value
 //	CMD(colour, mag, value, opts)            colour–magnitude diagram coloured by a parameter
 //	Hist2D(x, y, xlabel, ylabel, opts)       2-D histogram on a logarithmic colour scale

@@ -137,6 +137,15 @@ func TestInvalidInput(t *testing.T) {
 		{"calibration NaN", func() (*Figure, error) {
 			return Calibration(q, [][]float64{{0, math.NaN(), 0}}, nil, CalibrationOptions{})
 		}, plotter.ErrNaN, "level 1"},
+		{"calibration band length", func() (*Figure, error) {
+			return Calibration(q, [][]float64{{0, 0, 0}}, nil, CalibrationOptions{BandLo: []float64{0, 0}, BandHi: []float64{0, 0}})
+		}, ErrLength, "band of 2 lower and 2 upper values for 3 levels"},
+		{"calibration band order", func() (*Figure, error) {
+			return Calibration(q, [][]float64{{0, 0, 0}}, nil, CalibrationOptions{BandLo: []float64{0, 0.1, 0}, BandHi: []float64{0, 0, 0}})
+		}, nil, "lower value 0.1 above its upper value 0"},
+		{"calibration band NaN", func() (*Figure, error) {
+			return Calibration(q, [][]float64{{0, 0, 0}}, nil, CalibrationOptions{BandLo: []float64{0, 0, 0}, BandHi: []float64{0, 0, math.Inf(1)}})
+		}, plotter.ErrInfinity, "band"},
 		{"truth empty", func() (*Figure, error) { return TruthVsMAP(nil, nil, nil, TruthOptions{}) }, ErrEmpty, "no test set"},
 		{"truth params", func() (*Figure, error) { return TruthVsMAP([][]float64{{1}}, nil, nil, TruthOptions{}) }, ErrLength, "1 true and 0 predicted"},
 		{"truth rows", func() (*Figure, error) {

@@ -16,6 +16,8 @@ import (
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
+
+	"github.com/gocinn/gocinn/cinn/diagnostics"
 )
 
 var update = flag.Bool("update", false, "regenerate testdata/*_golden.png")
@@ -169,6 +171,14 @@ func TestCalibrationGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	render(t, "calibration", f)
+	// The same curves with the 95% band of calibrated posteriors on 300
+	// observations × 512 samples.
+	lo, hi := diagnostics.CalibrationBand(300, 512, q, 0.95)
+	f, err = Calibration(q, ecal, names, CalibrationOptions{BandLo: lo, BandHi: hi, BandLabel: "95% of calibrated test sets"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	render(t, "calibration_band", f)
 }
 
 func TestTruthGolden(t *testing.T) {
