@@ -102,6 +102,22 @@
 // table; Report.CalibrationCurves and Report.MAP give the data of the
 // calibration and truth-against-MAP figures.
 //
+// # The test set's own noise
+//
+// A calibrated posterior does not score e_cal = 0 on a finite test set. If
+// the truth and the L samples of each observation come from the same
+// distribution, the truth lies inside the central q-interval with
+// probability about q·(L−1)/(L+1), independently from observation to
+// observation, so the number inside is binomial. CalibrationBand returns,
+// per level, the central interval of e_cal(q) that such posteriors stay in
+// with a given probability (pointwise); NullMedianCal draws the median
+// |e_cal| they score on n observations (one multinomial over the levels per
+// simulated test set), and NullPValue turns a MedianCal into the
+// probability that calibrated posteriors score at least as much. On 5,000
+// observations with 1,000 samples the median |e_cal| of a calibrated
+// posterior is 0.36% typically and above 1% in 2.6% of test sets; on 500
+// with 1,024 samples, 1.1% typically and 3.6% in one test set of a hundred.
+//
 // # Simulation-based calibration
 //
 // The rank of a true value among its L samples is rᵢ = #{s : Xₛ < θ}, in

@@ -39,23 +39,26 @@ type NullOptions struct {
 // distribution, the central q-intervals are nested and the truth lies
 // inside the one at level q with probability close to q·(L−1)/(L+1) (exact
 // when the interval's ends are order statistics: the j-th smallest of L
-// samples has expected probability mass j/(L+1) below it), and outside
-// the sampled support with probability 2/(L+1). So each observation
-// falls into one of Q+1 bins: bin k (probability (L−1)/((L+1)·Q)) holds the
-// observations inside from level q_k = (k+1)/Q on, the last bin those never
-// inside; independently from observation to observation. A draw takes the
-// bins' counts as one multinomial, placing the observations one by one
-// (O(n)) or, for n over 20·Q, as Q binomial draws (O(Q) whatever n), and
-// e_cal(q_k) is the share of observations in bins 0…k, minus q_k. With infinitely many samples the bins all have probability
-// 1/Q. The finite number of samples makes posteriors look slightly too
-// narrow, by 2q/(L+1): at L = 1,000 that is 0.1% at q = 0.5, a third of the
-// noise on 5,000 observations. Against a direct simulation (truth and
-// samples drawn from one normal distribution, 200 observations, 10 levels)
-// the mean median |e_cal| of the model agrees to 0.0002 at L = 50 and is
-// 3% high at L = 20, where interpolating between the few order statistics
+// samples has expected probability mass j/(L+1) below it), and outside the
+// sampled support with probability 2/(L+1). So each observation falls into
+// one of Q+1 bins, independently of the others: bin k = 0…Q−1 (probability
+// (L−1)/((L+1)·Q)) holds the observations inside from level (k+1)/Q on,
+// bin Q those never inside. A draw takes the bins' counts as one
+// multinomial, placing the observations one by one (O(n)) or, for n over
+// 20·Q, as Q binomial draws (O(Q) whatever n); e_cal at level (k+1)/Q is
+// the share of observations in bins 0…k minus the level. With infinitely
+// many samples the Q bins all have probability 1/Q.
+//
+// The finite number of samples makes posteriors look slightly too narrow,
+// by 2q/(L+1): at L = 1,000 that is 0.1% at q = 0.5, a third of the noise
+// on 5,000 observations. Against a direct simulation (truth and samples
+// drawn from one normal distribution, 200 observations, 10 levels) the
+// mean median |e_cal| of the model agrees to 0.0002 at L = 50 and is 3%
+// high at L = 20, where interpolating between the few order statistics
 // matters (TestNullMedianCalDirect).
 //
-// NullMedianCal panics if n is not positive or an option is negative.
+// NullMedianCal panics if n is not positive, an option is negative or
+// Samples is 1.
 func NullMedianCal(n int, opts NullOptions, src rand.Source) []float64 {
 	if n < 1 || opts.Samples < 0 || opts.Levels < 0 || opts.Draws < 0 || opts.Samples == 1 {
 		panic(fmt.Sprintf("diagnostics: NullMedianCal needs n ≥ 1 observations and options ≥ 0, and 2 or more samples (got n %d, %+v)", n, opts))
