@@ -86,6 +86,10 @@ type Config struct {
 
 	// Seed seeds the weight initialisation and the fixed permutations.
 	Seed int64 `json:"seed"`
+	// PermSeed, when not zero, seeds the fixed permutations instead of
+	// Seed; the weights stay those of Seed. It tells apart what the
+	// permutations and the initial weights do to a trained network.
+	PermSeed int64 `json:"permSeed,omitempty"`
 }
 
 // withDefaults returns c with zero fields replaced by the defaults.

@@ -69,10 +69,18 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 		return nil, err
 	}
 	m := &Model{cfg: cfg, spec: sp}
-	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), 0x9e3779b97f4a7c15))
+	const stream = 0x9e3779b97f4a7c15
+	rng := rand.New(rand.NewPCG(uint64(cfg.Seed), stream))
 	D := cfg.flowDim()
 	for k := 0; k < cfg.Blocks; k++ {
 		m.perms = append(m.perms, rng.Perm(D))
+	}
+	if cfg.PermSeed != 0 {
+		// The weights below still follow Seed's permutations in rng.
+		prng := rand.New(rand.NewPCG(uint64(cfg.PermSeed), stream))
+		for k := range m.perms {
+			m.perms[k] = prng.Perm(D)
+		}
 	}
 	m.build()
 	for i := range m.params {

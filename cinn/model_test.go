@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strings"
@@ -392,5 +393,40 @@ func TestTrainingRange(t *testing.T) {
 	}
 	if lo2, hi2 := l.TrainingRange(); !floats.Equal(lo, lo2) || !floats.Equal(hi, hi2) {
 		t.Errorf("loaded range %v %v, want %v %v", lo2, hi2, lo, hi)
+	}
+}
+
+// TestPermSeed: PermSeed draws other fixed permutations and keeps the
+// initial weights of Seed; PermSeed equal to Seed is the model of Seed
+// alone, and a saved model keeps its permutations.
+func TestPermSeed(t *testing.T) {
+	mk := func(seed, perm int64) *Model {
+		t.Helper()
+		m, err := NewModel(Config{DimX: 5, DimY: 3, Blocks: 4, Hidden: 8, Layers: 1, Seed: seed, PermSeed: perm}, Spec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	base, same, other, swapped := mk(3, 0), mk(3, 3), mk(3, 1), mk(1, 0)
+	if !reflect.DeepEqual(base.perms, same.perms) || !slices.Equal(base.params, same.params) {
+		t.Error("PermSeed equal to Seed changed the model")
+	}
+	if !slices.Equal(base.params, other.params) {
+		t.Error("PermSeed changed the initial weights")
+	}
+	if reflect.DeepEqual(base.perms, other.perms) || !reflect.DeepEqual(other.perms, swapped.perms) {
+		t.Errorf("PermSeed 1: permutations %v, want seed 1's %v (seed 3's: %v)", other.perms, swapped.perms, base.perms)
+	}
+	var buf bytes.Buffer
+	if _, err := other.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var back Model
+	if _, err := back.ReadFrom(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back.perms, other.perms) || back.Config().PermSeed != 1 {
+		t.Errorf("reloaded: permutations %v, PermSeed %d: want %v, 1", back.perms, back.Config().PermSeed, other.perms)
 	}
 }

@@ -83,11 +83,14 @@ type IsochroneResult struct {
 	// (Train.Seed); each is recorded when it differs from its default,
 	// Seed and Seed+1, the seed of the training stars.
 	NetSeed, BatchSeed int64 `json:",omitempty"`
-	TrainZ             []float64
-	HeldOutZ           float64
-	Epochs, BestEpoch  int
-	Stopped            string
-	TrainSeconds       float64
+	// PermSeed is Config.PermSeed: the seed of the permutations when they
+	// are not NetSeed's.
+	PermSeed          int64 `json:",omitempty"`
+	TrainZ            []float64
+	HeldOutZ          float64
+	Epochs, BestEpoch int
+	Stopped           string
+	TrainSeconds      float64
 	// History is the network's training history: the losses and the
 	// learning rate of every epoch.
 	History []cinn.Epoch `json:",omitempty"`
@@ -441,6 +444,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	if s.Train.Seed != s.Seed+1 {
 		res.BatchSeed = s.Train.Seed
 	}
+	res.PermSeed = s.Config.PermSeed
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {

@@ -360,17 +360,22 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	}
 }
 
-// TestSharedDataIsochroneSeeds checks that the network's seed and the
-// mini-batch seed each change the trained network on the same training
-// stars and are recorded only when they differ from their defaults.
+// TestSharedDataIsochroneSeeds checks that the network's seed, the
+// mini-batch seed and the permutation seed each change the trained network
+// on the same training stars and are recorded only when they differ from
+// their defaults.
 func TestSharedDataIsochroneSeeds(t *testing.T) {
 	ctx := context.Background()
 	data := sharedData(t)
-	run := func(netSeed, batchSeed int64) IsochroneResult {
+	run := func(netSeed, batchSeed int64, permSeed ...int64) IsochroneResult {
 		t.Helper()
+		cfg := cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: netSeed}
+		if len(permSeed) > 0 {
+			cfg.PermSeed = permSeed[0]
+		}
 		res, err := RunIsochrone(ctx, data, IsochroneSettings{
 			TrainStars: 1000, TestStars: 50, Samples: 100, Seed: 3,
-			Config: cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: netSeed},
+			Config: cfg,
 			Train:  cinn.TrainSettings{Epochs: 2, Seed: batchSeed},
 		})
 		if err != nil {
@@ -400,6 +405,10 @@ func TestSharedDataIsochroneSeeds(t *testing.T) {
 		if l := losses(res); l[0] == losses(def)[0] {
 			t.Errorf("seeds (%d, %d): first epoch's training loss %v, as with the default seeds: want another network", c.net, c.batch, l[0])
 		}
+	}
+	// Other permutations with the default weights: recorded, another network.
+	if res := run(0, 0, 9); res.PermSeed != 9 || res.NetSeed != 0 || losses(res)[0] == losses(def)[0] {
+		t.Errorf("permutation seed 9: recorded PermSeed %d, NetSeed %d, first loss %v (default %v): want 9, 0 and another network", res.PermSeed, res.NetSeed, losses(res)[0], losses(def)[0])
 	}
 }
 

@@ -42,6 +42,7 @@ func main() {
 		seed      = flag.Int64("seed", 1, "seed of the training data, and the default of -net-seed, -batch-seed (plus 1) and -iso-test-seed")
 		netSeed   = flag.Int64("net-seed", 0, "seed of the network's initial weights and permutations (0: -seed)")
 		batchSeed = flag.Int64("batch-seed", 0, "seed of the mini-batch order (0: -seed plus 1)")
+		permSeed  = flag.Int64("perm-seed", 0, "seed of the network's permutations alone, its initial weights staying -net-seed's (0: -net-seed)")
 		out       = flag.String("out", "validation/results", "directory of the JSON results")
 		tag       = flag.String("tag", "", "suffix of the result files (to keep runs with other settings apart)")
 		epochs    = flag.Int("epochs", 0, "training epochs (0: engine default)")
@@ -102,7 +103,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema, Seed: *batchSeed}
-	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed, PermSeed: *permSeed}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
