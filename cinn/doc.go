@@ -41,7 +41,7 @@
 // with GLOW's data-dependent initialisation (zero mean, unit variance of
 // its output on the first training batch) follows each coupling. Every
 // block ends with a fixed random permutation of the dimensions drawn from
-// Config.Seed (FrEIA's PermuteRandom).
+// Config.Seed, or from Config.PermSeed when set (FrEIA's PermuteRandom).
 //
 // With Config.Coupling set to SplineCoupling each half is transformed
 // instead by a monotonic rational-quadratic spline per dimension (Durkan
@@ -173,7 +173,8 @@
 //
 // # Reproducibility
 //
-// Config.Seed fixes the initial weights and permutations;
+// Config.Seed fixes the initial weights and permutations (Config.PermSeed,
+// when set, the permutations alone);
 // TrainSettings.Seed fixes shuffling, noise and the auxiliary dimension;
 // Sample takes a math/rand/v2 rand.Source. Training is sequential apart from
 // the GEMMs, which compute each output element in one goroutine in a fixed
