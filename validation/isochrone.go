@@ -353,6 +353,8 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		{"in-family", s.TrainZ, &res.InFamily},
 		{fmt.Sprintf("held-out Z=%g", s.HeldOutZ), []float64{s.HeldOutZ}, &res.HeldOut},
 	}
+	var null []float64 // NullMedianCal of nullN test stars
+	nullN := 0
 	for k, set := range sets {
 		xt, yt, err := isoStars(ctx, g, set.zs, s.TestStars, s.Noise, uint64(s.TestSeed), 1000+10*uint64(k), IsochroneParams)
 		if err != nil {
@@ -375,7 +377,9 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		if err != nil {
 			return res, err
 		}
-		null := diagnostics.NullMedianCal(rep.Observations, diagnostics.NullOptions{Samples: s.Samples}, rand.NewPCG(uint64(rep.Observations), 9001))
+		if len(null) == 0 || nullN != rep.Observations { // both test sets have TestStars stars: draw once
+			null, nullN = diagnostics.NullMedianCal(rep.Observations, diagnostics.NullOptions{Samples: s.Samples}, rand.NewPCG(uint64(rep.Observations), 9001)), rep.Observations
+		}
 		ps := make([]string, len(rep.Params))
 		for j, p := range rep.Params {
 			pv := diagnostics.NullPValue(null, p.MedianCal)

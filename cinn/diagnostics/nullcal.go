@@ -29,6 +29,26 @@ type NullOptions struct {
 	Draws int
 }
 
+func (o NullOptions) withDefaults() NullOptions {
+	if o.Levels == 0 {
+		o.Levels = DefaultQuantiles
+	}
+	if o.Draws == 0 {
+		o.Draws = 10000
+	}
+	return o
+}
+
+// insideProb returns the probability (L−1)/(L+1) that the truth lies inside
+// the sampled support of L samples of its own distribution (1 for L = 0,
+// infinitely many samples).
+func insideProb(samples int) float64 {
+	if samples == 0 {
+		return 1
+	}
+	return float64(samples-1) / float64(samples+1)
+}
+
 // NullMedianCal returns, sorted ascending, draws of the median |e_cal| that
 // a perfectly calibrated posterior scores on n observations in Evaluate. It
 // is the test-set noise of Ksoll et al.'s criterion: a network's MedianCal
@@ -63,30 +83,19 @@ func NullMedianCal(n int, opts NullOptions, src rand.Source) []float64 {
 	if n < 1 || opts.Samples < 0 || opts.Levels < 0 || opts.Draws < 0 || opts.Samples == 1 {
 		panic(fmt.Sprintf("diagnostics: NullMedianCal needs n ≥ 1 observations and options ≥ 0, and 2 or more samples (got n %d, %+v)", n, opts))
 	}
-	levels := opts.Levels
-	if levels == 0 {
-		levels = DefaultQuantiles
-	}
+	opts = opts.withDefaults()
 	// Drawing n uniform numbers costs about 5 ns each, a binomial number
 	// several hundred: count the observations one by one up to 20 per level.
-	return nullMedianCal(n, opts, src, n > 20*levels)
+	return nullMedianCal(n, opts, src, n > 20*opts.Levels)
 }
 
 // nullMedianCal is NullMedianCal drawing the bins' counts as binomials
 // (multinomial) or by placing the observations one by one; the two have
 // the same distribution.
 func nullMedianCal(n int, opts NullOptions, src rand.Source, multinomial bool) []float64 {
+	opts = opts.withDefaults()
 	levels, draws := opts.Levels, opts.Draws
-	if levels == 0 {
-		levels = DefaultQuantiles
-	}
-	if draws == 0 {
-		draws = 10000
-	}
-	inside := 1.0 // probability of ever being inside: (L−1)/(L+1)
-	if opts.Samples > 0 {
-		inside = float64(opts.Samples-1) / float64(opts.Samples+1)
-	}
+	inside := insideProb(opts.Samples) // of ever being inside
 	pbin := inside / float64(levels)
 	rng := rand.New(src)
 	bin := distuv.Binomial{Src: src}
@@ -158,10 +167,7 @@ func CalibrationBand(n, samples int, q []float64, level float64) (lo, hi []float
 	if n < 1 || samples < 0 || samples == 1 || !(level > 0 && level < 1) {
 		panic(fmt.Sprintf("diagnostics: CalibrationBand needs n ≥ 1, samples 0 or ≥ 2 and a level in (0, 1) (got %d, %d, %v)", n, samples, level))
 	}
-	inside := 1.0
-	if samples > 0 {
-		inside = float64(samples-1) / float64(samples+1)
-	}
+	inside := insideProb(samples)
 	lo, hi = make([]float64, len(q)), make([]float64, len(q))
 	for k, v := range q {
 		if !(v >= 0 && v <= 1) {
