@@ -90,6 +90,10 @@ type Config struct {
 	// Seed; the weights stay those of Seed. It tells apart what the
 	// permutations and the initial weights do to a trained network.
 	PermSeed int64 `json:"permSeed,omitempty"`
+	// Permute is the design of the fixed permutations: PermuteRandom
+	// (empty means random) or PermuteBalanced. Either way the initial
+	// weights are those of Seed.
+	Permute string `json:"permute,omitempty"`
 }
 
 // withDefaults returns c with zero fields replaced by the defaults.
@@ -141,6 +145,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("cinn: InitScale is %v: it must be positive and finite", c.InitScale)
 	case c.Coupling != "" && c.Coupling != AffineCoupling && c.Coupling != SplineCoupling && c.Coupling != MixedCoupling:
 		return fmt.Errorf("cinn: Coupling is %q: use %q, %q or %q", c.Coupling, AffineCoupling, SplineCoupling, MixedCoupling)
+	case c.Permute != "" && c.Permute != PermuteRandom && c.Permute != PermuteBalanced:
+		return fmt.Errorf("cinn: Permute is %q: use %q or %q", c.Permute, PermuteRandom, PermuteBalanced)
 	case c.UsesSplines() && (c.Bins < 2 || c.Bins > MaxBins):
 		return fmt.Errorf("cinn: Bins is %d: a spline needs 2 to %d bins", c.Bins, MaxBins)
 	case c.UsesSplines() && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):

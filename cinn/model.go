@@ -75,11 +75,21 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 	for k := 0; k < cfg.Blocks; k++ {
 		m.perms = append(m.perms, rng.Perm(D))
 	}
-	if cfg.PermSeed != 0 {
-		// The weights below still follow Seed's permutations in rng.
-		prng := rand.New(rand.NewPCG(uint64(cfg.PermSeed), stream))
-		for k := range m.perms {
-			m.perms[k] = prng.Perm(D)
+	// The weights below follow Seed's random permutations in rng whatever
+	// the permutations used, so that PermSeed and Permute change the
+	// permutations alone.
+	if cfg.PermSeed != 0 || cfg.Permute == PermuteBalanced {
+		seed := cfg.Seed
+		if cfg.PermSeed != 0 {
+			seed = cfg.PermSeed
+		}
+		if cfg.Permute == PermuteBalanced {
+			m.perms = balancedPerms(D, cfg.Blocks, rand.New(rand.NewPCG(uint64(seed), balancedStream)))
+		} else {
+			prng := rand.New(rand.NewPCG(uint64(seed), stream))
+			for k := range m.perms {
+				m.perms[k] = prng.Perm(D)
+			}
 		}
 	}
 	m.build()

@@ -85,7 +85,9 @@ type IsochroneResult struct {
 	NetSeed, BatchSeed int64 `json:",omitempty"`
 	// PermSeed is Config.PermSeed: the seed of the permutations when they
 	// are not NetSeed's.
-	PermSeed          int64 `json:",omitempty"`
+	PermSeed int64 `json:",omitempty"`
+	// Permute is Config.Permute, the design of the permutations, when set.
+	Permute           string `json:",omitempty"`
 	TrainZ            []float64
 	HeldOutZ          float64
 	Epochs, BestEpoch int
@@ -448,7 +450,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	if s.Train.Seed != s.Seed+1 {
 		res.BatchSeed = s.Train.Seed
 	}
-	res.PermSeed = s.Config.PermSeed
+	res.PermSeed, res.Permute = s.Config.PermSeed, s.Config.Permute
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {

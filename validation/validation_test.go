@@ -367,11 +367,11 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 func TestSharedDataIsochroneSeeds(t *testing.T) {
 	ctx := context.Background()
 	data := sharedData(t)
-	run := func(netSeed, batchSeed int64, permSeed ...int64) IsochroneResult {
+	run := func(netSeed, batchSeed int64, edit ...func(*cinn.Config)) IsochroneResult {
 		t.Helper()
 		cfg := cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: netSeed}
-		if len(permSeed) > 0 {
-			cfg.PermSeed = permSeed[0]
+		for _, e := range edit {
+			e(&cfg)
 		}
 		res, err := RunIsochrone(ctx, data, IsochroneSettings{
 			TrainStars: 1000, TestStars: 50, Samples: 100, Seed: 3,
@@ -407,8 +407,12 @@ func TestSharedDataIsochroneSeeds(t *testing.T) {
 		}
 	}
 	// Other permutations with the default weights: recorded, another network.
-	if res := run(0, 0, 9); res.PermSeed != 9 || res.NetSeed != 0 || losses(res)[0] == losses(def)[0] {
+	if res := run(0, 0, func(c *cinn.Config) { c.PermSeed = 9 }); res.PermSeed != 9 || res.NetSeed != 0 || losses(res)[0] == losses(def)[0] {
 		t.Errorf("permutation seed 9: recorded PermSeed %d, NetSeed %d, first loss %v (default %v): want 9, 0 and another network", res.PermSeed, res.NetSeed, losses(res)[0], losses(def)[0])
+	}
+	// The balanced design: recorded, another network.
+	if res := run(0, 0, func(c *cinn.Config) { c.Permute = cinn.PermuteBalanced }); res.Permute != cinn.PermuteBalanced || losses(res)[0] == losses(def)[0] {
+		t.Errorf("balanced permutations: recorded Permute %q, first loss %v (default %v): want %q and another network", res.Permute, losses(res)[0], losses(def)[0], cinn.PermuteBalanced)
 	}
 }
 
