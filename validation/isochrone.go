@@ -81,7 +81,8 @@ type IsochroneResult struct {
 	// NetSeed seeded the trained network's initial weights and
 	// permutations (Config.Seed), BatchSeed its mini-batch order
 	// (Train.Seed); each is recorded when it differs from its default,
-	// Seed and Seed+1, the seed of the training stars.
+	// Seed and Seed+1, the seed of the training stars. A Loaded network's
+	// are recorded as its file stores them, whatever their values.
 	NetSeed, BatchSeed int64 `json:",omitempty"`
 	// PermSeed is Config.PermSeed: the seed of the permutations when they
 	// are not NetSeed's.
@@ -340,6 +341,11 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 		res.Loaded, res.TrainStars = s.Load, 0
 		if m, err = loadIsoNet(s.Load, params, g.Bands()); err != nil {
 			return res, err
+		}
+		c := m.Config()
+		res.NetSeed, res.PermSeed, res.Permute = c.Seed, c.PermSeed, c.Permute
+		if ts, ok := m.LastSettings(); ok {
+			res.BatchSeed = ts.Seed
 		}
 	} else if m, err = trainIsoNet(ctx, g, params, s, &res); err != nil {
 		return res, err

@@ -312,7 +312,8 @@ func TestSharedDataIsochroneDerived(t *testing.T) {
 }
 
 // TestSharedDataIsochroneLoad evaluates a saved isochrone network again:
-// on the same test stars it reproduces the first run's diagnostics, on
+// it records the network's seeds, on the same test stars it reproduces the
+// first run's diagnostics, on
 // another test seed it draws other stars, and a network of other
 // parameters, or Load with Model, is refused.
 func TestSharedDataIsochroneLoad(t *testing.T) {
@@ -321,8 +322,8 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "iso.cinn")
 	small := func(s IsochroneSettings) IsochroneSettings {
 		s.TrainStars, s.TestStars, s.Samples = 1000, 50, 100
-		s.Config = cinn.Config{Blocks: 2, Hidden: 16, Layers: 1}
-		s.Train = cinn.TrainSettings{Epochs: 2}
+		s.Config = cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: 5, PermSeed: 7, Permute: cinn.PermuteBalanced}
+		s.Train = cinn.TrainSettings{Epochs: 2, Seed: 6}
 		return s
 	}
 	trained, err := RunIsochrone(ctx, data, small(IsochroneSettings{Model: file}))
@@ -335,6 +336,10 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	}
 	if again.Loaded != file || again.TrainStars != 0 || again.Epochs != 0 || again.History != nil || again.TestSeed != 0 {
 		t.Errorf("loaded run: Loaded %q, TrainStars %d, Epochs %d, History %v, TestSeed %d: want %q and no training", again.Loaded, again.TrainStars, again.Epochs, again.History, again.TestSeed, file)
+	}
+	if again.NetSeed != 5 || again.BatchSeed != 6 || again.PermSeed != 7 || again.Permute != cinn.PermuteBalanced {
+		t.Errorf("loaded run records the network's seeds %d, %d, %d and permutations %q: want the file's 5, 6, 7 and %q",
+			again.NetSeed, again.BatchSeed, again.PermSeed, again.Permute, cinn.PermuteBalanced)
 	}
 	if !slices.Equal(again.InFamily, trained.InFamily) || !slices.Equal(again.HeldOut, trained.HeldOut) {
 		t.Errorf("the saved network on the same test stars:\n%+v\nwant\n%+v", again.InFamily, trained.InFamily)
