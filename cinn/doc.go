@@ -45,9 +45,10 @@
 // With Config.Permute set to PermuteBalanced the permutations are chosen
 // instead so that every pair of dimensions shares a coupling half in about
 // as many blocks as every other pair (and each dimension is about as often
-// in the first half): random permutations of five parameters over eight
-// blocks leave some pair in the same half in 6 of the 8 blocks, where the
-// balanced design keeps every pair to 2 to 4.
+// in the first half). Over eight blocks every pair of five parameters
+// then shares a half in 2 to 4 blocks, the least spread possible; random
+// permutations reach it for 4% of seeds, and for 42% some pair shares a
+// half in 6 or more of the 8 blocks (1,000 seeds).
 //
 // With Config.Coupling set to SplineCoupling each half is transformed
 // instead by a monotonic rational-quadratic spline per dimension (Durkan

@@ -40,7 +40,8 @@ const maxEnumerated = 4096
 // no block changes, and the same again from random starts. Ties go to rng, which also orders the dimensions
 // within each half and draws the last block's permutation, which no
 // coupling follows. For five dimensions and eight blocks every pair shares
-// a half in 3 or 4 blocks, against 0 to 8 for random permutations.
+// a half in 2 to 4 blocks, the optimum; random permutations range from 0
+// to 8.
 func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 	d1 := splitLen(dim)
 	together := make([]int, dim*dim)
