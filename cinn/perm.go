@@ -32,16 +32,18 @@ const maxEnumerated = 4096
 // splitLen(dim) positions and the rest.
 //
 // Block 0 sees the identity order. The first halves of the later blocks
-// are chosen among all splits (by swapping dimensions between the halves
-// when there are more than maxEnumerated) to minimise Σ together² + Σ first², where
-// together counts the blocks in which a pair of dimensions shares a half
-// and first the blocks in which a dimension is in the first half: greedily
-// block by block, then block by block again against all the others until
-// no block changes, and the same again from random starts. Ties go to rng, which also orders the dimensions
-// within each half and draws the last block's permutation, which no
-// coupling follows. For five dimensions and eight blocks every pair shares
-// a half in 2 to 4 blocks, the optimum; random permutations range from 0
-// to 8.
+// minimise pairWeight·Σ together² + Σ first², where together counts the
+// blocks in which a pair of dimensions shares a half and first the blocks
+// in which a dimension is in the first half. The search is greedy block by
+// block, then changes one block at a time to its best split given the
+// others until none changes, and starts again from random designs as often
+// as a fixed amount of work allows. A block's best split is found among
+// all splits, or, when there are more than maxEnumerated, by swapping
+// dimensions between the halves. Ties go to rng, which also orders the
+// dimensions within each half and draws the last block's permutation,
+// which no coupling follows. For five dimensions and eight blocks every
+// pair shares a half in 2 to 4 blocks, the optimum; random permutations
+// range from 0 to 8.
 func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 	d1 := splitLen(dim)
 	together := make([]int, dim*dim)
@@ -204,7 +206,7 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 	// allows, and keeps the best; the first start is greedy.
 	work := blocks * dim * dim * max(len(masks), dim*dim)
 	restarts := max(1, min(64, 1<<24/(work+1)))
-	var splits []([]bool)
+	var splits [][]bool
 	bestTotal := 0
 	for r := range restarts {
 		clear(first)
