@@ -46,7 +46,7 @@ const maxEnumerated = 4096
 // range from 0 to 8.
 func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 	d1 := splitLen(dim)
-	together := make([]int, dim*dim)
+	together := make([]int, dim*dim) // symmetric
 	first := make([]int, dim)
 	// add adds (sign 1) or removes (sign −1) a block with first half in.
 	add := func(in []bool, sign int) {
@@ -57,12 +57,13 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 			for j := i + 1; j < dim; j++ {
 				if in[i] == in[j] {
 					together[i*dim+j] += sign
+					together[j*dim+i] += sign
 				}
 			}
 		}
 	}
-	// cost is the increase of Σ together² + Σ first² if a block with
-	// first half in is added.
+	// cost is the increase of the objective, pairWeight·Σ together² +
+	// Σ first², if a block with first half in is added.
 	cost := func(in []bool) int {
 		c := 0
 		for i := range dim {
@@ -77,14 +78,8 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 		}
 		return c
 	}
-	tg := func(i, j int) int {
-		if i > j {
-			i, j = j, i
-		}
-		return together[i*dim+j]
-	}
 	var masks [][]bool
-	if !dimBinomialTooLarge(dim, d1) {
+	if !manySplits(dim, d1) {
 		for _, s := range splitCandidates(dim, d1) {
 			m := make([]bool, dim)
 			for _, i := range s {
@@ -124,9 +119,9 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 			}
 			return b
 		}
-		m := randomMask()
-		if cur != nil {
-			m = slices.Clone(cur)
+		m := slices.Clone(cur)
+		if cur == nil {
+			m = randomMask()
 		}
 		for {
 			// sin[i] and sout[i]: Σ (2·together+1) over the other
@@ -138,9 +133,9 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 						continue
 					}
 					if m[j] {
-						sin[i] += 2*tg(i, j) + 1
+						sin[i] += 2*together[i*dim+j] + 1
 					} else {
-						sout[i] += 2*tg(i, j) + 1
+						sout[i] += 2*together[i*dim+j] + 1
 					}
 				}
 			}
@@ -153,7 +148,7 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 					if m[b] {
 						continue
 					}
-					ab := 2*tg(a, b) + 1
+					ab := 2*together[a*dim+b] + 1
 					d := 2*(first[b]-first[a]) + pairWeight*(sout[a]-ab-sin[a]+sin[b]-ab-sout[b])
 					if d < bd {
 						ba, bb, bd = a, b, d
@@ -167,7 +162,7 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 		}
 	}
 
-	// total is Σ together² + Σ first² of the current counts.
+	// total is the objective of the current counts.
 	total := func() int {
 		t := 0
 		for i := range dim {
@@ -272,8 +267,9 @@ func balancedPerms(dim, blocks int, rng *rand.Rand) [][]int {
 	return perms
 }
 
-// dimBinomialTooLarge reports whether C(n, k) exceeds maxEnumerated.
-func dimBinomialTooLarge(n, k int) bool {
+// manySplits reports whether C(n, k), the number of splits, exceeds
+// maxEnumerated.
+func manySplits(n, k int) bool {
 	c := 1
 	for i := range k {
 		c = c * (n - i) / (i + 1)

@@ -130,6 +130,9 @@ func TestBalancedPerms(t *testing.T) {
 		exhaustive bool
 		// maxTogether bounds the blocks in which a pair shares a half.
 		maxTogether int
+		// beatRandom: the design's cost must be below that of random
+		// permutations.
+		beatRandom bool
 	}{
 		{dim: 2, blocks: 8, exhaustive: true, maxTogether: 0},
 		{dim: 3, blocks: 6, exhaustive: true, maxTogether: 2},
@@ -139,9 +142,11 @@ func TestBalancedPerms(t *testing.T) {
 		{dim: 7, blocks: 16, maxTogether: 8},
 		{dim: 10, blocks: 8, maxTogether: 5},
 		// With many dimensions two halves of a split cannot overlap much less
-		// than at random, so no design does much better than random ones:
-		// this case checks only that the swaps run and yield permutations.
-		{dim: 40, blocks: 8, maxTogether: 8},
+		// than at random, so no design does much better than random ones
+		// (every pair may share a half in all 8 blocks): these cases, found
+		// by swaps, need only beat random permutations (beatRandom).
+		{dim: 16, blocks: 8, maxTogether: 8, beatRandom: true},
+		{dim: 40, blocks: 8, maxTogether: 8, beatRandom: true},
 	} {
 		opt := -1
 		if tc.exhaustive {
@@ -159,6 +164,16 @@ func TestBalancedPerms(t *testing.T) {
 			}
 			if c := designCost(tc.dim, perms); opt >= 0 && c != opt {
 				t.Errorf("dim %d, %d blocks, seed %d: design cost %d, optimum %d", tc.dim, tc.blocks, seed, c, opt)
+			}
+			if tc.beatRandom {
+				rng := rand.New(rand.NewPCG(seed, 1))
+				var rp [][]int
+				for range tc.blocks {
+					rp = append(rp, rng.Perm(tc.dim))
+				}
+				if c, r := designCost(tc.dim, perms), designCost(tc.dim, rp); c >= r {
+					t.Errorf("dim %d, %d blocks, seed %d: design cost %d, random permutations' %d", tc.dim, tc.blocks, seed, c, r)
+				}
 			}
 			together, first := splitStats(tc.dim, perms)
 			mx := 0
