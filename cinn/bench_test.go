@@ -24,7 +24,13 @@ func benchModel(b *testing.B) *Model { return benchModelOf(b, AffineCoupling) }
 // benchModelOf is the seeds' network with the given coupling (the default
 // 8 bins on [-5, 5] for splines).
 func benchModelOf(b *testing.B, coupling string) *Model {
-	m, err := NewModel(Config{DimX: benchDimX, DimY: benchDimY, Seed: 1, Coupling: coupling}, Spec{})
+	return benchModelCfg(b, Config{Coupling: coupling})
+}
+
+// benchModelCfg is the seeds' network with cfg's other fields.
+func benchModelCfg(b *testing.B, cfg Config) *Model {
+	cfg.DimX, cfg.DimY, cfg.Seed = benchDimX, benchDimY, 1
+	m, err := NewModel(cfg, Spec{})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -42,8 +48,15 @@ func BenchmarkTrainStepSpline(b *testing.B) { benchTrainStep(b, SplineCoupling) 
 // default).
 func BenchmarkTrainStepMixed(b *testing.B) { benchTrainStep(b, MixedCoupling) }
 
-func benchTrainStep(b *testing.B, coupling string) {
-	m := benchModelOf(b, coupling)
+// BenchmarkTrainStepLinearMix is BenchmarkTrainStepMixed with learned
+// mixing after every permutation (Config.LinearMix).
+func BenchmarkTrainStepLinearMix(b *testing.B) {
+	benchTrainStepOf(b, benchModelCfg(b, Config{Coupling: MixedCoupling, LinearMix: true}))
+}
+
+func benchTrainStep(b *testing.B, coupling string) { benchTrainStepOf(b, benchModelOf(b, coupling)) }
+
+func benchTrainStepOf(b *testing.B, m *Model) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ws := newWorkspace[float32](m.arch, benchBatch, true)
 	copy(ws.xs[0], randSlice[float32](rng, benchBatch*benchDimX, 1))
@@ -79,8 +92,14 @@ func BenchmarkSampleSpline(b *testing.B) { benchSample(b, SplineCoupling) }
 // BenchmarkSampleMixed is BenchmarkSample with mixed couplings.
 func BenchmarkSampleMixed(b *testing.B) { benchSample(b, MixedCoupling) }
 
-func benchSample(b *testing.B, coupling string) {
-	m := benchModelOf(b, coupling)
+// BenchmarkSampleLinearMix is BenchmarkSampleMixed with learned mixing.
+func BenchmarkSampleLinearMix(b *testing.B) {
+	benchSampleOf(b, benchModelCfg(b, Config{Coupling: MixedCoupling, LinearMix: true}))
+}
+
+func benchSample(b *testing.B, coupling string) { benchSampleOf(b, benchModelOf(b, coupling)) }
+
+func benchSampleOf(b *testing.B, m *Model) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	x := mat.NewDense(2000, benchDimX, randSlice[float64](rng, 2000*benchDimX, 1))
 	y := mat.NewDense(2000, benchDimY, randSlice[float64](rng, 2000*benchDimY, 1))

@@ -94,6 +94,14 @@ type Config struct {
 	// (empty means random) or PermuteBalanced. Either way the initial
 	// weights are those of Seed.
 	Permute string `json:"permute,omitempty"`
+
+	// LinearMix follows every block's fixed permutation with a learned
+	// invertible linear map of the dimensions, W = L·(U + diag(exp(s)))
+	// with L unit lower-triangular and U strictly upper-triangular (GLOW's
+	// invertible 1×1 convolution in its LU form, Kingma & Dhariwal 2018).
+	// It starts as the identity, so an untrained network is the one
+	// without it, and adds Σs to log|det J|.
+	LinearMix bool `json:"linearMix,omitempty"`
 }
 
 // withDefaults returns c with zero fields replaced by the defaults.

@@ -48,7 +48,13 @@
 // in the first half). Over eight blocks every pair of five parameters
 // then shares a half in 2 to 4 blocks, the least spread possible; random
 // permutations reach it for 4% of seeds, and for 42% some pair shares a
-// half in 6 or more of the 8 blocks (1,000 seeds).
+// half in 6 or more of the 8 blocks (1,000 seeds). With Config.LinearMix
+// set a learned invertible linear map W = L·(U + diag(exp(s))) follows
+// each permutation (GLOW's 1×1 convolution in LU form: L unit
+// lower-triangular, U strictly upper-triangular, D² parameters per block,
+// log|det W| = Σs), initialised to the identity and kept at the end of the
+// parameter vector, so the initial weights and the untrained network are
+// those without it.
 //
 // With Config.Coupling set to SplineCoupling each half is transformed
 // instead by a monotonic rational-quadratic spline per dimension (Durkan

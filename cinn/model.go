@@ -97,10 +97,15 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 		m.params[i] = float32(cfg.InitScale * rng.NormFloat64())
 	}
 	// ActNorm starts as the identity until its data-dependent
-	// initialisation on the first training batch.
+	// initialisation on the first training batch,
+	// and the learned mixing as the identity (its parameters follow every
+	// other, so the weights drawn before them are those without it).
 	for _, b := range m.arch.blocks {
 		if b.actLogS >= 0 {
 			clear(m.params[b.actLogS : b.actLogS+2*D])
+		}
+		if b.mix >= 0 {
+			clear(m.params[b.mix : b.mix+D*D])
 		}
 	}
 	return m, nil
@@ -416,6 +421,9 @@ func (m *Model) String() string {
 	fmt.Fprintf(&b, "cINN: %d GLOW coupling blocks, subnets %d×%d ReLU, clamp %g", c.Blocks, c.Layers, c.Hidden, c.Clamp)
 	if c.ActNorm {
 		b.WriteString(", ActNorm")
+	}
+	if c.LinearMix {
+		b.WriteString(", learned linear mixing")
 	}
 	if len(c.CondNet) > 0 {
 		ws := make([]string, len(c.CondNet))

@@ -48,6 +48,10 @@ type coupling struct {
 	actLogS, actBias int
 	perm             []int // out[:, j] = in[:, perm[j]]
 	inv              []int // inverse of perm
+	// mix is the offset of the learned mixing after the permutation, a
+	// D×D matrix holding L below the diagonal, U above it and s on it
+	// (see mixForward); -1 if absent.
+	mix int
 }
 
 // arch is the parameter-free description of a network. The parameters live
@@ -115,7 +119,7 @@ func newArch(c Config, perms [][]int) *arch {
 	d1 := splitLen(dim)
 	d2 := dim - d1
 	for k := 0; k < c.Blocks; k++ {
-		b := coupling{d1: d1, d2: d2, np: 2, actLogS: -1, actBias: -1}
+		b := coupling{d1: d1, d2: d2, np: 2, actLogS: -1, actBias: -1, mix: -1}
 		if c.blockSpline(k) {
 			b.spline, b.np = true, splineParams(c.Bins)
 		}
@@ -132,6 +136,14 @@ func newArch(c Config, perms [][]int) *arch {
 			b.inv[p] = j
 		}
 		a.blocks = append(a.blocks, b)
+	}
+	// The mixing parameters follow all others, so that the weights drawn
+	// before them are those of the same network without mixing.
+	if c.LinearMix {
+		for k := range a.blocks {
+			a.blocks[k].mix = a.nparams
+			a.nparams += dim * dim
+		}
 	}
 	if dim > a.maxW {
 		a.maxW = dim
@@ -436,6 +448,7 @@ type blockWS[T float] struct {
 	h2, h1 [][]T // hidden activations of sub2 and sub1
 	a2, a1 []T   // raw subnet outputs [s_raw, t]
 	cy     []T   // coupling output, before ActNorm and permutation
+	mw, mt []T   // learned mixing: its input w and L⁻¹·out (nil without)
 }
 
 // workspace holds every buffer a forward (and backward) pass needs for up to
@@ -462,6 +475,7 @@ type workspace[T float] struct {
 
 	// backward scratch
 	g, gNext []T
+	gmw, gmt []T // learned mixing: ∂L/∂w and ∂L/∂t (nil without)
 	ga       []T
 	t1, t2   []T
 	gu       []T
@@ -506,6 +520,10 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 			a1: make([]T, rows*a.np*b.d2),
 			cy: make([]T, rows*D),
 		})
+		if b.mix >= 0 {
+			bw := &ws.blocks[len(ws.blocks)-1]
+			bw.mw, bw.mt = make([]T, rows*D), make([]T, rows*D)
+		}
 	}
 	if len(a.blocks) > 0 {
 		maxD = max(a.blocks[0].d1, a.blocks[0].d2)
@@ -521,6 +539,9 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 		ws.ones = make([]T, rows)
 		for i := range ws.ones {
 			ws.ones[i] = 1
+		}
+		if len(a.blocks) > 0 && a.blocks[0].mix >= 0 {
+			ws.gmw, ws.gmt = make([]T, rows*D), make([]T, rows*D)
 		}
 	}
 	return ws
@@ -595,7 +616,11 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 		for r := 0; r < rows; r++ {
 			ld[r] += halfForward(a, b, bw.a1[r*n2:(r+1)*n2], x[r*D+d1:(r+1)*D], cy[r*D+d1:(r+1)*D])
 		}
-		// ActNorm and permutation.
+		// ActNorm and permutation, into the mixing's input when it follows.
+		perm := out
+		if b.mix >= 0 {
+			perm = bw.mw
+		}
 		if b.actLogS >= 0 {
 			logs := p[b.actLogS : b.actLogS+D]
 			bias := p[b.actBias : b.actBias+D]
@@ -608,20 +633,105 @@ func flowForward[T float](a *arch, p []T, ws *workspace[T], rows int, initAct bo
 			}
 			for r := 0; r < rows; r++ {
 				for j := 0; j < D; j++ {
-					out[r*D+j] = T(math.Exp(float64(logs[b.perm[j]])))*cy[r*D+b.perm[j]] + bias[b.perm[j]]
+					perm[r*D+j] = T(math.Exp(float64(logs[b.perm[j]])))*cy[r*D+b.perm[j]] + bias[b.perm[j]]
 				}
 				ld[r] += sum
 			}
 		} else {
 			for r := 0; r < rows; r++ {
 				for j := 0; j < D; j++ {
-					out[r*D+j] = cy[r*D+b.perm[j]]
+					perm[r*D+j] = cy[r*D+b.perm[j]]
 				}
+			}
+		}
+		if b.mix >= 0 {
+			w := p[b.mix : b.mix+D*D]
+			sum := mixLogDet(w, D)
+			for r := 0; r < rows; r++ {
+				mixForward(w, D, bw.mw[r*D:(r+1)*D], bw.mt[r*D:(r+1)*D], out[r*D:(r+1)*D])
+				ld[r] += sum
 			}
 		}
 		x = out
 	}
 	return x
+}
+
+// mixLogDet returns log|det W| = Σs of the learned mixing m (D×D).
+func mixLogDet[T float](m []T, D int) float64 {
+	var sum float64
+	for i := 0; i < D; i++ {
+		sum += float64(m[i*D+i])
+	}
+	return sum
+}
+
+// mixForward applies the learned mixing W = L·(U + diag(exp(s))) to one
+// row: t = (U + diag(exp(s)))·w, out = L·t. m holds L strictly below its
+// diagonal (L's unit diagonal is implied), U strictly above it and s on
+// it. t is kept for mixBackward.
+func mixForward[T float](m []T, D int, w, t, out []T) {
+	for i := 0; i < D; i++ {
+		v := T(math.Exp(float64(m[i*D+i]))) * w[i]
+		for j := i + 1; j < D; j++ {
+			v += m[i*D+j] * w[j]
+		}
+		t[i] = v
+	}
+	for i := 0; i < D; i++ {
+		v := t[i]
+		for j := 0; j < i; j++ {
+			v += m[i*D+j] * t[j]
+		}
+		out[i] = v
+	}
+}
+
+// mixInverse inverts mixForward for one row: t = L⁻¹·out by forward
+// substitution, then w = (U + diag(exp(s)))⁻¹·t by back substitution.
+func mixInverse[T float](m []T, D int, out, t, w []T) {
+	for i := 0; i < D; i++ {
+		v := out[i]
+		for j := 0; j < i; j++ {
+			v -= m[i*D+j] * t[j]
+		}
+		t[i] = v
+	}
+	for i := D - 1; i >= 0; i-- {
+		v := t[i]
+		for j := i + 1; j < D; j++ {
+			v -= m[i*D+j] * w[j]
+		}
+		w[i] = v * T(math.Exp(-float64(m[i*D+i])))
+	}
+}
+
+// mixBackward back-propagates gout = ∂L/∂out of one row through
+// mixForward (with its input w and intermediate t): it accumulates ∂L/∂m
+// into gm (without the log-determinant's term) and writes ∂L/∂w into gw,
+// using gt for ∂L/∂t.
+func mixBackward[T float](m, gm []T, D int, w, t, gout, gt, gw []T) {
+	// out = L·t: ∂t_j = gout_j + Σ_{i>j} L_ij·gout_i, ∂L_ij = gout_i·t_j.
+	for j := 0; j < D; j++ {
+		v := gout[j]
+		for i := j + 1; i < D; i++ {
+			v += m[i*D+j] * gout[i]
+			gm[i*D+j] += gout[i] * t[j]
+		}
+		gt[j] = v
+	}
+	// t = (U + diag(e^s))·w: ∂w_j = e^{s_j}·gt_j + Σ_{i<j} U_ij·gt_i,
+	// ∂U_ij = gt_i·w_j, ∂s_i = gt_i·e^{s_i}·w_i.
+	for j := 0; j < D; j++ {
+		e := T(math.Exp(float64(m[j*D+j])))
+		v := e * gt[j]
+		gm[j*D+j] += gt[j] * e * w[j]
+		for i := 0; i < j; i++ {
+			v += m[i*D+j] * gt[i]
+			gm[i*D+j] += gt[i] * w[j]
+		}
+		gw[j] = v
+	}
 }
 
 // halfForward transforms the d = len(x) values x of one row into y with
@@ -727,6 +837,15 @@ func flowInverse[T float](a *arch, p []T, ws *workspace[T], rows int) []T {
 		bw := ws.block(k)
 		y := ws.xs[cur]
 		cy := bw.cy
+		if b.mix >= 0 {
+			w := p[b.mix : b.mix+D*D]
+			sum := mixLogDet(w, D)
+			for r := 0; r < rows; r++ {
+				mixInverse(w, D, y[r*D:(r+1)*D], bw.mt[r*D:(r+1)*D], bw.mw[r*D:(r+1)*D])
+				ld[r] -= sum
+			}
+			y = bw.mw
+		}
 		// Undo permutation and ActNorm.
 		if b.actLogS >= 0 {
 			logs := p[b.actLogS : b.actLogS+D]
@@ -804,6 +923,18 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		x := ws.xs[k]
 		cy := bw.cy
 		gy := ws.gNext[:rows*D] // gradient w.r.t. coupling output cy
+		gp := gz                // gradient w.r.t. the permutation's output
+		if b.mix >= 0 {
+			gp = ws.gmw[:rows*D]
+			w := p[b.mix : b.mix+D*D]
+			gw := g[b.mix : b.mix+D*D]
+			for r := 0; r < rows; r++ {
+				mixBackward(w, gw, D, bw.mw[r*D:(r+1)*D], bw.mt[r*D:(r+1)*D], gz[r*D:(r+1)*D], ws.gmt[r*D:(r+1)*D], gp[r*D:(r+1)*D])
+			}
+			for i := 0; i < D; i++ {
+				gw[i*D+i] += gj * T(rows)
+			}
+		}
 		// Undo permutation (and ActNorm).
 		if b.actLogS >= 0 {
 			logs := p[b.actLogS : b.actLogS+D]
@@ -812,7 +943,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 			for r := 0; r < rows; r++ {
 				for j := 0; j < D; j++ {
 					q := b.perm[j]
-					gv := gz[r*D+j]
+					gv := gp[r*D+j]
 					e := T(math.Exp(float64(logs[q])))
 					gy[r*D+q] = gv * e
 					gls[q] += gv * e * cy[r*D+q]
@@ -825,7 +956,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 		} else {
 			for r := 0; r < rows; r++ {
 				for j := 0; j < D; j++ {
-					gy[r*D+b.perm[j]] = gz[r*D+j]
+					gy[r*D+b.perm[j]] = gp[r*D+j]
 				}
 			}
 		}

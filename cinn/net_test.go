@@ -23,12 +23,16 @@ type netCase struct {
 	act                                bool
 	bins                               int  // > 0: spline coupling
 	mixed                              bool // with bins: mixed coupling
+	mix                                bool // learned linear mixing
 }
 
 func (c netCase) String() string {
 	s := fmt.Sprintf("x%d_y%d_b%d_h%dx%d_cond%v_act%v", c.dimX, c.dimY, c.blocks, c.layers, c.hidden, c.cond, c.act)
 	if c.bins > 0 {
 		s += fmt.Sprintf("_%s%d", c.coupling(), c.bins)
+	}
+	if c.mix {
+		s += "_mix"
 	}
 	return s
 }
@@ -44,6 +48,10 @@ var netCases = []netCase{
 	{dimX: 4, dimY: 3, blocks: 2, hidden: 8, layers: 1, bins: 8},
 	{dimX: 3, dimY: 2, blocks: 3, hidden: 7, layers: 2, cond: []int{5}, act: true, bins: 4, mixed: true},
 	{dimX: 1, dimY: 3, blocks: 4, hidden: 6, layers: 1, bins: 6, mixed: true},
+	{dimX: 4, dimY: 2, blocks: 2, hidden: 6, layers: 1, mix: true},
+	{dimX: 3, dimY: 2, blocks: 3, hidden: 7, layers: 2, cond: []int{5}, act: true, mix: true},
+	{dimX: 5, dimY: 3, blocks: 2, hidden: 8, layers: 1, bins: 4, mixed: true, mix: true},
+	{dimX: 1, dimY: 2, blocks: 2, hidden: 6, layers: 1, bins: 3, mix: true},
 }
 
 // coupling is the case's Config.Coupling.
@@ -58,11 +66,12 @@ func (c netCase) coupling() string {
 }
 
 // testModel returns a model whose weights are large enough (scale 0.3) for
-// the blocks to be far from the identity, with random ActNorm parameters.
+// the blocks to be far from the identity, with random ActNorm and mixing
+// parameters.
 func testModel(t testing.TB, c netCase, seed int64) *Model {
 	t.Helper()
 	cfg := Config{DimX: c.dimX, DimY: c.dimY, Blocks: c.blocks, Hidden: c.hidden, Layers: c.layers,
-		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed, Coupling: c.coupling()}
+		CondNet: c.cond, ActNorm: c.act, InitScale: 0.3, Seed: seed, Coupling: c.coupling(), LinearMix: c.mix}
 	if c.bins > 0 {
 		cfg.Bins, cfg.TailBound = c.bins, 2
 	}
@@ -74,6 +83,11 @@ func testModel(t testing.TB, c netCase, seed int64) *Model {
 	for _, b := range m.arch.blocks {
 		if b.actLogS >= 0 {
 			for i := b.actLogS; i < b.actLogS+2*m.arch.dim; i++ {
+				m.params[i] = float32(0.3 * rng.NormFloat64())
+			}
+		}
+		if b.mix >= 0 {
+			for i := b.mix; i < b.mix+m.arch.dim*m.arch.dim; i++ {
 				m.params[i] = float32(0.3 * rng.NormFloat64())
 			}
 		}

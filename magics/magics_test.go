@@ -558,3 +558,33 @@ func TestStellarWorkflowRealData(t *testing.T) {
 		t.Errorf("show: %s", rec.Displays[0].Data["text/plain"])
 	}
 }
+
+// TestModelTablePermutations checks that %model's table names the
+// permutation designs it does not offer when a network has them (a file
+// written by the validation command, for example), and only then.
+func TestModelTablePermutations(t *testing.T) {
+	for _, c := range []struct {
+		cfg  cinn.Config
+		want string // "" for no permutations row
+	}{
+		{cinn.Config{}, ""},
+		{cinn.Config{LinearMix: true}, "random, each followed by a learned linear mixing"},
+		{cinn.Config{Permute: cinn.PermuteBalanced}, "balanced"},
+		{cinn.Config{PermSeed: 274}, "random (seed 274)"},
+	} {
+		c.cfg.DimX, c.cfg.DimY, c.cfg.Blocks, c.cfg.Hidden, c.cfg.Layers = 3, 2, 2, 4, 1
+		m, err := cinn.NewModel(c.cfg, cinn.Spec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		for _, r := range modelTable(m, "d").Rows {
+			if r[0] == "permutations" {
+				got = r[1]
+			}
+		}
+		if got != c.want {
+			t.Errorf("%+v: permutations row %q, want %q", c.cfg, got, c.want)
+		}
+	}
+}

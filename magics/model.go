@@ -168,21 +168,38 @@ func modelTable(m *cinn.Model, of string) *Table {
 	if h := m.History(); len(h) > 0 {
 		status = fmt.Sprintf("trained for %d epochs", len(h))
 	}
+	rows := [][]string{
+		{"parameters x", fmt.Sprintf("%d: %s", c.DimX, strings.Join(sp.XNames, ", "))},
+		{"observables y", fmt.Sprintf("%d: %s", c.DimY, strings.Join(sp.YNames, ", "))},
+		{"coupling blocks", strconv.Itoa(c.Blocks)},
+		{"subnet", fmt.Sprintf("%d hidden layers × %d ReLU", c.Layers, c.Hidden)},
+		coupling,
+		{"conditioning network", cond},
+		{"ActNorm", strconv.FormatBool(c.ActNorm)},
+	}
+	// Designs %model does not offer show only when a loaded file has
+	// them (validation networks, for example).
+	if c.Permute == cinn.PermuteBalanced || c.PermSeed != 0 || c.LinearMix {
+		perm := "random"
+		if c.Permute == cinn.PermuteBalanced {
+			perm = "balanced"
+		}
+		if c.PermSeed != 0 {
+			perm += fmt.Sprintf(" (seed %d)", c.PermSeed)
+		}
+		if c.LinearMix {
+			perm += ", each followed by a learned linear mixing"
+		}
+		rows = append(rows, []string{"permutations", perm})
+	}
+	rows = append(rows,
+		[]string{"trainable parameters", strconv.Itoa(m.NumParams())},
+		[]string{"seed", strconv.FormatInt(c.Seed, 10)},
+		[]string{"status", status})
 	return &Table{
 		Caption: fmt.Sprintf("cINN for %s: %d parameters", of, m.NumParams()),
 		Header:  []string{"setting", "value"}, Index: true,
-		Rows: [][]string{
-			{"parameters x", fmt.Sprintf("%d: %s", c.DimX, strings.Join(sp.XNames, ", "))},
-			{"observables y", fmt.Sprintf("%d: %s", c.DimY, strings.Join(sp.YNames, ", "))},
-			{"coupling blocks", strconv.Itoa(c.Blocks)},
-			{"subnet", fmt.Sprintf("%d hidden layers × %d ReLU", c.Layers, c.Hidden)},
-			coupling,
-			{"conditioning network", cond},
-			{"ActNorm", strconv.FormatBool(c.ActNorm)},
-			{"trainable parameters", strconv.Itoa(m.NumParams())},
-			{"seed", strconv.FormatInt(c.Seed, 10)},
-			{"status", status},
-		},
+		Rows: rows,
 	}
 }
 

@@ -88,7 +88,10 @@ type IsochroneResult struct {
 	// are not NetSeed's.
 	PermSeed int64 `json:",omitempty"`
 	// Permute is Config.Permute, the design of the permutations, when set.
-	Permute           string `json:",omitempty"`
+	Permute string `json:",omitempty"`
+	// LinearMix is Config.LinearMix: a learned mixing follows every
+	// permutation.
+	LinearMix         bool `json:",omitempty"`
 	TrainZ            []float64
 	HeldOutZ          float64
 	Epochs, BestEpoch int
@@ -343,7 +346,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 			return res, err
 		}
 		c := m.Config()
-		res.NetSeed, res.PermSeed, res.Permute = c.Seed, c.PermSeed, c.Permute
+		res.NetSeed, res.PermSeed, res.Permute, res.LinearMix = c.Seed, c.PermSeed, c.Permute, c.LinearMix
 		if ts, ok := m.LastSettings(); ok {
 			res.BatchSeed = ts.Seed
 		}
@@ -456,7 +459,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	if s.Train.Seed != s.Seed+1 {
 		res.BatchSeed = s.Train.Seed
 	}
-	res.PermSeed, res.Permute = s.Config.PermSeed, s.Config.Permute
+	res.PermSeed, res.Permute, res.LinearMix = s.Config.PermSeed, s.Config.Permute, s.Config.LinearMix
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {

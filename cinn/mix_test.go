@@ -1,0 +1,106 @@
+// Copyright ©2026 The gocinn Authors. All rights reserved.
+
+package cinn
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/mat"
+)
+
+// TestLinearMix checks Config.LinearMix beyond the exactness tests (which
+// include mixing cases): it starts as the identity after the weights of
+// the same network without it, it is trained, and it survives save/load.
+func TestLinearMix(t *testing.T) {
+	base := Config{DimX: 3, DimY: 2, Blocks: 4, Hidden: 16, Layers: 1, Seed: 3}
+	plain, err := NewModel(base, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := base
+	mc.LinearMix = true
+	m, err := NewModel(mc, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	D := m.FlowDim()
+	if got, want := m.NumParams()-plain.NumParams(), base.Blocks*D*D; got != want {
+		t.Errorf("mixing adds %d parameters, want %d (D² per block)", got, want)
+	}
+	n := plain.NumParams()
+	if !slices.Equal(m.params[:n], plain.params) {
+		t.Error("mixing changed the initial weights of the network without it")
+	}
+	if slices.ContainsFunc(m.params[n:], func(v float32) bool { return v != 0 }) {
+		t.Error("mixing does not start as the identity")
+	}
+	if !strings.Contains(m.String(), "learned linear mixing") {
+		t.Errorf("String does not mention the mixing: %s", m.String())
+	}
+	rng := rand.New(rand.NewPCG(4, 5))
+	x0 := randSlice[float32](rng, 8*D, 1)
+	y0 := randSlice[float32](rng, 8*base.DimY, 1)
+	zp, ldp := plain.Forward(x0, y0)
+	zm, ldm := m.Forward(x0, y0)
+	if !slices.Equal(zp, zm) || !slices.Equal(ldp, ldm) {
+		t.Error("the untrained network with mixing differs from the one without")
+	}
+
+	// Correlated parameters: x = B·y + C·ε with a dense C, which a
+	// permutation alone cannot decorrelate.
+	const rows = 2000
+	x := mat.NewDense(rows, 3, nil)
+	y := mat.NewDense(rows, 2, nil)
+	for r := 0; r < rows; r++ {
+		y1, y2 := rng.NormFloat64(), rng.NormFloat64()
+		e1, e2, e3 := rng.NormFloat64(), rng.NormFloat64(), rng.NormFloat64()
+		y.Set(r, 0, y1)
+		y.Set(r, 1, y2)
+		x.Set(r, 0, y1+0.3*e1)
+		x.Set(r, 1, y2+0.3*e1+0.1*e2)
+		x.Set(r, 2, y1-y2+0.2*e1-0.2*e2+0.05*e3)
+	}
+	if _, err := m.Train(context.Background(), x, y, nil, nil, TrainSettings{Epochs: 3, BatchSize: 100, LR: 3e-3, Seed: 6}); err != nil {
+		t.Fatal(err)
+	}
+	var moved float64
+	for _, v := range m.params[n:] {
+		moved = math.Max(moved, math.Abs(float64(v)))
+	}
+	if moved < 1e-3 {
+		t.Errorf("training left the mixing at the identity (largest entry %g)", moved)
+	}
+	z, ld := m.Forward(x0, y0)
+	back, ldInv := m.Inverse(z, y0)
+	for i := range x0 {
+		if math.Abs(float64(back[i]-x0[i])) > 1e-4 {
+			t.Fatalf("trained round trip: %v for %v", back[i], x0[i])
+		}
+	}
+	for i := range ld {
+		if math.Abs(ld[i]+ldInv[i]) > 1e-4 {
+			t.Fatalf("trained log det %v, inverse %v", ld[i], ldInv[i])
+		}
+	}
+
+	path := t.TempDir() + "/mix.cinn"
+	if err := m.Save(path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.Config().LinearMix {
+		t.Error("loaded model lost LinearMix")
+	}
+	z2, ld2 := got.Forward(x0, y0)
+	if !slices.Equal(z, z2) || !slices.Equal(ld, ld2) {
+		t.Error("loaded model maps x to another z")
+	}
+}
