@@ -102,7 +102,18 @@ type Config struct {
 	// It starts as the identity, so an untrained network is the one
 	// without it, and adds Σs to log|det J|.
 	LinearMix bool `json:"linearMix,omitempty"`
+	// MixInit is how the learned mixing starts: MixIdentity (empty means
+	// identity) or MixRotation, a random rotation per block drawn from
+	// Seed (GLOW's initialisation), so that the mixing starts far from
+	// the fixed permutations. It needs LinearMix.
+	MixInit string `json:"mixInit,omitempty"`
 }
+
+// Initialisations of the learned mixing for Config.MixInit.
+const (
+	MixIdentity = "identity" // the identity: the network without mixing
+	MixRotation = "rotation" // a random rotation per block (GLOW)
+)
 
 // withDefaults returns c with zero fields replaced by the defaults.
 func (c Config) withDefaults() Config {
@@ -155,6 +166,10 @@ func (c Config) validate() error {
 		return fmt.Errorf("cinn: Coupling is %q: use %q, %q or %q", c.Coupling, AffineCoupling, SplineCoupling, MixedCoupling)
 	case c.Permute != "" && c.Permute != PermuteRandom && c.Permute != PermuteBalanced:
 		return fmt.Errorf("cinn: Permute is %q: use %q or %q", c.Permute, PermuteRandom, PermuteBalanced)
+	case c.MixInit != "" && c.MixInit != MixIdentity && c.MixInit != MixRotation:
+		return fmt.Errorf("cinn: MixInit is %q: use %q or %q", c.MixInit, MixIdentity, MixRotation)
+	case c.MixInit == MixRotation && !c.LinearMix:
+		return fmt.Errorf("cinn: MixInit is %q without LinearMix: set LinearMix to learn a mixing", c.MixInit)
 	case c.UsesSplines() && (c.Bins < 2 || c.Bins > MaxBins):
 		return fmt.Errorf("cinn: Bins is %d: a spline needs 2 to %d bins", c.Bins, MaxBins)
 	case c.UsesSplines() && (!(c.TailBound > 0) || math.IsInf(c.TailBound, 0)):

@@ -54,7 +54,9 @@
 // lower-triangular, U strictly upper-triangular, D² parameters per block,
 // log|det W| = Σs), initialised to the identity and kept at the end of the
 // parameter vector, so the initial weights and the untrained network are
-// those without it.
+// those without it. With Config.MixInit set to MixRotation each map starts
+// instead as a random rotation drawn from Config.Seed (GLOW's
+// initialisation; the other weights stay Seed's).
 //
 // With Config.Coupling set to SplineCoupling each half is transformed
 // instead by a monotonic rational-quadratic spline per dimension (Durkan

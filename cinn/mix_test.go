@@ -104,3 +104,95 @@ func TestLinearMix(t *testing.T) {
 		t.Error("loaded model maps x to another z")
 	}
 }
+
+// TestMixRotation checks MixRotation: every block's mixing starts as a
+// rotation far from the identity, the other weights stay Seed's, and
+// invalid settings are refused.
+func TestMixRotation(t *testing.T) {
+	base := Config{DimX: 5, DimY: 2, Blocks: 3, Hidden: 8, Layers: 1, Seed: 3, LinearMix: true}
+	id, err := NewModel(base, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := base
+	rc.MixInit = MixRotation
+	m, err := NewModel(rc, Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	D := m.FlowDim()
+	n := id.NumParams() - base.Blocks*D*D
+	if !slices.Equal(m.params[:n], id.params[:n]) {
+		t.Error("the rotation changed the other initial weights")
+	}
+	for k, b := range m.arch.blocks {
+		p := m.params[b.mix : b.mix+D*D]
+		w := mat.NewDense(D, D, nil)
+		for i := 0; i < D; i++ {
+			for j := 0; j < D; j++ {
+				// W_ij = Σ_k L_ik·U'_kj with L's unit diagonal and U''s
+				// diagonal exp(s).
+				var v float64
+				for q := 0; q <= min(i, j); q++ {
+					l := 1.0
+					if q < i {
+						l = float64(p[i*D+q])
+					}
+					u := float64(p[q*D+j])
+					if q == j {
+						u = math.Exp(u)
+					}
+					v += l * u
+				}
+				w.Set(i, j, v)
+				if j < i && math.Abs(float64(p[i*D+j])) > 1+1e-6 {
+					t.Errorf("block %d: L[%d,%d] = %g, partial pivoting keeps |L| ≤ 1", k, i, j, p[i*D+j])
+				}
+			}
+		}
+		var wtw mat.Dense
+		wtw.Mul(w.T(), w)
+		var off float64
+		for i := 0; i < D; i++ {
+			for j := 0; j < D; j++ {
+				want := 0.0
+				if i == j {
+					want = 1
+				}
+				if d := math.Abs(wtw.At(i, j) - want); d > 1e-5 {
+					t.Fatalf("block %d: (WᵀW)[%d,%d] = %g, want %g: not a rotation", k, i, j, wtw.At(i, j), want)
+				}
+				if i != j {
+					off = math.Max(off, math.Abs(w.At(i, j)))
+				}
+			}
+		}
+		if off < 0.3 {
+			t.Errorf("block %d: largest off-diagonal entry %g: too close to the identity for a random rotation", k, off)
+		}
+	}
+	// Still exact: a round trip through the rotated network.
+	rng := rand.New(rand.NewPCG(8, 9))
+	x := randSlice[float32](rng, 4*D, 1)
+	y := randSlice[float32](rng, 4*base.DimY, 1)
+	z, _ := m.Forward(x, y)
+	back, _ := m.Inverse(z, y)
+	for i := range x {
+		if math.Abs(float64(back[i]-x[i])) > 1e-4 {
+			t.Fatalf("round trip %v for %v", back[i], x[i])
+		}
+	}
+	for k, b := range m.arch.blocks {
+		if ld := mixLogDet(m.params[b.mix:b.mix+D*D], D); math.Abs(ld) > 1e-5 {
+			t.Errorf("block %d: the rotation's log|det| is %g, want 0", k, ld)
+		}
+	}
+	for _, bad := range []Config{
+		{DimX: 2, DimY: 1, MixInit: MixRotation},
+		{DimX: 2, DimY: 1, LinearMix: true, MixInit: "orthogonal"},
+	} {
+		if _, err := NewModel(bad, Spec{}); err == nil {
+			t.Errorf("%+v accepted", bad)
+		}
+	}
+}

@@ -108,7 +108,66 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 			clear(m.params[b.mix : b.mix+D*D])
 		}
 	}
+	if cfg.MixInit == MixRotation {
+		mrng := rand.New(rand.NewPCG(uint64(cfg.Seed), mixStream))
+		for _, b := range m.arch.blocks {
+			rotationLU(m.params[b.mix:b.mix+D*D], D, mrng)
+		}
+	}
 	return m, nil
+}
+
+// mixStream is the PCG stream of MixRotation's draws.
+const mixStream = 0xbb67ae8584caa73b
+
+// rotationLU writes into m (D×D, the layout of the learned mixing: L below
+// the diagonal, U above, s on it) a random rotation W = L·(U + diag(exp(s)))
+// drawn from rng. Q, orthogonal and uniformly distributed, is the Q of a
+// Gaussian matrix's QR with R's diagonal made positive; partial pivoting
+// factors Q = P·L·U' with |L_ij| ≤ 1, so PᵀQ = L·U' is orthogonal too and
+// factors without pivoting; multiplying its columns by the signs of U's
+// diagonal (still orthogonal) makes that diagonal positive, exp(s).
+func rotationLU(m []float32, D int, rng *rand.Rand) {
+	g := mat.NewDense(D, D, nil)
+	for i := 0; i < D; i++ {
+		for j := 0; j < D; j++ {
+			g.Set(i, j, rng.NormFloat64())
+		}
+	}
+	var qr mat.QR
+	qr.Factorize(g)
+	var q, r mat.Dense
+	qr.QTo(&q)
+	qr.RTo(&r)
+	for j := 0; j < D; j++ {
+		if r.At(j, j) < 0 {
+			for i := 0; i < D; i++ {
+				q.Set(i, j, -q.At(i, j))
+			}
+		}
+	}
+	var lu mat.LU
+	lu.Factorize(&q)
+	var l mat.TriDense
+	var u mat.TriDense
+	lu.LTo(&l)
+	lu.UTo(&u)
+	for i := 0; i < D; i++ {
+		for j := 0; j < D; j++ {
+			sign := 1.0
+			if u.At(j, j) < 0 {
+				sign = -1
+			}
+			switch {
+			case j < i:
+				m[i*D+j] = float32(l.At(i, j))
+			case j > i:
+				m[i*D+j] = float32(sign * u.At(i, j))
+			default:
+				m[i*D+j] = float32(math.Log(math.Abs(u.At(i, i))))
+			}
+		}
+	}
 }
 
 // build lays out the architecture and allocates the parameters.

@@ -569,6 +569,7 @@ func TestModelTablePermutations(t *testing.T) {
 	}{
 		{cinn.Config{}, ""},
 		{cinn.Config{LinearMix: true}, "random, each followed by a learned linear mixing"},
+		{cinn.Config{LinearMix: true, MixInit: cinn.MixRotation}, "random, each followed by a learned linear mixing (from a random rotation)"},
 		{cinn.Config{Permute: cinn.PermuteBalanced}, "balanced"},
 		{cinn.Config{PermSeed: 274}, "random (seed 274)"},
 	} {

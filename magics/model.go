@@ -189,6 +189,9 @@ func modelTable(m *cinn.Model, of string) *Table {
 		}
 		if c.LinearMix {
 			perm += ", each followed by a learned linear mixing"
+			if c.MixInit == cinn.MixRotation {
+				perm += " (from a random rotation)"
+			}
 		}
 		rows = append(rows, []string{"permutations", perm})
 	}

@@ -90,8 +90,9 @@ type IsochroneResult struct {
 	// Permute is Config.Permute, the design of the permutations, when set.
 	Permute string `json:",omitempty"`
 	// LinearMix is Config.LinearMix: a learned mixing follows every
-	// permutation.
-	LinearMix         bool `json:",omitempty"`
+	// permutation; MixInit (Config.MixInit) says how it started.
+	LinearMix         bool   `json:",omitempty"`
+	MixInit           string `json:",omitempty"`
 	TrainZ            []float64
 	HeldOutZ          float64
 	Epochs, BestEpoch int
@@ -346,7 +347,7 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 			return res, err
 		}
 		c := m.Config()
-		res.NetSeed, res.PermSeed, res.Permute, res.LinearMix = c.Seed, c.PermSeed, c.Permute, c.LinearMix
+		res.NetSeed, res.PermSeed, res.Permute, res.LinearMix, res.MixInit = c.Seed, c.PermSeed, c.Permute, c.LinearMix, c.MixInit
 		if ts, ok := m.LastSettings(); ok {
 			res.BatchSeed = ts.Seed
 		}
@@ -459,7 +460,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	if s.Train.Seed != s.Seed+1 {
 		res.BatchSeed = s.Train.Seed
 	}
-	res.PermSeed, res.Permute, res.LinearMix = s.Config.PermSeed, s.Config.Permute, s.Config.LinearMix
+	res.PermSeed, res.Permute, res.LinearMix, res.MixInit = s.Config.PermSeed, s.Config.Permute, s.Config.LinearMix, s.Config.MixInit
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {

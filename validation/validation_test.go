@@ -322,7 +322,7 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	file := filepath.Join(t.TempDir(), "iso.cinn")
 	small := func(s IsochroneSettings) IsochroneSettings {
 		s.TrainStars, s.TestStars, s.Samples = 1000, 50, 100
-		s.Config = cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: 5, PermSeed: 7, Permute: cinn.PermuteBalanced, LinearMix: true}
+		s.Config = cinn.Config{Blocks: 2, Hidden: 16, Layers: 1, Seed: 5, PermSeed: 7, Permute: cinn.PermuteBalanced, LinearMix: true, MixInit: cinn.MixRotation}
 		s.Train = cinn.TrainSettings{Epochs: 2, Seed: 6}
 		return s
 	}
@@ -337,9 +337,9 @@ func TestSharedDataIsochroneLoad(t *testing.T) {
 	if again.Loaded != file || again.TrainStars != 0 || again.Epochs != 0 || again.History != nil || again.TestSeed != 0 {
 		t.Errorf("loaded run: Loaded %q, TrainStars %d, Epochs %d, History %v, TestSeed %d: want %q and no training", again.Loaded, again.TrainStars, again.Epochs, again.History, again.TestSeed, file)
 	}
-	if again.NetSeed != 5 || again.BatchSeed != 6 || again.PermSeed != 7 || again.Permute != cinn.PermuteBalanced || !again.LinearMix {
-		t.Errorf("loaded run records the network's seeds %d, %d, %d, permutations %q and mixing %v: want the file's 5, 6, 7, %q and true",
-			again.NetSeed, again.BatchSeed, again.PermSeed, again.Permute, again.LinearMix, cinn.PermuteBalanced)
+	if again.NetSeed != 5 || again.BatchSeed != 6 || again.PermSeed != 7 || again.Permute != cinn.PermuteBalanced || !again.LinearMix || again.MixInit != cinn.MixRotation {
+		t.Errorf("loaded run records the network's seeds %d, %d, %d, permutations %q and mixing %v from %q: want the file's 5, 6, 7, %q and true from %q",
+			again.NetSeed, again.BatchSeed, again.PermSeed, again.Permute, again.LinearMix, again.MixInit, cinn.PermuteBalanced, cinn.MixRotation)
 	}
 	if !slices.Equal(again.InFamily, trained.InFamily) || !slices.Equal(again.HeldOut, trained.HeldOut) {
 		t.Errorf("the saved network on the same test stars:\n%+v\nwant\n%+v", again.InFamily, trained.InFamily)

@@ -45,6 +45,7 @@ func main() {
 		permSeed  = flag.Int64("perm-seed", 0, "seed of the network's permutations alone, its initial weights staying -net-seed's (0: -net-seed)")
 		permute   = flag.String("permute", "", "design of the network's permutations: random or balanced (empty: engine default)")
 		mix       = flag.Bool("mix", false, "follow every permutation with a learned invertible linear map (GLOW's 1×1 convolution in LU form)")
+		mixInit   = flag.String("mix-init", "", "start of the -mix maps: identity or rotation (a random rotation per block, GLOW's; empty: identity)")
 		out       = flag.String("out", "validation/results", "directory of the JSON results")
 		tag       = flag.String("tag", "", "suffix of the result files (to keep runs with other settings apart)")
 		epochs    = flag.Int("epochs", 0, "training epochs (0: engine default)")
@@ -105,7 +106,7 @@ func main() {
 		log.Fatal(err)
 	}
 	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema, Seed: *batchSeed}
-	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed, PermSeed: *permSeed, Permute: *permute, LinearMix: *mix}
+	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed, PermSeed: *permSeed, Permute: *permute, LinearMix: *mix, MixInit: *mixInit}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(w))
