@@ -99,8 +99,9 @@ type Config struct {
 	// invertible linear map of the dimensions, W = L·(U + diag(exp(s)))
 	// with L unit lower-triangular and U strictly upper-triangular (GLOW's
 	// invertible 1×1 convolution in its LU form, Kingma & Dhariwal 2018).
-	// It starts as the identity, so an untrained network is the one
-	// without it, and adds Σs to log|det J|.
+	// It adds Σs to log|det J|. It starts as the identity (unless
+	// MixInit says otherwise), so an untrained network is the one without
+	// it.
 	LinearMix bool `json:"linearMix,omitempty"`
 	// MixInit is how the learned mixing starts: MixIdentity (empty means
 	// identity) or MixRotation, a random rotation per block drawn from

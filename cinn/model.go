@@ -97,9 +97,9 @@ func NewModel(cfg Config, spec Spec) (*Model, error) {
 		m.params[i] = float32(cfg.InitScale * rng.NormFloat64())
 	}
 	// ActNorm starts as the identity until its data-dependent
-	// initialisation on the first training batch,
-	// and the learned mixing as the identity (its parameters follow every
-	// other, so the weights drawn before them are those without it).
+	// initialisation on the first training batch, and the learned mixing
+	// as the identity or a rotation (its parameters follow every other, so
+	// the weights drawn before them are those without it).
 	for _, b := range m.arch.blocks {
 		if b.actLogS >= 0 {
 			clear(m.params[b.actLogS : b.actLogS+2*D])
@@ -483,6 +483,9 @@ func (m *Model) String() string {
 	}
 	if c.LinearMix {
 		b.WriteString(", learned linear mixing")
+		if c.MixInit == MixRotation {
+			b.WriteString(" from random rotations")
+		}
 	}
 	if len(c.CondNet) > 0 {
 		ws := make([]string, len(c.CondNet))
