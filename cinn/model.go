@@ -152,19 +152,16 @@ func rotationLU(m []float32, D int, rng *rand.Rand) {
 	var u mat.TriDense
 	lu.LTo(&l)
 	lu.UTo(&u)
-	for i := 0; i < D; i++ {
-		for j := 0; j < D; j++ {
-			sign := 1.0
-			if u.At(j, j) < 0 {
-				sign = -1
-			}
+	for j := 0; j < D; j++ {
+		sign := math.Copysign(1, u.At(j, j))
+		for i := 0; i < D; i++ {
 			switch {
-			case j < i:
+			case i > j:
 				m[i*D+j] = float32(l.At(i, j))
-			case j > i:
+			case i < j:
 				m[i*D+j] = float32(sign * u.At(i, j))
 			default:
-				m[i*D+j] = float32(math.Log(math.Abs(u.At(i, i))))
+				m[i*D+j] = float32(math.Log(math.Abs(u.At(j, j))))
 			}
 		}
 	}

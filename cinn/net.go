@@ -475,7 +475,7 @@ type workspace[T float] struct {
 
 	// backward scratch
 	g, gNext []T
-	gmw, gmt []T // learned mixing: ∂L/∂w and ∂L/∂t (nil without)
+	gmw, gmt []T // learned mixing: ∂L/∂w, and ∂L/∂t of one row (nil without)
 	ga       []T
 	t1, t2   []T
 	gu       []T
@@ -541,7 +541,7 @@ func newWorkspace[T float](a *arch, rows int, train bool) *workspace[T] {
 			ws.ones[i] = 1
 		}
 		if len(a.blocks) > 0 && a.blocks[0].mix >= 0 {
-			ws.gmw, ws.gmt = make([]T, rows*D), make([]T, rows*D)
+			ws.gmw, ws.gmt = make([]T, rows*D), make([]T, D)
 		}
 	}
 	return ws
@@ -929,7 +929,7 @@ func lossGrad[T float](a *arch, p, g []T, ws *workspace[T], rows int, initAct bo
 			w := p[b.mix : b.mix+D*D]
 			gw := g[b.mix : b.mix+D*D]
 			for r := 0; r < rows; r++ {
-				mixBackward(w, gw, D, bw.mw[r*D:(r+1)*D], bw.mt[r*D:(r+1)*D], gz[r*D:(r+1)*D], ws.gmt[r*D:(r+1)*D], gp[r*D:(r+1)*D])
+				mixBackward(w, gw, D, bw.mw[r*D:(r+1)*D], bw.mt[r*D:(r+1)*D], gz[r*D:(r+1)*D], ws.gmt, gp[r*D:(r+1)*D])
 			}
 			for i := 0; i < D; i++ {
 				gw[i*D+i] += gj * T(rows)
