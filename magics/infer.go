@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -152,6 +153,7 @@ var sampleCmd = &Command{
 		{Name: "as", Meta: "NAME", Default: "posterior", Usage: "name of the summary dataset (NAME_samples holds the samples)"},
 		{Name: "dropna", Kind: Bool, Usage: "skip observations with a missing observable (else they are an error)"},
 		{Name: "c2st", Kind: Bool, Usage: "compare with the exact posterior of an sbibm task: classifier two-sample test per observation (0.5 = indistinguishable; about 2 s each)"},
+		{Name: "noise", Kind: Bool, Default: "true", Usage: "add the %data --noise to the observations of a split once, as %eval does (--noise=false: noise-free)"},
 	},
 	Short: "draw posterior samples for observations and summarise them per parameter",
 	Long: `%sample draws posterior samples of the parameters for each observation with the
@@ -160,7 +162,12 @@ estimate), the median and the 16th and 84th percentiles, with the true values
 beside them when the observations carry them. The summary becomes the dataset
 NAME (one row per observation: its observables, then p_map, p_median, p_lo68,
 p_hi68 and p_true per parameter p) and the samples NAME_samples (column obs, then
-the parameters), for %plot and %export.`,
+the parameters), for %plot and %export. When %data declared --noise, the
+observations of the train, val and test splits get one draw of that noise first,
+the same draw %eval gives a row with the same --seed (the network was trained on
+noisy observations, and a posterior of a noise-free one is too wide for its true
+values); the summary holds the noisy observables. Other datasets are taken as
+observed.`,
 	Example: "%sample --obs two_moons_obs --rows 0:3 --n 4096",
 	Run:     runSample,
 }
@@ -182,6 +189,8 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 	var obs *table.Table
 	var obsName string
 	var rows []int
+	var split *table.Table // the %data split sampled, if any
+	var roles *dataRoles   // its declaration
 	if vals := inv.List("values"); len(vals) > 0 {
 		if inv.Has("obs") {
 			return Errorf("UsageError", "", "give either --obs or --values, not both")
@@ -229,6 +238,9 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 			return err
 		}
 		obs, obsName = t.Rows(rows), nm
+		if r, _ := s.needData(); r != nil && (t == r.train || t == r.val || t == r.test) {
+			split, roles = t, r
+		}
 		if inv.Bool("dropna") {
 			var keep []int
 			for i := range rows {
@@ -258,6 +270,22 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 	if total := len(rows) * n; total > maxTotalSamples {
 		return Errorf("UsageError", "sample fewer rows (--rows) or fewer samples per observation (--n)",
 			"%d observations × %d samples is more than the %d samples one %%sample may hold", len(rows), n, maxTotalSamples)
+	}
+	noisy := ""
+	if split != nil && inv.Bool("noise") {
+		ny, text, err := splitNoise(m, roles, split, rows, inv.Int("seed"))
+		if err != nil {
+			return err
+		}
+		if ny != nil {
+			for j, c := range sp.YNames {
+				v, _ := obs.Col(c) // splitNoise found every column in split
+				for i := range v {
+					v[i] = ny.At(i, j)
+				}
+			}
+			noisy = fmt.Sprintf(", observations with the %%data noise (%s)", text)
+		}
 	}
 	y, err := obs.Matrix(sp.YNames...)
 	if err != nil {
@@ -332,7 +360,7 @@ func runSample(ctx context.Context, s *Session, inv *Invocation, out Output) err
 		if truth != nil {
 			hdr = append(hdr, "true")
 		}
-		tb := &Table{Caption: fmt.Sprintf("%s: posterior of %s (%d samples per observation)", obsName, p, n), Header: hdr, Index: true}
+		tb := &Table{Caption: fmt.Sprintf("%s: posterior of %s (%d samples per observation%s)", obsName, p, n, noisy), Header: hdr, Index: true}
 		for i := range rows {
 			sm := sum[i][j]
 			iv, _ := sm.Interval(0.68)
@@ -483,6 +511,40 @@ func posteriorTables(p *posterior) (summary, samples *table.Table, err error) {
 	return summary, samples, err
 }
 
+// splitNoise returns the observables of the given rows of t, a split of the
+// %data declaration r, plus one draw of the declared noise (the network was
+// trained on noisy observations, and real ones carry it), with the noise's
+// description; nil when r declares no noise or m's observables are not r's.
+// The noise is drawn for rows 0…max(rows) in order from seed, so that a row
+// gets the same draw in %sample and %eval with the same --seed. Missing
+// values stay missing.
+func splitNoise(m *cinn.Model, r *dataRoles, t *table.Table, rows []int, seed int) (*mat.Dense, string, error) {
+	sp := m.Spec()
+	if r == nil || r.noise == nil || len(rows) == 0 || strings.Join(r.y, ",") != strings.Join(sp.YNames, ",") {
+		return nil, "", nil
+	}
+	n := slices.Max(rows) + 1
+	all := mat.NewDense(n, len(sp.YNames), nil)
+	for j, c := range sp.YNames {
+		v, err := t.Col(c)
+		if err != nil {
+			return nil, "", Errorf("DataError", "", "%v", err)
+		}
+		for i := range n {
+			all.Set(i, j, v[i])
+		}
+	}
+	noisy, err := m.AddNoise(all, r.noise, rand.NewPCG(uint64(seed), 0x0b5e))
+	if err != nil {
+		return nil, "", Errorf("DataError", "", "%v", err)
+	}
+	out := mat.NewDense(len(rows), len(sp.YNames), nil)
+	for k, i := range rows {
+		out.SetRow(k, noisy.RawRowView(i))
+	}
+	return out, r.noiseText, nil
+}
+
 var evalCmd = &Command{
 	Name: "eval",
 	Flags: []Flag{
@@ -553,12 +615,17 @@ func runEval(ctx context.Context, s *Session, inv *Invocation, out Output) error
 		return Errorf("DataError", "%eval needs the true parameters; %sample works without them", "%s: %v", nm, err)
 	}
 	noisy := ""
-	if split && r.noise != nil && inv.Bool("noise") {
-		if strings.Join(r.y, ",") == strings.Join(sp.YNames, ",") {
-			if y, err = m.AddNoise(y, r.noise, rand.NewPCG(uint64(inv.Int("seed")), 0x0b5e)); err != nil {
-				return Errorf("DataError", "", "%v", err)
-			}
-			noisy = fmt.Sprintf(", observations with the %%data noise (%s)", r.noiseText)
+	if split && inv.Bool("noise") {
+		rows := make([]int, t.Len())
+		for i := range rows {
+			rows[i] = i
+		}
+		ny, text, err := splitNoise(m, r, t, rows, inv.Int("seed"))
+		if err != nil {
+			return err
+		}
+		if ny != nil {
+			y, noisy = ny, fmt.Sprintf(", observations with the %%data noise (%s)", text)
 		}
 	}
 	samples, err := m.Sample(ctx, y, n, rand.NewPCG(uint64(inv.Int("seed")), 0xe7a1))

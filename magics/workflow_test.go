@@ -410,6 +410,79 @@ func TestEvalAddsDeclaredNoise(t *testing.T) {
 	}
 }
 
+// TestSampleAddsDeclaredNoise: with %data --noise, %sample of a split adds
+// the same draw of that noise to a row as %eval does with the same seed,
+// whichever rows it samples; the summary holds the noisy observables;
+// --noise=false and named datasets are taken as observed.
+func TestSampleAddsDeclaredNoise(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	run(t, s, "%simulate two_moons --n 3000 --seed 1 --obs 3 --quiet\n%data two_moons --noise all=0.3\n%model --blocks 2 --hidden 16 --layers 1\n%train --epochs 2 --batch 256")
+	obsCols := func(name string) [][]float64 {
+		t.Helper()
+		d, err := s.dataset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out [][]float64
+		for _, c := range []string{"x1", "x2"} {
+			v, err := d.t.Col(c)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, v)
+		}
+		return out
+	}
+	test := s.data.test
+	clean := func(c string, i int) float64 {
+		v, err := test.Col(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v[i]
+	}
+	rec := run(t, s, "%sample --obs test --rows 0:5 --n 64 --seed 7 --as a")
+	if txt := fmt.Sprint(rec.Displays[0].Data["text/plain"]); !strings.Contains(txt, "with the %data noise (all=0.3)") {
+		t.Errorf("%%sample of the test split does not say it added the noise:\n%s", txt)
+	}
+	a := obsCols("a")
+	run(t, s, "%sample --obs test --rows 3,4 --n 64 --seed 7 --as b")
+	b := obsCols("b")
+	run(t, s, "%sample --obs test --rows 0:5 --n 64 --seed 7 --noise=false --as c")
+	c := obsCols("c")
+	m, _ := s.needModel(true)
+	all := make([]int, 50)
+	for i := range all {
+		all[i] = i
+	}
+	ev, _, err := splitNoise(m, s.data, test, all, 7) // what %eval --max 50 --seed 7 samples for
+	if err != nil {
+		t.Fatal(err)
+	}
+	for j, col := range []string{"x1", "x2"} {
+		for i := range 5 {
+			if c[j][i] != clean(col, i) {
+				t.Errorf("--noise=false: row %d %s is %v, the split holds %v", i, col, c[j][i], clean(col, i))
+			}
+			if d := math.Abs(a[j][i] - clean(col, i)); d == 0 || d > 5*0.3 {
+				t.Errorf("row %d %s: noisy %v, clean %v: not one draw of σ = 0.3", i, col, a[j][i], clean(col, i))
+			}
+			if a[j][i] != ev.At(i, j) {
+				t.Errorf("row %d %s: %%sample's noisy value %v, %%eval's %v", i, col, a[j][i], ev.At(i, j))
+			}
+		}
+		for k, i := range []int{3, 4} {
+			if b[j][k] != a[j][i] {
+				t.Errorf("row %d %s: noisy %v when sampled alone, %v among rows 0:5", i, col, b[j][k], a[j][i])
+			}
+		}
+	}
+	named := run(t, s, "%sample --obs two_moons_obs --n 64 --as d")
+	if txt := fmt.Sprint(named.Displays[0].Data["text/plain"]); strings.Contains(txt, "noise") {
+		t.Errorf("%%sample of a named dataset added noise:\n%s", txt)
+	}
+}
+
 // TestBoundedPrior declares the prior box of a simulated task as the bounds
 // of its parameters: the network's samples then all lie inside the box,
 // although two epochs leave it far from trained. A loaded table has no
