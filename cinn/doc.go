@@ -218,7 +218,7 @@
 // fsync, rename). The layout, all little-endian:
 //
 //	8 bytes   magic 0x89 'C' 'I' 'N' 'N' '\r' '\n' 0x1a
-//	uint32    format version (FormatVersion, currently 1)
+//	uint32    format version: 1, or 2 with LinearMix (FormatVersion)
 //	uint32    length L of the header
 //	L bytes   JSON header: config, spec (names, transforms), permutations,
 //	          standardisation, ActNorm state, parameter count, Adam step,

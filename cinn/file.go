@@ -17,8 +17,22 @@ import (
 	"github.com/gocinn/gocinn/cinn/internal/atomicfile"
 )
 
-// FormatVersion is the version of the model file format written by Save.
-const FormatVersion = 1
+// FormatVersion is the newest model file format version, the one this
+// gocinn reads up to. Save writes the oldest version that holds the model,
+// so that older gocinn read what they can and name the rest a newer
+// version (rather than a corrupt file):
+//
+//	1  every model without LinearMix
+//	2  models with LinearMix (its D² parameters per block)
+const FormatVersion = 2
+
+// fileVersion returns the format version Save writes for m.
+func (m *Model) fileVersion() uint32 {
+	if m.cfg.LinearMix {
+		return 2
+	}
+	return 1
+}
 
 // magic starts every model file (PNG-style: a high byte and CR/LF/EOF
 // characters expose text-mode transfers).
@@ -69,7 +83,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	buf.Grow(16 + len(js) + 12*len(m.params) + 4)
 	buf.Write(magic[:])
 	var u [4]byte
-	binary.LittleEndian.PutUint32(u[:], FormatVersion)
+	binary.LittleEndian.PutUint32(u[:], m.fileVersion())
 	buf.Write(u[:])
 	binary.LittleEndian.PutUint32(u[:], uint32(len(js)))
 	buf.Write(u[:])
@@ -200,6 +214,9 @@ func decode(b []byte) (*Model, error) {
 	cfg := h.Config
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if cfg.LinearMix && ver < 2 {
+		return nil, fmt.Errorf("%w: a version %d file with LinearMix (written as version 2 and up)", ErrCorrupt, ver)
 	}
 	sp, err := h.Spec.normalise(cfg.DimX, cfg.DimY)
 	if err != nil {

@@ -3,7 +3,11 @@
 package cinn
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -95,6 +99,28 @@ func TestLinearMix(t *testing.T) {
 	got, err := Load(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Older gocinn read version 1 and call version 2 newer; files without
+	// mixing stay version 1.
+	var buf bytes.Buffer
+	if _, err := m.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(buf.Bytes()[8:]); v != 2 {
+		t.Errorf("a model with LinearMix is written as version %d, want 2", v)
+	}
+	forged := slices.Clone(buf.Bytes()) // version 1 claiming LinearMix
+	binary.LittleEndian.PutUint32(forged[8:], 1)
+	binary.LittleEndian.PutUint32(forged[len(forged)-4:], crc32.ChecksumIEEE(forged[:len(forged)-4]))
+	if _, err := new(Model).ReadFrom(bytes.NewReader(forged)); !errors.Is(err, ErrCorrupt) {
+		t.Errorf("a version 1 file with LinearMix reads with error %v, want ErrCorrupt", err)
+	}
+	buf.Reset()
+	if _, err := plain.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if v := binary.LittleEndian.Uint32(buf.Bytes()[8:]); v != 1 {
+		t.Errorf("a model without LinearMix is written as version %d, want 1", v)
 	}
 	if !got.Config().LinearMix {
 		t.Error("loaded model lost LinearMix")
