@@ -215,9 +215,6 @@ func decode(b []byte) (*Model, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	if cfg.LinearMix && ver < 2 {
-		return nil, fmt.Errorf("%w: a version %d file with LinearMix (written as version 2 and up)", ErrCorrupt, ver)
-	}
 	sp, err := h.Spec.normalise(cfg.DimX, cfg.DimY)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
