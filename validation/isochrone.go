@@ -347,7 +347,8 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 			return res, err
 		}
 		c := m.Config()
-		res.NetSeed, res.PermSeed, res.Permute, res.LinearMix, res.MixInit = c.Seed, c.PermSeed, c.Permute, c.LinearMix, c.MixInit
+		res.NetSeed = c.Seed
+		res.recordDesign(c)
 		if ts, ok := m.LastSettings(); ok {
 			res.BatchSeed = ts.Seed
 		}
@@ -409,6 +410,12 @@ func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (Iso
 	return res, nil
 }
 
+// recordDesign records the permutation and mixing design of c, the network's
+// configuration, in r.
+func (r *IsochroneResult) recordDesign(c cinn.Config) {
+	r.PermSeed, r.Permute, r.LinearMix, r.MixInit = c.PermSeed, c.Permute, c.LinearMix, c.MixInit
+}
+
 // trainIsoNet trains the isochrone network of s on fresh training stars,
 // saving it to s.Model when set, and records the training in res.
 func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s IsochroneSettings, res *IsochroneResult) (*cinn.Model, error) {
@@ -460,7 +467,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	if s.Train.Seed != s.Seed+1 {
 		res.BatchSeed = s.Train.Seed
 	}
-	res.PermSeed, res.Permute, res.LinearMix, res.MixInit = s.Config.PermSeed, s.Config.Permute, s.Config.LinearMix, s.Config.MixInit
+	res.recordDesign(s.Config)
 	res.History = m.History()
 	s.Log("isochrone: trained %d epochs (best %d) in %.0fs", tr.Epochs, tr.BestEpoch, res.TrainSeconds)
 	if s.Model != "" {
