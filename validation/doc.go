@@ -28,8 +28,10 @@
 // parameters of a task with a uniform box prior through the box's probit
 // (cinn.Probit, %data --bounded prior), so that no sample leaves the box.
 // Settings.Published (validate -published) scores sbibm's own ten
-// observations instead (PublishedObservations; slcp only, whose posterior
-// widths depend most on the observation).
+// observations instead (PublishedObservations: slcp, whose posterior
+// widths depend most on the observation, and gaussian_linear and
+// gaussian_linear_uniform, compared observation by observation with
+// sbibm's own per-observation scores at 10^5).
 // Settings.Previous (validate -resume) adds observations to an earlier
 // result: when the retrained network is the earlier one to the bit, its
 // scores are kept and only the new observations are sampled and tested.

@@ -81,7 +81,8 @@ type Settings struct {
 	// flow sees it, so that every sample lies inside the prior's support.
 	Bounded bool
 	// Published, if set, scores the posteriors of sbibm's published
-	// observations (PublishedObservations; slcp only) instead of ten
+	// observations (PublishedObservations: slcp, gaussian_linear,
+	// gaussian_linear_uniform) instead of ten
 	// drawn from the prior with simulators.ObservationSeed: the published
 	// numbers were measured on those.
 	Published bool

@@ -487,31 +487,50 @@ func TestZStepNearest(t *testing.T) {
 }
 
 // TestPublishedObservations checks the copied sbibm observations against
-// the simulator: at its true parameters each observation's likelihood is
-// typical of the simulator's own draws there (a mistyped number or a
-// layout other than (x11, x12, x21, ...) puts it far below them).
+// the simulator: at its true parameters each observation is typical of the
+// simulator's own draws there, by the log-likelihood for slcp and by the
+// squared distance from the parameters for the Gaussian linear tasks (a
+// number far off, observations paired with the wrong parameters, or for
+// slcp a layout other than (x11, x12, x21, ...), put it far outside them;
+// a small slip in a digit of the Gaussian tasks' numbers would pass).
 func TestPublishedObservations(t *testing.T) {
-	task, _ := simulators.Lookup("slcp")
-	theta, x, ok := PublishedObservations("slcp", 10)
-	if !ok {
-		t.Fatal("no published slcp observations")
+	cases := []struct {
+		task string
+		stat func(task simulators.Task, theta, x []float64) float64
+	}{
+		{"slcp", func(task simulators.Task, theta, x []float64) float64 {
+			return task.(*simulators.SLCP).LogLikelihood(theta, x)
+		}},
+		{"gaussian_linear", sqDist},
+		{"gaussian_linear_uniform", sqDist},
 	}
-	const sims = 20000
-	for i := range 10 {
-		th := theta.RawRowView(i)
-		rep := mat.NewDense(sims, 5, nil)
-		for k := range sims {
-			rep.SetRow(k, th)
+	for _, c := range cases {
+		task, _ := simulators.Lookup(c.task)
+		theta, x, ok := PublishedObservations(c.task, 10)
+		if !ok {
+			t.Fatalf("no published %s observations", c.task)
 		}
-		xs := task.Simulate(rep, rand.NewPCG(5, uint64(i)))
-		ll := make([]float64, sims)
-		for k := range sims {
-			ll[k] = task.(*simulators.SLCP).LogLikelihood(th, xs.RawRowView(k))
-		}
-		slices.Sort(ll)
-		got := task.(*simulators.SLCP).LogLikelihood(th, x.RawRowView(i))
-		if lo, hi := ll[sims/2000], ll[sims-1-sims/2000]; !(got >= lo && got <= hi) {
-			t.Errorf("observation %d: log-likelihood %.2f at its true parameters, outside the simulator's central 99.9%% [%.2f, %.2f]", i+1, got, lo, hi)
+		_, d := theta.Dims()
+		const sims = 20000
+		for i := range 10 {
+			th := theta.RawRowView(i)
+			rep := mat.NewDense(sims, d, nil)
+			for k := range sims {
+				rep.SetRow(k, th)
+			}
+			xs := task.Simulate(rep, rand.NewPCG(5, uint64(i)))
+			st := make([]float64, sims)
+			for k := range sims {
+				st[k] = c.stat(task, th, xs.RawRowView(k))
+			}
+			slices.Sort(st)
+			got := c.stat(task, th, x.RawRowView(i))
+			if lo, hi := st[sims/2000], st[sims-1-sims/2000]; !(got >= lo && got <= hi) {
+				t.Errorf("%s observation %d: statistic %.3g at its true parameters, outside the simulator's central 99.9%% [%.3g, %.3g]", c.task, i+1, got, lo, hi)
+			}
+			if lp := task.LogPrior(th); math.IsInf(lp, -1) {
+				t.Errorf("%s observation %d: true parameters outside the prior", c.task, i+1)
+			}
 		}
 	}
 	if _, _, ok := PublishedObservations("two_moons", 10); ok {
@@ -520,11 +539,20 @@ func TestPublishedObservations(t *testing.T) {
 	if _, _, ok := PublishedObservations("slcp", 11); ok {
 		t.Error("11 published slcp observations")
 	}
-	gl, _ := simulators.Lookup("gaussian_linear")
-	_, err := RunTask(context.Background(), gl, Settings{Budget: 100, Published: true})
-	if err == nil || !strings.Contains(err.Error(), "only for slcp") {
-		t.Errorf("gaussian_linear with published observations: %v", err)
+	tm, _ := simulators.Lookup("two_moons")
+	_, err := RunTask(context.Background(), tm, Settings{Budget: 100, Published: true})
+	if err == nil || !strings.Contains(err.Error(), "only for slcp, gaussian_linear and gaussian_linear_uniform") {
+		t.Errorf("two_moons with published observations: %v", err)
 	}
+}
+
+// sqDist is the squared distance of x from theta.
+func sqDist(_ simulators.Task, theta, x []float64) float64 {
+	var s float64
+	for j := range theta {
+		s += (x[j] - theta[j]) * (x[j] - theta[j])
+	}
+	return s
 }
 
 // TestReferenceCachePublished checks that the cache keeps the references

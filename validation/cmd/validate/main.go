@@ -78,7 +78,7 @@ func main() {
 		table     = flag.Bool("table", false, "print the Markdown tables of the results in -out and exit")
 		nullCal   = flag.Int("null-cal", 0, "print the distribution of the median |e_cal| a perfectly calibrated posterior scores on this many test stars with 1,000 samples each (20,000 draws, -seed) and exit")
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
-		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp only)")
+		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp, gaussian_linear, gaussian_linear_uniform)")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
 		resume    = flag.Bool("resume", false, "keep the scores of an earlier result file of the same run in -out (with fewer -obs) when the retrained network is the same")
 	)
