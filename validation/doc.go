@@ -30,8 +30,10 @@
 // Settings.Published (validate -published) scores sbibm's own ten
 // observations instead (PublishedObservations: slcp, whose posterior
 // widths depend most on the observation, and gaussian_linear and
-// gaussian_linear_uniform, compared observation by observation with
-// sbibm's own per-observation scores at 10^5).
+// gaussian_linear_uniform). NPEPerObservation holds NPE's own score on
+// each of those observations at 10^5 (slcp, two_moons and the two Gaussian
+// tasks), and PairedNPE and PairedNPETable compare a run on them
+// observation by observation.
 // Settings.Previous (validate -resume) adds observations to an earlier
 // result: when the retrained network is the earlier one to the bit, its
 // scores are kept and only the new observations are sampled and tested.

@@ -129,3 +129,18 @@ func taskObservations(task simulators.Task, n int, published bool) (*mat.Dense, 
 	}
 	return x, nil
 }
+
+// NPEPerObservation holds sbibm's per-observation C2ST of NPE with neural
+// spline flows (NPE-NSF) at 10^5 simulations on its ten published
+// observations (index i is observation i+1), copied from the NPE-NSF rows
+// of sbi-benchmark/results, benchmarking_sbi/results/
+// supplement_hyperparameters_snpe.csv (commit 2a49a57). Their means are
+// the 10^5 column of Published (TestNPEPerObservation checks that to
+// Published's three decimals). PairedNPETable compares gocinn's scores on
+// the same observations with them.
+var NPEPerObservation = map[string][10]float64{
+	"gaussian_linear":         {0.5056, 0.50155, 0.5096, 0.5094, 0.5044, 0.5056, 0.5084, 0.51145, 0.5062, 0.4979},
+	"gaussian_linear_uniform": {0.502, 0.50455, 0.51915, 0.50775, 0.5124, 0.5091, 0.5042, 0.50625, 0.5118, 0.5156},
+	"two_moons":               {0.5177, 0.5145, 0.55825, 0.51355, 0.5243, 0.5423, 0.5642, 0.58355, 0.54205, 0.5565},
+	"slcp":                    {0.91545, 0.90005, 0.736, 0.8191, 0.8197, 0.83165, 0.87025, 0.8115, 0.7988, 0.81245},
+}

@@ -119,13 +119,20 @@ func TestC2STTable(t *testing.T) {
 		{Task: "two_moons", Budget: 1000, Samples: 1000, C2ST: []float64{0.6, 0.7}, Mean: 0.65, Std: 0.0707, Epochs: 30, BestEpoch: 20, TrainSeconds: 12},
 		{Task: "slcp", Budget: 10000, Samples: 10000, C2ST: []float64{0.95}, Mean: 0.95, Epochs: 5, BestEpoch: 5},
 		{Task: "slcp", Budget: 100000, Samples: 10000, C2ST: []float64{0.65, 0.7}, Mean: 0.675, Std: 0.035, Epochs: 5, BestEpoch: 4, Published: true},
+		// Above the rounded 0.506, at or below the full-precision 0.50601.
+		{Task: "gaussian_linear", Budget: 100000, Samples: 10000, C2ST: []float64{0.506005}, Mean: 0.506005, Epochs: 25, BestEpoch: 15},
+		// Below the rounded 0.509, above the full-precision 0.50928.
+		{Task: "gaussian_linear_uniform", Budget: 100000, Samples: 10000, C2ST: []float64{0.5093}, Mean: 0.5093, Epochs: 27, BestEpoch: 17},
 	})
 	for _, want := range []string{
 		"| two_moons | 10^3 | 0.650 ± 0.071 (2 × 1000) ✓ | 0.725 | 0.820 ✓ | — | 30 (20) | 12 s |",
 		"| slcp | 10^4 | 0.950 ± 0.000 (1 × 10000) | 0.901 | — | — | 5 (5) |",
-		"| slcp | 10^5 | 0.675 ± 0.035 (2 × 10000, sbibm's observations) ✓ | 0.831 | — | 0.578 ✗ | 5 (4) |",
-		"| two_moons | 10^5 | — | 0.542 | — | 0.530 | — | — |",
+		"| slcp | 10^5 | 0.675 ± 0.035 (2 × 10000, sbibm's observations) ✓ | 0.831 (0.83150) | — | 0.578 ✗ | 5 (4) |",
+		"| two_moons | 10^5 | — | 0.542 (0.54169) | — | 0.530 | — | — |",
 		"| gaussian_mixture | 10^3 | — | 0.716 |",
+		"| gaussian_mixture | 10^5 | — | 0.548 | — |",
+		"| gaussian_linear | 10^5 | 0.506 ± 0.000 (1 × 10000) ✓ | 0.506 (0.50601) |",
+		"| gaussian_linear_uniform | 10^5 | 0.509 ± 0.000 (1 × 10000) | 0.509 (0.50928) |",
 	} {
 		if !strings.Contains(tab, want) {
 			t.Errorf("table lacks %q:\n%s", want, tab)
@@ -626,5 +633,64 @@ func TestIsochroneTable(t *testing.T) {
 		if len(lines) < 3 || !strings.Contains(lines[0], "held-out Z=0.01") || lines[2] != c.want {
 			t.Errorf("%s:\n%s\nwant the row\n%s", c.name, tab, c.want)
 		}
+	}
+}
+
+// TestNPEPerObservation checks the copied per-observation scores against
+// sbibm's published means (three decimals). It is a weak check: a slip of
+// 0.01 in one score moves its task's mean by 0.001 and fails it, but a slip
+// in the third decimal or beyond, or two observations swapped, passes.
+func TestNPEPerObservation(t *testing.T) {
+	for task, scores := range NPEPerObservation {
+		var mean float64
+		for _, s := range scores {
+			if s < 0.45 || s > 1 {
+				t.Errorf("%s: score %v is no C2ST", task, s)
+			}
+			mean += s / float64(len(scores))
+		}
+		if want := Published[task][2]; math.Abs(mean-want) > 0.0005 {
+			t.Errorf("%s: mean of the copied scores %.5f, sbibm publishes %.3f", task, mean, want)
+		}
+	}
+}
+
+func TestPairedNPE(t *testing.T) {
+	gl := NPEPerObservation["gaussian_linear"]
+	for _, tc := range []struct {
+		name string
+		r    TaskResult
+		ok   bool
+		want Paired
+	}{
+		{"equal scores", TaskResult{Task: "gaussian_linear", Budget: 100000, Published: true, C2ST: gl[:]},
+			true, Paired{N: 10, NPE: 0.50601, Diff: 0, SE: 0, Lower: 10}},
+		{"two observations", TaskResult{Task: "gaussian_linear", Budget: 100000, Published: true, C2ST: []float64{gl[0] + 0.01, gl[1] - 0.01}},
+			true, Paired{N: 2, NPE: (gl[0] + gl[1]) / 2, Diff: 0, SE: 0.01, Lower: 1}},
+		{"gocinn's observations", TaskResult{Task: "gaussian_linear", Budget: 100000, C2ST: gl[:]}, false, Paired{}},
+		{"budget 10^4", TaskResult{Task: "gaussian_linear", Budget: 10000, Published: true, C2ST: gl[:]}, false, Paired{}},
+		{"no scores copied", TaskResult{Task: "gaussian_mixture", Budget: 100000, Published: true, C2ST: gl[:]}, false, Paired{}},
+		{"more observations than sbibm's", TaskResult{Task: "gaussian_linear", Budget: 100000, Published: true, C2ST: make([]float64, 11)}, false, Paired{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, ok := PairedNPE(tc.r)
+			if ok != tc.ok {
+				t.Fatalf("ok = %v, want %v", ok, tc.ok)
+			}
+			const tol = 1e-9
+			if p.N != tc.want.N || p.Lower != tc.want.Lower || math.Abs(p.NPE-tc.want.NPE) > tol || math.Abs(p.Diff-tc.want.Diff) > tol || math.Abs(p.SE-tc.want.SE) > tol {
+				t.Errorf("PairedNPE = %+v, want %+v", p, tc.want)
+			}
+		})
+	}
+	tab := PairedNPETable([]TaskResult{
+		{Task: "gaussian_linear", Budget: 100000, Published: true, C2ST: []float64{gl[0] + 0.01, gl[1] - 0.01}, Mean: (gl[0] + gl[1]) / 2},
+		{Task: "gaussian_linear", Budget: 10000, Published: true, C2ST: gl[:]},
+	})
+	if want := "| gaussian_linear | 10^5 | 0.5036 | 0.5036 | +0.0000 ± 0.0100 | 1 of 2 |\n"; !strings.HasSuffix(tab, want) || strings.Count(tab, "\n") != 3 {
+		t.Errorf("PairedNPETable =\n%s\nwant the header and the row %q", tab, want)
+	}
+	if tab := PairedNPETable([]TaskResult{{Task: "slcp", Budget: 100000, C2ST: gl[:]}}); tab != "" {
+		t.Errorf("PairedNPETable of gocinn's observations = %q, want empty", tab)
 	}
 }

@@ -3,7 +3,9 @@
 // Command validate runs gocinn's validation against published numbers
 // (issue 10): sbibm C2ST per task and simulation budget, and the seeds'
 // criteria on PARSEC isochrones. Results go to one JSON file per run in -out;
-// -table prints the Markdown tables of all results found there.
+// -table prints the Markdown tables of all results found there, and for
+// runs on sbibm's observations at 10^5 (-published) a table of the paired
+// differences from NPE's score on each observation.
 //
 //	go run ./validation/cmd/validate -tasks all -budgets 1000,10000
 //	go run ./validation/cmd/validate -isochrone -data ../shared/data
@@ -245,6 +247,10 @@ func printTables(dir string) error {
 		rs = append(rs, r)
 	}
 	fmt.Print(validation.C2STTable(rs))
+	if t := validation.PairedNPETable(rs); t != "" {
+		fmt.Println()
+		fmt.Print(t)
+	}
 	for _, r := range iso {
 		fmt.Println()
 		fmt.Print(r.Table())
