@@ -57,6 +57,8 @@ func main() {
 		gamma     = flag.Float64("gamma", 0, "exponential learning-rate decay per epoch (0: none)")
 		cosine    = flag.Float64("cosine", -1, "anneal the learning rate over the epoch budget on a cosine to this fraction of it, without early stopping unless -patience is set (-1: no cosine schedule)")
 		ema       = flag.Float64("ema", 0, "decay per step of the weights' moving average (0: off, the engine default)")
+		wd        = flag.Float64("wd", 0, "weight decay: an L2 penalty wd·θ added to the gradient (0: off, the engine default)")
+		adamw     = flag.Bool("adamw", false, "apply -wd as AdamW's decoupled decay, θ -= lr·wd·θ, instead of an L2 penalty")
 		layers    = flag.Int("layers", 0, "hidden layers per subnet (0: engine default)")
 		hidden    = flag.Int("hidden", 0, "width of the subnet hidden layers (0: engine default)")
 		clamp     = flag.Float64("clamp", 0, "soft clamp of the affine log-scales (0: engine default)")
@@ -107,7 +109,7 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema, Seed: *batchSeed}
+	ts := cinn.TrainSettings{Epochs: *epochs, Patience: *patience, LR: *lr, BatchSize: *batch, EMA: *ema, WeightDecay: *wd, DecoupledWeightDecay: *adamw, Seed: *batchSeed}
 	cfg := cinn.Config{Layers: *layers, Hidden: *hidden, Clamp: *clamp, Blocks: *blocks, Coupling: *coupling, Bins: *bins, TailBound: *tail, Seed: *netSeed, PermSeed: *permSeed, Permute: *permute, LinearMix: *mix, MixInit: *mixInit}
 	if *condNet != "" {
 		for _, w := range strings.Split(*condNet, ",") {
