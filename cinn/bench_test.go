@@ -4,6 +4,7 @@ package cinn
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -54,13 +55,30 @@ func BenchmarkTrainStepLinearMix(b *testing.B) {
 	benchTrainStepOf(b, benchModelCfg(b, Config{Coupling: MixedCoupling, LinearMix: true}))
 }
 
+// BenchmarkTrainStepBins compares spline bins (8, the default, and 16) in
+// the mixed network at the seeds' size (5-D x, 8-D y) and at two_moons'
+// (2-D x and y), the other settings the defaults: the cost of more bins.
+func BenchmarkTrainStepBins(b *testing.B) {
+	for _, d := range []struct{ x, y int }{{2, 2}, {benchDimX, benchDimY}} {
+		for _, bins := range []int{8, 16} {
+			b.Run(fmt.Sprintf("x%d-y%d-bins%d", d.x, d.y, bins), func(b *testing.B) {
+				m, err := NewModel(Config{DimX: d.x, DimY: d.y, Seed: 1, Coupling: MixedCoupling, Bins: bins}, Spec{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				benchTrainStepOf(b, m)
+			})
+		}
+	}
+}
+
 func benchTrainStep(b *testing.B, coupling string) { benchTrainStepOf(b, benchModelOf(b, coupling)) }
 
 func benchTrainStepOf(b *testing.B, m *Model) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	ws := newWorkspace[float32](m.arch, benchBatch, true)
-	copy(ws.xs[0], randSlice[float32](rng, benchBatch*benchDimX, 1))
-	copy(ws.y, randSlice[float32](rng, benchBatch*benchDimY, 1))
+	copy(ws.xs[0], randSlice[float32](rng, benchBatch*m.arch.dim, 1))
+	copy(ws.y, randSlice[float32](rng, benchBatch*m.arch.dimY, 1))
 	x0 := append([]float32(nil), ws.xs[0]...)
 	grad := make([]float32, m.NumParams())
 	m.opt.m = make([]float32, m.NumParams())
