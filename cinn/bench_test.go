@@ -28,9 +28,13 @@ func benchModelOf(b *testing.B, coupling string) *Model {
 	return benchModelCfg(b, Config{Coupling: coupling})
 }
 
-// benchModelCfg is the seeds' network with cfg's other fields.
+// benchModelCfg is the network of cfg with seed 1, of the seeds' size
+// where cfg leaves DimX and DimY zero.
 func benchModelCfg(b *testing.B, cfg Config) *Model {
-	cfg.DimX, cfg.DimY, cfg.Seed = benchDimX, benchDimY, 1
+	if cfg.DimX == 0 && cfg.DimY == 0 {
+		cfg.DimX, cfg.DimY = benchDimX, benchDimY
+	}
+	cfg.Seed = 1
 	m, err := NewModel(cfg, Spec{})
 	if err != nil {
 		b.Fatal(err)
@@ -62,11 +66,7 @@ func BenchmarkTrainStepBins(b *testing.B) {
 	for _, d := range []struct{ x, y int }{{2, 2}, {benchDimX, benchDimY}} {
 		for _, bins := range []int{8, 16} {
 			b.Run(fmt.Sprintf("x%d-y%d-bins%d", d.x, d.y, bins), func(b *testing.B) {
-				m, err := NewModel(Config{DimX: d.x, DimY: d.y, Seed: 1, Coupling: MixedCoupling, Bins: bins}, Spec{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				benchTrainStepOf(b, m)
+				benchTrainStepOf(b, benchModelCfg(b, Config{DimX: d.x, DimY: d.y, Coupling: MixedCoupling, Bins: bins}))
 			})
 		}
 	}
