@@ -20,17 +20,17 @@ import (
 var modelCmd = &Command{
 	Name: "model",
 	Flags: []Flag{
-		{Name: "blocks", Kind: Int, Default: "8", Usage: "coupling blocks"},
-		{Name: "hidden", Kind: Int, Default: "256", Usage: "width of the subnets' hidden layers"},
-		{Name: "layers", Kind: Int, Default: "3", Usage: "hidden layers per subnet"},
-		{Name: "clamp", Kind: Float, Default: "2", Usage: "soft clamp of the log-scales (affine coupling)"},
+		{Name: "blocks", Kind: Int, Default: strconv.Itoa(cinn.DefaultBlocks), Usage: "coupling blocks"},
+		{Name: "hidden", Kind: Int, Default: strconv.Itoa(cinn.DefaultHidden), Usage: "width of the subnets' hidden layers"},
+		{Name: "layers", Kind: Int, Default: strconv.Itoa(cinn.DefaultLayers), Usage: "hidden layers per subnet"},
+		{Name: "clamp", Kind: Float, Default: defaultFloat(cinn.DefaultClamp), Usage: "soft clamp of the log-scales (affine coupling)"},
 		{Name: "coupling", Kind: String, Default: cinn.DefaultCoupling, Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
 			Usage: "coupling transform: mixed (affine and spline blocks in turn), affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
-		{Name: "bins", Kind: Int, Default: "8", Usage: "spline bins (spline and mixed coupling)"},
-		{Name: "tail-bound", Kind: Float, Default: "5", Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
+		{Name: "bins", Kind: Int, Default: strconv.Itoa(cinn.DefaultBins), Usage: "spline bins (spline and mixed coupling)"},
+		{Name: "tail-bound", Kind: Float, Default: defaultFloat(cinn.DefaultTailBound), Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
 		{Name: "actnorm", Kind: Bool, Usage: "affine normalisation after every block"},
-		{Name: "init-scale", Kind: Float, Default: "0.03", Usage: "standard deviation of the initial weights"},
+		{Name: "init-scale", Kind: Float, Default: defaultFloat(cinn.DefaultInitScale), Usage: "standard deviation of the initial weights"},
 		{Name: "seed", Kind: Int, Default: "0", Usage: "seed of the initial weights and permutations"},
 	},
 	Short: "build the cINN for the declared data and show its architecture",
@@ -206,12 +206,16 @@ func modelTable(m *cinn.Model, of string) *Table {
 	}
 }
 
+// defaultFloat writes a cinn default as a flag's default, so help and
+// parsing follow the constant.
+func defaultFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
 var trainCmd = &Command{
 	Name: "train",
 	Flags: []Flag{
 		{Name: "epochs", Kind: Int, Default: "0", Usage: "passes over the training set at most (0: at least 100 and enough for 5,000 steps)"},
-		{Name: "batch", Kind: Int, Default: "512", Usage: "mini-batch size"},
-		{Name: "lr", Kind: Float, Default: "0.0005", Usage: "Adam learning rate"},
+		{Name: "batch", Kind: Int, Default: strconv.Itoa(cinn.DefaultBatchSize), Usage: "mini-batch size"},
+		{Name: "lr", Kind: Float, Default: defaultFloat(cinn.DefaultLR), Usage: "Adam learning rate"},
 		{Name: "decay", Kind: Float, Default: "0", Usage: "L2 weight decay (as torch.optim.Adam's weight_decay)"},
 		{Name: "schedule", Kind: String, Default: "plateau", Choices: []string{"plateau", "constant", "cosine"}, Usage: "learning-rate schedule: plateau (×0.2 and back to the best weights after a third of the patience without improvement), constant, or cosine (annealed to zero over --epochs, without early stopping unless --patience is set; the best validation epoch is kept)"},
 		{Name: "gamma", Kind: Float, Default: "1", Usage: "learning rate factor per epoch (an exponential schedule instead of --schedule)"},
