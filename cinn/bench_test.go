@@ -22,8 +22,8 @@ const (
 
 func benchModel(b *testing.B) *Model { return benchModelOf(b, AffineCoupling) }
 
-// benchModelOf is the seeds' network with the given coupling (the default
-// 8 bins on [-5, 5] for splines).
+// benchModelOf is the seeds' network with the given coupling (NewModel's
+// default of 8 bins on [-5, 5] for splines).
 func benchModelOf(b *testing.B, coupling string) *Model {
 	return benchModelCfg(b, Config{Coupling: coupling})
 }

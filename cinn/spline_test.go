@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -89,6 +90,44 @@ func TestMixedCouplingLayout(t *testing.T) {
 	}
 	if _, err := NewModel(Config{DimX: 2, DimY: 1, Coupling: MixedCoupling, Bins: 1}, Spec{}); err == nil || !strings.Contains(err.Error(), "Bins") {
 		t.Errorf("mixed coupling with 1 bin: err = %v, want an error about Bins", err)
+	}
+}
+
+// TestForRows: the default spline bins follow the training set's size,
+// a Bins already set stays, and a network without splines gets none.
+func TestForRows(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		rows int
+		want int
+	}{
+		{Config{}, 900, DefaultBins},
+		{Config{}, LargeTrainingRows - 1, DefaultBins},
+		{Config{}, LargeTrainingRows, DefaultBinsLarge},
+		{Config{}, 90000, DefaultBinsLarge},
+		{Config{Coupling: SplineCoupling}, 90000, DefaultBinsLarge},
+		{Config{Bins: 4}, 90000, 4},
+		{Config{Bins: 12}, 900, 12},
+		{Config{Coupling: AffineCoupling}, 90000, 0},
+	} {
+		got := tc.cfg.ForRows(tc.rows)
+		if got.Bins != tc.want {
+			t.Errorf("%+v.ForRows(%d).Bins = %d, want %d", tc.cfg, tc.rows, got.Bins, tc.want)
+		}
+		got.Bins = tc.cfg.Bins
+		if !reflect.DeepEqual(got, tc.cfg) {
+			t.Errorf("%+v.ForRows(%d) changed more than Bins: %+v", tc.cfg, tc.rows, got)
+		}
+	}
+	if DefaultBins >= DefaultBinsLarge {
+		t.Errorf("DefaultBins %d, DefaultBinsLarge %d: the large default should have more bins", DefaultBins, DefaultBinsLarge)
+	}
+	m, err := NewModel(Config{DimX: 2, DimY: 2, Blocks: 2, Hidden: 4, Layers: 1}.ForRows(LargeTrainingRows), Spec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Config().Bins; got != DefaultBinsLarge {
+		t.Errorf("a model built for %d rows has %d bins, want %d", LargeTrainingRows, got, DefaultBinsLarge)
 	}
 }
 

@@ -26,7 +26,7 @@ var modelCmd = &Command{
 		{Name: "clamp", Kind: Float, Default: defaultFloat(cinn.DefaultClamp), Usage: "soft clamp of the log-scales (affine coupling)"},
 		{Name: "coupling", Kind: String, Default: cinn.DefaultCoupling, Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
 			Usage: "coupling transform: mixed (affine and spline blocks in turn), affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
-		{Name: "bins", Kind: Int, Default: strconv.Itoa(cinn.DefaultBins), Usage: "spline bins (spline and mixed coupling)"},
+		{Name: "bins", Kind: Int, Meta: "N", Usage: fmt.Sprintf("spline bins (spline and mixed coupling; default %d, or %d with %d training rows or more)", cinn.DefaultBins, cinn.DefaultBinsLarge, cinn.LargeTrainingRows)},
 		{Name: "tail-bound", Kind: Float, Default: defaultFloat(cinn.DefaultTailBound), Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
 		{Name: "actnorm", Kind: Bool, Usage: "affine normalisation after every block"},
@@ -94,16 +94,20 @@ spline makes every block a spline, as the neural spline flows of sbibm's NPE
 			n string
 			v float64
 		}{{"blocks", float64(cfg.Blocks)}, {"hidden", float64(cfg.Hidden)}, {"layers", float64(cfg.Layers)}, {"clamp", cfg.Clamp}, {"init-scale", cfg.InitScale},
-			{"bins", float64(inv.Int("bins"))}, {"tail-bound", inv.Float("tail-bound")}} {
+			{"tail-bound", inv.Float("tail-bound")}} {
 			if !(c.v > 0) {
 				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--%s must be positive, not %g", c.n, c.v)
 			}
 		}
-		if cfg.UsesSplines() {
-			cfg.Bins, cfg.TailBound = inv.Int("bins"), inv.Float("tail-bound")
-			if cfg.Bins < 2 || cfg.Bins > cinn.MaxBins {
-				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--bins must be 2 to %d, not %d", cinn.MaxBins, cfg.Bins)
+		if inv.Has("bins") {
+			if n := inv.Int("bins"); n < 2 || n > cinn.MaxBins {
+				return Errorf("UsageError", "usage: "+inv.Cmd.UsageLine(), "--bins must be 2 to %d, not %d", cinn.MaxBins, n)
 			}
+		}
+		if cfg.UsesSplines() {
+			// Without --bins the bins follow the training set's size.
+			cfg.Bins, cfg.TailBound = inv.Int("bins"), inv.Float("tail-bound")
+			cfg = cfg.ForRows(r.train.Len())
 		}
 		if est := estimateParams(cfg); est > maxParams {
 			return Errorf("UsageError", "use fewer --blocks, --layers or a smaller --hidden", "a network of about %.3g parameters is more than this kernel allows (%d)", est, maxParams)

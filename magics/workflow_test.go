@@ -530,7 +530,7 @@ func TestSplineModel(t *testing.T) {
 	params := s.model.NumParams()
 	runErr(t, s, "%model --coupling splin", "--coupling must be one of affine, spline", "spline")
 	runErr(t, s, "%model --coupling spline --bins 1", "--bins must be 2 to 32")
-	runErr(t, s, "%model --coupling spline --bins 0", "--bins must be positive")
+	runErr(t, s, "%model --coupling spline --bins 0", "--bins must be 2 to 32, not 0")
 	if s.model == nil || !s.model.Trained() || s.model.NumParams() != params {
 		t.Fatal("a bad %model lost the trained model")
 	}
@@ -545,6 +545,42 @@ func TestSplineModel(t *testing.T) {
 	run(t, s, "%train --epochs 2\n%save mixed.cinn\n%reset model\n%open mixed.cinn\n%sample --obs two_moons_obs --n 500 --seed 3 --as post2")
 	if got := s.model.Config(); got.Coupling != cinn.MixedCoupling || got.Bins != 5 {
 		t.Fatalf("reopened model config %+v, want the mixed coupling", got)
+	}
+}
+
+// TestModelBinsForRows: without --bins the spline bins follow the size of
+// the training split (cinn.DefaultBinsFor); --bins overrides that.
+func TestModelBinsForRows(t *testing.T) {
+	s := NewSession(Options{Dir: t.TempDir()})
+	small := cinn.LargeTrainingRows / 2
+	large := cinn.LargeTrainingRows * 2
+	run(t, s, fmt.Sprintf("%%simulate two_moons --n %d --seed 2 --as small --quiet\n%%simulate two_moons --n %d --seed 3 --as large --quiet", small, large))
+	for _, tc := range []struct {
+		data, flags string
+		want        int
+	}{
+		{"small", "", cinn.DefaultBins},
+		{"large", "", cinn.DefaultBinsLarge},
+		{"large", "--bins 6", 6},
+		{"small", "--bins 12", 12},
+		{"large", "--coupling spline", cinn.DefaultBinsLarge},
+	} {
+		run(t, s, "%data "+tc.data+" --x theta1,theta2 --y x1,x2")
+		rows := s.data.train.Len()
+		if (tc.data == "large") != (rows >= cinn.LargeTrainingRows) {
+			t.Fatalf("%s: %d training rows, on the wrong side of %d", tc.data, rows, cinn.LargeTrainingRows)
+		}
+		rec := run(t, s, "%model --blocks 2 --hidden 8 --layers 1 "+tc.flags)
+		if got := s.model.Config().Bins; got != tc.want {
+			t.Errorf("%s (%d training rows) %s: %d bins, want %d", tc.data, rows, tc.flags, got, tc.want)
+		}
+		if txt := fmt.Sprint(rec.Displays[0].Data["text/plain"]); !strings.Contains(txt, fmt.Sprintf("%d bins on", tc.want)) {
+			t.Errorf("%s %s: model table does not say %d bins:\n%s", tc.data, tc.flags, tc.want, txt)
+		}
+	}
+	run(t, s, "%model --coupling affine --blocks 2 --hidden 8 --layers 1")
+	if got := s.model.Config().Bins; got != 0 {
+		t.Errorf("affine model on %d rows has %d bins, want none", s.data.train.Len(), got)
 	}
 }
 

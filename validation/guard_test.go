@@ -111,8 +111,8 @@ func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi fl
 	return meanErr / float64(n), ratio / float64(n), stdLo, stdHi, nil
 }
 
-// gluKL trains the guard network with the given coupling (splines with the
-// default 8 bins on [-5, 5]) on gaussian_linear_uniform, with the
+// gluKL trains the guard network with the given coupling (splines with 8
+// bins on [-5, 5], with which the thresholds were measured) on gaussian_linear_uniform, with the
 // parameters through the prior box's probit when bounded is set, and
 // returns PosteriorKL over 5,000 simulations.
 func gluKL(ctx context.Context, seed int64, bounded bool, coupling string) (float64, error) {
@@ -120,6 +120,7 @@ func gluKL(ctx context.Context, seed int64, bounded bool, coupling string) (floa
 	s := guardSettings(seed)
 	s.Bounded = bounded
 	s.Config.Coupling = coupling
+	s.Config.Bins = 8
 	m, _, err := TrainTask(ctx, task, s)
 	if err != nil {
 		return 0, err

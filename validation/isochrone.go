@@ -437,7 +437,7 @@ func trainIsoNet(ctx context.Context, g *isochrone.Grid, params []string, s Isoc
 	xTr, yTr := mat.DenseCopyOf(x.Slice(0, nTr, 0, dx)), mat.DenseCopyOf(y.Slice(0, nTr, 0, dy))
 	xVal, yVal := mat.DenseCopyOf(x.Slice(nTr, s.TrainStars, 0, dx)), mat.DenseCopyOf(y.Slice(nTr, s.TrainStars, 0, dy))
 
-	cfg := s.Config
+	cfg := s.Config.ForRows(nTr)
 	cfg.DimX, cfg.DimY = dx, dy
 	xt := make([]cinn.Transform, dx)
 	xt[1] = cinn.Transform{Kind: cinn.Log10} // Mass

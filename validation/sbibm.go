@@ -223,7 +223,7 @@ func TrainTask(ctx context.Context, task simulators.Task, s Settings) (*cinn.Mod
 		xVal = mat.DenseCopyOf(x.Slice(nTrain, s.Budget, 0, task.DimX()))
 	}
 
-	cfg := s.Config
+	cfg := s.Config.ForRows(nTrain) // spline bins by the training set's size, as %model
 	if cfg.Seed == 0 {
 		cfg.Seed = s.Seed
 	}
