@@ -112,9 +112,10 @@ func glMoments(ctx context.Context, seed int64) (meanErr, ratio, stdLo, stdHi fl
 }
 
 // gluKL trains the guard network with the given coupling (splines with 8
-// bins on [-5, 5], with which the thresholds were measured) on gaussian_linear_uniform, with the
-// parameters through the prior box's probit when bounded is set, and
-// returns PosteriorKL over 5,000 simulations.
+// bins on [-5, 5], with which the thresholds were measured) on
+// gaussian_linear_uniform, with the parameters through the prior box's
+// probit when bounded is set, and returns PosteriorKL over 5,000
+// simulations.
 func gluKL(ctx context.Context, seed int64, bounded bool, coupling string) (float64, error) {
 	task := simulators.NewGaussianLinearUniform()
 	s := guardSettings(seed)

@@ -64,7 +64,7 @@ func main() {
 		clamp     = flag.Float64("clamp", 0, "soft clamp of the affine log-scales (0: engine default)")
 		blocks    = flag.Int("blocks", 0, "coupling blocks (0: engine default)")
 		coupling  = flag.String("coupling", "", "coupling transform: affine, spline or mixed (empty: engine default)")
-		bins      = flag.Int("bins", 0, "spline bins (0: the engine's default for the training rows, cinn.DefaultBinsFor: 8, or 16 from 10,000)")
+		bins      = flag.Int("bins", 0, fmt.Sprintf("spline bins (0: cinn.DefaultBinsFor the training rows, %d, or %d from %d rows)", cinn.DefaultBins, cinn.DefaultBinsLarge, cinn.LargeTrainingRows))
 		tail      = flag.Float64("tail-bound", 0, "spline interval half-width (0: engine default)")
 		iso       = flag.Bool("isochrone", false, "run the PARSEC isochrone validation")
 		data      = flag.String("data", "../shared/data", "the project's data folder")
