@@ -589,3 +589,17 @@ func TestModelTablePermutations(t *testing.T) {
 		}
 	}
 }
+
+func TestGrouped(t *testing.T) {
+	for _, tc := range []struct {
+		n    int
+		want string
+	}{
+		{0, "0"}, {7, "7"}, {999, "999"}, {1000, "1,000"}, {10000, "10,000"},
+		{123456, "123,456"}, {1234567, "1,234,567"}, {-1000, "-1,000"}, {-12, "-12"},
+	} {
+		if got := grouped(tc.n); got != tc.want {
+			t.Errorf("grouped(%d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+}

@@ -26,7 +26,7 @@ var modelCmd = &Command{
 		{Name: "clamp", Kind: Float, Default: defaultFloat(cinn.DefaultClamp), Usage: "soft clamp of the log-scales (affine coupling)"},
 		{Name: "coupling", Kind: String, Default: cinn.DefaultCoupling, Choices: []string{cinn.AffineCoupling, cinn.SplineCoupling, cinn.MixedCoupling}, Complete: CompleteChoice,
 			Usage: "coupling transform: mixed (affine and spline blocks in turn), affine (GLOW, as the seed papers) or spline (rational-quadratic, as sbibm's NPE)"},
-		{Name: "bins", Kind: Int, Meta: "N", Usage: fmt.Sprintf("spline bins (spline and mixed coupling; default %d, or %d with %d training rows or more)", cinn.DefaultBins, cinn.DefaultBinsLarge, cinn.LargeTrainingRows)},
+		{Name: "bins", Kind: Int, Meta: "N", Usage: fmt.Sprintf("spline bins (spline and mixed coupling; default %d, or %d with %s training rows or more)", cinn.DefaultBins, cinn.DefaultBinsLarge, grouped(cinn.LargeTrainingRows))},
 		{Name: "tail-bound", Kind: Float, Default: defaultFloat(cinn.DefaultTailBound), Usage: "the spline acts on [-B, B] of the standardised values, the identity outside (spline and mixed coupling)"},
 		{Name: "cond-net", Kind: List, Meta: "W1,W2,...", Usage: "widths of a conditioning network on y, e.g. 512,512,256 (default: none, the blocks see y)"},
 		{Name: "actnorm", Kind: Bool, Usage: "affine normalisation after every block"},
@@ -213,6 +213,27 @@ func modelTable(m *cinn.Model, of string) *Table {
 // defaultFloat writes a cinn default as a flag's default, so help and
 // parsing follow the constant.
 func defaultFloat(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+// grouped formats n with commas between groups of three digits, as the
+// help texts write counts (10,000).
+func grouped(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
 
 var trainCmd = &Command{
 	Name: "train",
