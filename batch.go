@@ -86,7 +86,7 @@ bit. All cores are used (GOMAXPROCS); run "gocinn merge DIR" at the end.
 	fs.Uint64Var(&job.Seed, "seed", 1, "random `SEED`; each star's stream is derived from it and the star's row")
 	fs.StringVar(&job.Format, "format", "csv", "summary `FORMAT`: csv, tsv, npy, npz or fits (raw samples: fits if fits, else npz)")
 	fs.BoolVar(&job.Force, "force", false, "redo a shard whose manifest records other settings")
-	fs.Int64Var(&job.MaxBytes, "max-bytes", 0, "memory limit in `BYTES` for the catalogue's columns (default: half the physical memory, at most 4 GiB)")
+	fs.Int64Var(&job.MaxBytes, "max-bytes", 0, "memory limit in `BYTES` for the catalogue's columns: the shard's rows of an NPY, NPZ or FITS catalogue, the whole file of a text one (default: half the physical memory, at most 4 GiB)")
 	fs.IntVar(&job.Threads, "threads", 0, "`number` of stars sampled in parallel (default GOMAXPROCS: all cores)")
 	c.Run = func(ctx context.Context, _ *command, args []string, stdout, stderr io.Writer) error {
 		if len(args) > 0 {

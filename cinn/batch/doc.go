@@ -84,10 +84,12 @@
 //
 // # Limits
 //
-// Each shard reads the whole catalogue file (only the needed columns) and
-// keeps its rows; the file must therefore fit in memory (cinn/table's
-// limit, half the physical memory). For catalogues beyond that, split the
-// catalogue into files first and run one array per file. Raw samples of a
+// A shard of an NPY, NPZ or FITS catalogue reads its own rows only
+// (table.ReadOptions.Rows: the rows before its range are skipped, a seek
+// in a plain file), so Job.MaxBytes bounds the shard's rows, not the file.
+// A text catalogue (CSV, TSV, ECSV, whitespace) is read whole, its needed
+// columns kept, then cut to the shard: it must fit in memory; split such a
+// catalogue into files, or write it as FITS, beyond that. Raw samples of a
 // shard are held in memory until written: rows × draws × (parameters + 2) ×
 // 8 bytes; use SummaryOnly for large shards.
 package batch

@@ -84,8 +84,10 @@ type Job struct {
 	// model, seed, ...) instead of refusing.
 	Force bool
 
-	// MaxBytes bounds the memory the catalogue's columns may take; 0 means
-	// cinn/table's default (half the physical memory, at most 4 GiB).
+	// MaxBytes bounds the memory the catalogue's columns may take: the
+	// shard's rows of an NPY, NPZ or FITS catalogue, all rows of a text
+	// one; 0 means cinn/table's default (half the physical memory, at most
+	// 4 GiB).
 	MaxBytes int64
 
 	Threads int       // goroutines sampling stars; 0 means GOMAXPROCS
@@ -263,12 +265,10 @@ func run(ctx context.Context, job Job) (*Result, error) {
 		}
 	}
 
-	cat, err := readCatalogue(inPath, yNames, yCols, job.Keep, job.MaxBytes)
+	cat, total, lo, hi, err := readCatalogue(inPath, yNames, yCols, job.Keep, job.MaxBytes, job.Shard)
 	if err != nil {
 		return nil, err
 	}
-	total := cat.Len()
-	lo, hi := job.Shard.Rows(total)
 	want.RowStart, want.RowEnd, want.Rows, want.TotalRows = lo, hi, hi-lo, total
 	fmt.Fprintf(logw, "shard %v: rows [%d, %d) of %d, %d draws per star, %d threads\n", job.Shard, lo, hi, total, job.Draws, threads)
 
@@ -283,7 +283,7 @@ func run(ctx context.Context, job Job) (*Result, error) {
 	want.BadRows = st.bad
 
 	// Outputs, each written atomically; the manifest last.
-	sum, err := summaryTable(cat, st, xNames, lo, hi, job.Keep)
+	sum, err := summaryTable(cat, st, xNames, lo, job.Keep)
 	if err != nil {
 		return nil, err
 	}
@@ -377,34 +377,47 @@ func mapColumns(yNames, spec []string) ([]string, error) {
 	return cols, nil
 }
 
-// readCatalogue reads the needed columns of the catalogue.
-func readCatalogue(path string, yNames, yCols, keep []string, maxBytes int64) (*table.Table, error) {
+// readCatalogue reads the needed columns of the shard's rows [lo, hi) of
+// the catalogue's total: only those rows of an NPY, NPZ or FITS file (the
+// memory limit applies to them), the whole file then the shard's rows of
+// a text one.
+func readCatalogue(path string, yNames, yCols, keep []string, maxBytes int64, shard Shard) (t *table.Table, total, lo, hi int, err error) {
 	want := slices.Clone(yCols)
 	for _, k := range keep {
 		if !slices.Contains(want, k) {
 			want = append(want, k)
 		}
 	}
-	t, err := table.ReadFile(path, table.ReadOptions{Columns: want, MaxBytes: maxBytes})
-	var ce *table.ColumnError
-	if errors.As(err, &ce) {
-		if i := slices.Index(yCols, ce.Name); i >= 0 {
-			return nil, fmt.Errorf("batch: catalogue %s has no column %q for the model's observable %q (%v): map it with --columns %s=COLUMN", path, ce.Name, yNames[i], err, yNames[i])
-		}
-		return nil, fmt.Errorf("batch: catalogue %s: --keep: %w", path, err)
+	rows := func(n int) (int, int) {
+		total = n
+		lo, hi = shard.Rows(n)
+		return lo, hi
 	}
-	if errors.Is(err, table.ErrTooLarge) {
-		return nil, fmt.Errorf("batch: input catalogue: %w (gocinn sample's flag for that limit is --max-bytes)", err)
-	}
+	t, err = table.ReadFile(path, table.ReadOptions{Columns: want, MaxBytes: maxBytes, Rows: rows})
 	if err != nil {
-		return nil, fmt.Errorf("batch: input catalogue: %w", err)
+		return nil, 0, 0, 0, catalogueErr(path, yNames, yCols, err)
 	}
 	for i, c := range yCols {
 		if _, err := t.Col(c); err != nil {
-			return nil, fmt.Errorf("batch: catalogue %s: column %q for the model's observable %q: %w", path, c, yNames[i], err)
+			return nil, 0, 0, 0, fmt.Errorf("batch: catalogue %s: column %q for the model's observable %q: %w", path, c, yNames[i], err)
 		}
 	}
-	return t, nil
+	return t, total, lo, hi, nil
+}
+
+// catalogueErr says what to do about a catalogue that cannot be read.
+func catalogueErr(path string, yNames, yCols []string, err error) error {
+	var ce *table.ColumnError
+	if errors.As(err, &ce) {
+		if i := slices.Index(yCols, ce.Name); i >= 0 {
+			return fmt.Errorf("batch: catalogue %s has no column %q for the model's observable %q (%v): map it with --columns %s=COLUMN", path, ce.Name, yNames[i], err, yNames[i])
+		}
+		return fmt.Errorf("batch: catalogue %s: --keep: %w", path, err)
+	}
+	if errors.Is(err, table.ErrTooLarge) {
+		return fmt.Errorf("batch: input catalogue: %w (gocinn sample's flag for that limit is --max-bytes; a shard of an NPY, NPZ or FITS catalogue needs memory for its own rows only, so more shards help there)", err)
+	}
+	return fmt.Errorf("batch: input catalogue: %w", err)
 }
 
 // StarSource returns the random source of the star in global row row: a
@@ -488,7 +501,7 @@ func sampleRows(ctx context.Context, m *cinn.Model, ycols [][]float64, yNames []
 				y := make([]float64, dy)
 				status := int64(StatusOK)
 				for j := range ycols {
-					v := ycols[j][row]
+					v := ycols[j][i] // the catalogue holds the shard's rows only
 					y[j] = v
 					if status == StatusOK && math.IsNaN(v) {
 						status = StatusMissing
@@ -573,9 +586,10 @@ func sampleRows(ctx context.Context, m *cinn.Model, ycols [][]float64, yNames []
 }
 
 // summaryTable builds the shard's summary table: row, the kept columns,
-// status, then Stats for every parameter.
-func summaryTable(cat *table.Table, st *shardStats, xNames []string, lo, hi int, keep []string) (*table.Table, error) {
-	n := hi - lo
+// status, then Stats for every parameter. cat holds the shard's rows, the
+// first of which is global row lo.
+func summaryTable(cat *table.Table, st *shardStats, xNames []string, lo int, keep []string) (*table.Table, error) {
+	n := cat.Len()
 	t := new(table.Table)
 	rows := make([]int64, n)
 	for i := range rows {
@@ -586,13 +600,13 @@ func summaryTable(cat *table.Table, st *shardStats, xNames []string, lo, hi int,
 	}
 	for _, k := range keep {
 		if txt, err := cat.Text(k); err == nil {
-			if err := t.AddText(k, slices.Clone(txt[lo:hi]), ""); err != nil {
+			if err := t.AddText(k, slices.Clone(txt), ""); err != nil {
 				return nil, err
 			}
 			continue
 		}
 		if iv, ok := cat.Int64(k); ok {
-			if err := t.AddInt64(k, slices.Clone(iv[lo:hi]), ""); err != nil {
+			if err := t.AddInt64(k, slices.Clone(iv), ""); err != nil {
 				return nil, err
 			}
 			continue
@@ -601,7 +615,7 @@ func summaryTable(cat *table.Table, st *shardStats, xNames []string, lo, hi int,
 		if err != nil {
 			return nil, fmt.Errorf("batch: --keep %s: %w", k, err)
 		}
-		if err := t.AddColumn(k, slices.Clone(v[lo:hi]), ""); err != nil {
+		if err := t.AddColumn(k, slices.Clone(v), ""); err != nil {
 			return nil, err
 		}
 	}

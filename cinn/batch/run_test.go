@@ -92,6 +92,46 @@ func TestShardedEqualsWhole(t *testing.T) {
 	}
 }
 
+// A shard of an NPZ or FITS catalogue reads only its own rows, so a
+// catalogue too large for the memory limit is sampled in shards, with the
+// numbers of a whole run under a larger limit.
+func TestShardedBinaryCatalogue(t *testing.T) {
+	model := testModel(t)
+	for _, ext := range []string{"fits", "npz"} {
+		t.Run(ext, func(t *testing.T) {
+			dir := t.TempDir()
+			cat := filepath.Join(dir, "cat."+ext)
+			writeCatalogue(t, cat, 1000, [3]string{"f1", "f2", "f3"})
+			const limit = 20000 // bytes: the whole catalogue's needed columns take 32,000
+			job := batch.Job{Model: model, Input: cat, Draws: 32, Seed: 3, SummaryOnly: true, Keep: []string{"source_id"}, MaxBytes: limit}
+			j := job
+			j.OutDir, j.Shard = filepath.Join(dir, "small-whole"), batch.Whole
+			_, err := batch.Run(context.Background(), j)
+			if !errors.Is(err, table.ErrTooLarge) || !strings.Contains(err.Error(), "more shards help") {
+				t.Fatalf("whole catalogue under a %d-byte limit: %v, want a memory-limit error that suggests shards", limit, err)
+			}
+			j.OutDir = filepath.Join(dir, "sharded")
+			runAll(t, j, 5)
+			j.OutDir, j.MaxBytes = filepath.Join(dir, "whole"), 0
+			runAll(t, j, 1)
+			rw, err := batch.Merge(context.Background(), filepath.Join(dir, "whole"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			rs, err := batch.Merge(context.Background(), filepath.Join(dir, "sharded"), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rs.Rows != 1000 || rs.Shards != 5 || rs.BadRows != 2 {
+				t.Errorf("sharded report %+v", rs)
+			}
+			if !bytes.Equal(readFile(t, rw.Out), readFile(t, rs.Out)) {
+				t.Fatalf("merged summaries of 1 shard and of 5 under the limit differ: %s, %s", rw.Out, rs.Out)
+			}
+		})
+	}
+}
+
 func readTable(t testing.TB, path string) *table.Table {
 	t.Helper()
 	tb, err := table.ReadFile(path, table.ReadOptions{})

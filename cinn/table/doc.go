@@ -105,7 +105,11 @@
 // declares more (an .npy shape, a FITS NAXIS1 × NAXIS2), is refused before
 // its data are read, with the size in the message; text tables are checked
 // as they are read. A header that declares more data than the file holds is
-// reported as truncated before reading.
+// reported as truncated before reading. ReadOptions.Rows keeps a range of
+// rows, [lo, hi) of the table's total: NPY, NPZ and FITS read only those
+// (skipping the rows before lo by a seek where the source can seek), and
+// the memory limit applies to them alone, so a shard of a file larger than
+// memory can be read; text tables are read whole, then cut.
 //
 // Caller bugs (rows out of range, mismatched argument lengths) panic with a
 // "table: " prefix; bad data never panics. Every reader is fuzzed (see

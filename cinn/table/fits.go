@@ -49,6 +49,7 @@ func (h *fitsHeader) str(key string) string {
 // fitsReader reads a FITS stream, tracking the offset.
 type fitsReader struct {
 	r    *bufio.Reader
+	src  io.Reader // what r buffers, for seeking past rows
 	name string
 	off  int64
 	size int64 // -1 if unknown
@@ -356,7 +357,7 @@ func readFITS(r io.Reader, name string, size int64, opts ReadOptions) (*Table, e
 	if opts.HDU < 0 {
 		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "HDU %d: HDU numbers start at 0 (the primary HDU; 0 in ReadOptions means the first BINTABLE) (%s)", opts.HDU, ErrFormat)}
 	}
-	fr := &fitsReader{r: bufio.NewReaderSize(r, 1<<16), name: name, size: size}
+	fr := &fitsReader{r: bufio.NewReaderSize(r, 1<<16), src: r, name: name, size: size}
 	var seen []string
 	for num := 0; ; num++ {
 		h, err := fr.readHeader(num)
@@ -497,13 +498,23 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 	if cells > maxColumns {
 		return nil, fr.hduErr(h, h.start, ErrUnsupported, "the fields' repeat counts make %d columns, more than %d; read fewer columns", cells, maxColumns)
 	}
-	need, ok1 := mulCheck(rows, cells*8)
+	lo, hi, err := opts.rowRange(fr.name, rows)
+	if err != nil {
+		return nil, err
+	}
+	kept := hi - lo
+	need, ok1 := mulCheck(kept, cells*8)
 	need += cells * columnOverhead
 	tableBytes, ok2 := mulCheck(rows, rowBytes)
+	keptBytes, ok3 := mulCheck(kept, rowBytes)
 	maxBytes := opts.maxBytes()
-	if !ok1 || !ok2 || need > maxBytes || tableBytes > maxBytes {
-		return nil, fr.hduErr(h, h.start, ErrTooLarge, "the table of %d rows × %d bytes (NAXIS2 × NAXIS1) would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or read fewer columns",
-			rows, rowBytes, HumanBytes(max(need, tableBytes)), HumanBytes(maxBytes))
+	if !ok1 || !ok2 || !ok3 || need > maxBytes || keptBytes > maxBytes {
+		what := fmt.Sprintf("the table of %d rows × %d bytes (NAXIS2 × NAXIS1)", rows, rowBytes)
+		if kept != rows {
+			what = fmt.Sprintf("rows [%d, %d) of the table of %d rows × %d bytes (NAXIS2 × NAXIS1)", lo, hi, rows, rowBytes)
+		}
+		return nil, fr.hduErr(h, h.start, ErrTooLarge, "%s would take %s in memory, more than the limit of %s; raise the memory limit if the machine has the memory, or read fewer columns",
+			what, HumanBytes(max(need, keptBytes)), HumanBytes(maxBytes))
 	}
 	if dataSize < tableBytes {
 		return nil, fr.hduErr(h, h.start, ErrFormat, "the data size %d is less than NAXIS1 × NAXIS2 = %d", dataSize, tableBytes)
@@ -513,9 +524,9 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 			rows, rowBytes, fr.off, fr.size-fr.off)
 	}
 	// Output columns.
-	prealloc := rows
+	prealloc := kept
 	if fr.size < 0 {
-		prealloc = min(rows, 1<<16)
+		prealloc = min(kept, 1<<16)
 	}
 	type outCol struct {
 		f     *fitsField
@@ -549,9 +560,16 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 	if len(outs) == 0 {
 		return &Table{}, nil // no columns to read, however many rows
 	}
+	if lo > 0 {
+		d, err := skipper(fr.r, fr.src)(lo * rowBytes)
+		if fr.off += d; err != nil {
+			return nil, &ParseError{File: fr.name, Row: int(d/rowBytes + 1), Offset: fr.off,
+				Err: cause(ErrTruncated, "HDU %d: the file ends inside row %d of %d (%s); the file was cut short: copy or download it again", h.hduNum, d/rowBytes+1, rows, ErrTruncated)}
+		}
+	}
 	buf := make([]byte, rowBytes)
 	be := binary.BigEndian
-	for i := int64(0); i < rows; i++ {
+	for i := lo; i < hi; i++ {
 		if n, err := io.ReadFull(fr.r, buf); err != nil {
 			return nil, &ParseError{File: fr.name, Row: int(i + 1), Offset: fr.off + int64(n),
 				Err: cause(ErrTruncated, "HDU %d: the file ends inside row %d of %d (%s); the file was cut short: copy or download it again", h.hduNum, i+1, rows, ErrTruncated)}
@@ -620,7 +638,7 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 			return nil, fr.hduErr(h, h.start, ErrHeader, "%v", err)
 		}
 	}
-	t.n = int(rows)
+	t.n = int(kept)
 	return t, nil
 }
 

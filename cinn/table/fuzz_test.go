@@ -102,16 +102,44 @@ func FuzzReadASCII(f *testing.F) {
 	})
 }
 
+// checkRange reads a middle range of rows of a table that read whole and
+// compares it with those rows of the whole.
+func checkRange(t *testing.T, whole *Table, read func(rows func(int) (int, int)) (*Table, error)) {
+	t.Helper()
+	if len(whole.cols) == 0 {
+		return // a table without columns has no rows (an .npy of shape (n, 0))
+	}
+	n := whole.Len()
+	lo, hi := n/3, n-n/4
+	got, err := read(func(total int) (int, int) {
+		if total != n {
+			t.Errorf("Rows called with %d rows, the whole table has %d", total, n)
+		}
+		return lo, hi
+	})
+	if err != nil {
+		t.Fatalf("rows [%d, %d) of a table that reads whole: %v", lo, hi, err)
+	}
+	idx := make([]int, hi-lo)
+	for i := range idx {
+		idx[i] = lo + i
+	}
+	sameTable(t, "row range", got, whole.Rows(idx), true)
+}
+
 func readNPZBytes(b []byte) (*Table, error) {
-	return readNPZ(bytes.NewReader(b), int64(len(b)), "fuzz.npz", fuzzMaxBytes)
+	return readNPZ(bytes.NewReader(b), int64(len(b)), "fuzz.npz", fuzzMaxBytes, nil)
 }
 
 func FuzzReadNPY(f *testing.F) {
 	addSeeds(f, "*.npy")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tb, err := readNPY(bytes.NewReader(data), "fuzz.npy", -1, fuzzMaxBytes)
+		tb, err := readNPY(bytes.NewReader(data), "fuzz.npy", -1, ReadOptions{MaxBytes: fuzzMaxBytes})
 		checkRead(t, tb, err)
 		if err == nil {
+			checkRange(t, tb, func(rows func(int) (int, int)) (*Table, error) {
+				return readNPY(bytes.NewReader(data), "fuzz.npy", -1, ReadOptions{MaxBytes: fuzzMaxBytes, Rows: rows})
+			})
 			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteNPZ(b, tb) }, readNPZBytes, false)
 		}
 	})
@@ -126,6 +154,9 @@ func FuzzReadNPZ(f *testing.F) {
 		tb, err := readNPZBytes(data)
 		checkRead(t, tb, err)
 		if err == nil {
+			checkRange(t, tb, func(rows func(int) (int, int)) (*Table, error) {
+				return readNPZ(bytes.NewReader(data), int64(len(data)), "fuzz.npz", fuzzMaxBytes, rows)
+			})
 			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteNPZ(b, tb) }, readNPZBytes, false)
 		}
 		for _, method := range []uint16{zip.Store, zip.Deflate} {
@@ -157,6 +188,9 @@ func FuzzReadFITS(f *testing.F) {
 		tb, err := readFITS(bytes.NewReader(data), "fuzz.fits", -1, ReadOptions{MaxBytes: fuzzMaxBytes})
 		checkRead(t, tb, err)
 		if err == nil {
+			checkRange(t, tb, func(rows func(int) (int, int)) (*Table, error) {
+				return readFITS(bytes.NewReader(data), "fuzz.fits", -1, ReadOptions{MaxBytes: fuzzMaxBytes, Rows: rows})
+			})
 			checkRoundTrip(t, tb, func(b *bytes.Buffer, tb *Table) error { return WriteFITS(b, tb) }, readBack, true)
 		}
 	})

@@ -435,17 +435,19 @@ func (h *npyHeader) layout(name string) (rows int64, fields []npyField, err erro
 // and string ('S', 'U': text columns) types of either byte order are read.
 // name is used in error messages; the memory limit is DefaultMaxBytes.
 func ReadNPY(r io.Reader, name string) (*Table, error) {
-	return readNPY(r, name, -1, DefaultMaxBytes())
+	return readNPY(r, name, -1, ReadOptions{})
 }
 
-// readNPY reads a .npy file of size bytes (-1 if unknown).
-func readNPY(r io.Reader, name string, size, maxBytes int64) (*Table, error) {
+// readNPY reads a .npy file of size bytes (-1 if unknown) with opts'
+// memory limit and row range.
+func readNPY(r io.Reader, name string, size int64, opts ReadOptions) (*Table, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
 	h, err := readNPYHeader(br, name)
 	if err != nil {
 		return nil, err
 	}
-	return readNPYData(br, name, h, size, maxBytes)
+	rng := func(total int64) (int64, int64, error) { return opts.rowRange(name, total) }
+	return readNPYData(br, skipper(br, r), name, h, size, opts.maxBytes(), rng)
 }
 
 func mulCheck(a, b int64) (int64, bool) {
@@ -458,14 +460,22 @@ func mulCheck(a, b int64) (int64, bool) {
 	return a * b, true
 }
 
-func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (*Table, error) {
-	rows, fields, err := h.layout(name)
+// readNPYData reads the array after the header h from r, keeping the rows
+// [lo, hi) that rng returns for the array's number of rows; skip skips
+// bytes of r.
+func readNPYData(r io.Reader, skip func(int64) (int64, error), name string, h *npyHeader, size, maxBytes int64, rng func(total int64) (lo, hi int64, err error)) (*Table, error) {
+	total, fields, err := h.layout(name)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi, err := rng(total)
 	if err != nil {
 		return nil, err
 	}
 	if len(fields) == 0 {
 		return &Table{}, nil // an array of shape (n, 0): no columns, however many rows
 	}
+	rows := hi - lo
 	// Memory: 8 bytes per numeric cell, the item size per text cell.
 	perRow := int64(0)
 	for _, f := range fields {
@@ -477,9 +487,9 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	}
 	need, ok1 := mulCheck(rows, perRow)
 	need += int64(len(fields)) * columnOverhead
-	dataBytes, ok2 := mulCheck(rows, int64(len(fields))*int64(h.dt.size))
+	dataBytes, ok2 := mulCheck(total, int64(len(fields))*int64(h.dt.size))
 	if h.fields != nil {
-		dataBytes, ok2 = mulCheck(rows, int64(h.itemsize))
+		dataBytes, ok2 = mulCheck(total, int64(h.itemsize))
 	}
 	if !ok1 || !ok2 || need > maxBytes {
 		msg := "overflows int64"
@@ -540,26 +550,44 @@ func readNPYData(r io.Reader, name string, h *npyHeader, size, maxBytes int64) (
 	}
 	if h.fortran && len(h.shape) == 2 && h.fields == nil {
 		// Column-major: each column is contiguous.
-		buf := make([]byte, h.dt.size)
+		item := int64(h.dt.size)
+		buf := make([]byte, item)
 		read := int64(0)
 		for j, f := range fields {
+			if lo > 0 {
+				d, err := skip(lo * item)
+				if read += d; err != nil {
+					return nil, truncated(read)
+				}
+			}
 			for i := int64(0); i < rows; i++ {
 				if _, err := io.ReadFull(r, buf); err != nil {
 					return nil, truncated(read)
 				}
-				read += int64(len(buf))
+				read += item
 				appendCell(&cols[j], npyField{dt: f.dt}, buf)
+			}
+			if after := total - hi; after > 0 && j < len(fields)-1 {
+				d, err := skip(after * item)
+				if read += d; err != nil {
+					return nil, truncated(read)
+				}
 			}
 		}
 	} else {
-		rowBytes := int(dataBytes / max(rows, 1))
-		if rows == 0 {
+		rowBytes := int(dataBytes / max(total, 1))
+		if total == 0 {
 			rowBytes = 0
+		}
+		if lo > 0 {
+			if d, err := skip(lo * int64(rowBytes)); err != nil {
+				return nil, truncated(d)
+			}
 		}
 		buf := make([]byte, rowBytes)
 		for i := int64(0); i < rows; i++ {
 			if _, err := io.ReadFull(r, buf); err != nil {
-				return nil, truncated(i * int64(rowBytes))
+				return nil, truncated((lo + i) * int64(rowBytes))
 			}
 			for j, f := range fields {
 				appendCell(&cols[j], f, buf[f.offset:f.offset+f.dt.size])

@@ -17,14 +17,14 @@ import (
 // Members that are not .npy files are ignored. name is used in errors; the
 // memory limit is DefaultMaxBytes.
 func ReadNPZ(r io.ReaderAt, size int64, name string) (*Table, error) {
-	return readNPZ(r, size, name, DefaultMaxBytes())
+	return readNPZ(r, size, name, DefaultMaxBytes(), nil)
 }
 
 // readNPZStream reads an .npz archive from a stream, holding it in memory
 // when r is not an io.ReaderAt of known size.
-func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, error) {
+func readNPZStream(r io.Reader, name string, size, maxBytes int64, rows func(int) (int, int)) (*Table, error) {
 	if ra, ok := r.(io.ReaderAt); ok && size >= 0 {
-		return readNPZ(ra, size, name, maxBytes)
+		return readNPZ(ra, size, name, maxBytes, rows)
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxBytes+1))
 	if err != nil {
@@ -33,10 +33,12 @@ func readNPZStream(r io.Reader, name string, size, maxBytes int64) (*Table, erro
 	if int64(len(data)) > maxBytes {
 		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrTooLarge, "the archive is larger than the memory limit of %s; raise the memory limit", HumanBytes(maxBytes))}
 	}
-	return readNPZ(bytes.NewReader(data), int64(len(data)), name, maxBytes)
+	return readNPZ(bytes.NewReader(data), int64(len(data)), name, maxBytes, rows)
 }
 
-func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, error) {
+// readNPZ reads an archive, keeping of every array the rows [lo, hi) that
+// rows returns for the arrays' common length (all when nil).
+func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64, rows func(int) (int, int)) (*Table, error) {
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "not a NumPy .npz (zip) archive: %v", err)}
@@ -44,18 +46,34 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64) (*Table, er
 	out := &Table{}
 	first := ""
 	budget := maxBytes
+	// Every array must have the first one's length; the range is asked
+	// for once.
+	firstTotal, lo, hi := int64(-1), int64(0), int64(0)
 	for _, f := range zr.File {
 		if !strings.HasSuffix(f.Name, ".npy") {
 			continue
 		}
 		key := strings.TrimSuffix(f.Name, ".npy")
 		member := fmt.Sprintf("%s (array %q)", name, key)
-		sub, err := readNPZMember(f, member, budget)
+		rng := func(total int64) (int64, int64, error) {
+			if firstTotal < 0 {
+				firstTotal = total
+				var err error
+				lo, hi, err = ReadOptions{Rows: rows}.rowRange(name, total)
+				return lo, hi, err
+			}
+			if total != firstTotal {
+				return 0, 0, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
+					"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", total, first, firstTotal)}
+			}
+			return lo, hi, nil
+		}
+		sub, err := readNPZMember(f, member, budget, rng)
 		if err != nil {
 			return nil, err
 		}
 		budget -= int64(sub.n) * 8 * int64(len(sub.cols))
-		if first != "" && sub.n != out.n {
+		if first != "" && sub.n != out.n { // an array of shape (n, 0) has no rows
 			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
 				"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", sub.n, first, out.n)}
 		}
@@ -93,7 +111,7 @@ type npzMember struct {
 	twoD       bool
 }
 
-func readNPZMember(f *zip.File, member string, budget int64) (*npzMember, error) {
+func readNPZMember(f *zip.File, member string, budget int64, rng func(int64) (int64, int64, error)) (*npzMember, error) {
 	rc, err := f.Open()
 	if err != nil {
 		if errors.Is(err, zip.ErrAlgorithm) {
@@ -111,7 +129,7 @@ func readNPZMember(f *zip.File, member string, budget int64) (*npzMember, error)
 	if f.UncompressedSize64 < 1<<62 {
 		size = int64(f.UncompressedSize64)
 	}
-	t, err := readNPYData(br, member, h, size, budget)
+	t, err := readNPYData(br, skipper(br, rc), member, h, size, budget, rng)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,74 @@ type ReadOptions struct {
 	// UnitsRow says that in a CSV/TSV file the line after the header gives
 	// the columns' units.
 	UnitsRow bool
+
+	// Rows, if not nil, selects a contiguous range of rows: it is called
+	// once with the table's number of rows and returns the range [lo, hi)
+	// to keep (0 ≤ lo ≤ hi ≤ total; anything else is an error). NPY, NPZ
+	// and FITS files are read from the header on: the rows before lo are
+	// skipped (a seek in a file), those after hi are not read, and the
+	// memory limit applies to the range only, so a shard of a catalogue
+	// larger than memory can be read (ReadFile then does not refuse the
+	// file for its size). Text formats are read whole, then cut.
+	Rows func(total int) (lo, hi int)
+}
+
+// rowRange returns the rows [lo, hi) that opts keep of a table of total
+// rows.
+func (o ReadOptions) rowRange(name string, total int64) (lo, hi int64, err error) {
+	if o.Rows == nil {
+		return 0, total, nil
+	}
+	l, h := o.Rows(int(total))
+	if l < 0 || h < l || int64(h) > total {
+		return 0, 0, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "row range [%d, %d) is not within the table's %d rows", l, h, total)}
+	}
+	return int64(l), int64(h), nil
+}
+
+// cutRows applies opts.Rows to a table read whole.
+func cutRows(t *Table, name string, opts ReadOptions) (*Table, error) {
+	if opts.Rows == nil {
+		return t, nil
+	}
+	lo, hi, err := opts.rowRange(name, int64(t.n))
+	if err != nil {
+		return nil, err
+	}
+	if lo == 0 && hi == int64(t.n) {
+		return t, nil
+	}
+	idx := make([]int, hi-lo)
+	for i := range idx {
+		idx[i] = int(lo) + i
+	}
+	return t.Rows(idx), nil
+}
+
+// skipper returns a function that skips n bytes of br, a buffered reader
+// of src, and returns how many it skipped: by seeking src when it is an
+// io.Seeker and n is more than br holds, by reading through otherwise.
+func skipper(br *bufio.Reader, src io.Reader) func(n int64) (int64, error) {
+	return func(n int64) (int64, error) {
+		if s, ok := src.(io.Seeker); ok && n > int64(br.Buffered()) {
+			pos, err := s.Seek(0, io.SeekCurrent)
+			if err == nil {
+				if _, err = s.Seek(pos-int64(br.Buffered())+n, io.SeekStart); err == nil {
+					br.Reset(src)
+					return n, nil
+				}
+			}
+		}
+		done := int64(0)
+		for done < n {
+			d, err := br.Discard(int(min(n-done, 1<<30)))
+			done += int64(d)
+			if err != nil {
+				return done, err
+			}
+		}
+		return done, nil
+	}
 }
 
 func (o ReadOptions) maxBytes() int64 {
@@ -227,8 +295,13 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 	if st.IsDir() {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrFormat, "is a directory, not a table file")}
 	}
+	format, gz := formatFromName(path)
+	if opts.Format != "" {
+		format = opts.Format
+	}
 	maxBytes := opts.maxBytes()
-	if st.Size() > maxBytes {
+	ranged := opts.Rows != nil && (format == FormatNPY || format == FormatNPZ || format == FormatFITS)
+	if st.Size() > maxBytes && !ranged {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
 			"the file is %s, more than the memory limit of %s; raise the memory limit if the machine has the memory, or split the file",
 			HumanBytes(st.Size()), HumanBytes(maxBytes))}
@@ -241,10 +314,6 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 	var r io.Reader = f
 	if ctx.Done() != nil {
 		r = ctxFile{ctx, f}
-	}
-	format, gz := formatFromName(path)
-	if opts.Format != "" {
-		format = opts.Format
 	}
 	if gz {
 		zr, err := gzip.NewReader(r)
@@ -262,7 +331,7 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 }
 
 // ctxFile fails its reads once ctx is done. It is an io.ReaderAt as the
-// file is, for the NPZ reader.
+// file is, for the NPZ reader, and an io.Seeker, for row ranges.
 type ctxFile struct {
 	ctx context.Context
 	f   *os.File
@@ -280,6 +349,13 @@ func (c ctxFile) ReadAt(p []byte, off int64) (int, error) {
 		return 0, err
 	}
 	return c.f.ReadAt(p, off)
+}
+
+func (c ctxFile) Seek(off int64, whence int) (int64, error) {
+	if err := context.Cause(c.ctx); err != nil {
+		return 0, err
+	}
+	return c.f.Seek(off, whence)
 }
 
 // Read reads a table in the given format (opts.Format, else from name's
@@ -329,18 +405,27 @@ func readFormat(r io.Reader, name, format string, size int64, opts ReadOptions) 
 		r = br
 	}
 	switch format {
-	case FormatCSV:
-		return readDelimited(r, name, ',', opts)
-	case FormatTSV:
-		return readDelimited(r, name, '\t', opts)
-	case FormatASCII:
-		return readASCII(r, name, opts)
-	case FormatECSV:
-		return readECSV(r, name, opts)
+	case FormatCSV, FormatTSV, FormatASCII, FormatECSV:
+		var t *Table
+		var err error
+		switch format {
+		case FormatCSV:
+			t, err = readDelimited(r, name, ',', opts)
+		case FormatTSV:
+			t, err = readDelimited(r, name, '\t', opts)
+		case FormatASCII:
+			t, err = readASCII(r, name, opts)
+		default:
+			t, err = readECSV(r, name, opts)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return cutRows(t, name, opts)
 	case FormatNPY:
-		return readNPY(r, name, size, opts.maxBytes())
+		return readNPY(r, name, size, opts)
 	case FormatNPZ:
-		return readNPZStream(r, name, size, opts.maxBytes())
+		return readNPZStream(r, name, size, opts.maxBytes(), opts.Rows)
 	case FormatFITS:
 		return readFITS(r, name, size, opts)
 	}

@@ -1,0 +1,222 @@
+package table
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// rowsTable is a table of n rows with float, integer and text columns.
+func rowsTable(t *testing.T, n int, text bool) *Table {
+	t.Helper()
+	x, y := make([]float64, n), make([]float64, n)
+	id := make([]int64, n)
+	s := make([]string, n)
+	for i := range n {
+		x[i], y[i] = float64(i)+0.25, -math.Sqrt(float64(i))
+		id[i] = 1<<60 + int64(i)
+		s[i] = fmt.Sprintf("star%d", i)
+	}
+	tb := mustNew(t, []string{"x", "y"}, [][]float64{x, y})
+	if err := tb.AddInt64("id", id, ""); err != nil {
+		t.Fatal(err)
+	}
+	if text {
+		if err := tb.AddText("name", s, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return tb
+}
+
+func span(lo, hi int) []int {
+	idx := make([]int, hi-lo)
+	for i := range idx {
+		idx[i] = lo + i
+	}
+	return idx
+}
+
+// fortranNPY writes the columns of tb as a Fortran-ordered 2-D float64
+// array.
+func fortranNPY(tb *Table) []byte {
+	names := tb.Names()
+	hdr := npyHeaderBytes("'<f8'", []int{tb.Len(), len(names)})
+	hdr = bytes.Replace(hdr, []byte("'fortran_order': False"), []byte("'fortran_order': True "), 1)
+	for _, c := range names {
+		v, _ := tb.Col(c)
+		for _, f := range v {
+			hdr = binary.LittleEndian.AppendUint64(hdr, math.Float64bits(f))
+		}
+	}
+	return hdr
+}
+
+// structuredNPY writes x as float64 and id as int64 fields of a 1-D
+// structured array.
+func structuredNPY(tb *Table) []byte {
+	b := npyHeaderBytes("[('x', '<f8'), ('id', '<i8')]", []int{tb.Len()})
+	x, _ := tb.Col("x")
+	id, _ := tb.Int64("id")
+	for i := range x {
+		b = binary.LittleEndian.AppendUint64(b, math.Float64bits(x[i]))
+		b = binary.LittleEndian.AppendUint64(b, uint64(id[i]))
+	}
+	return b
+}
+
+func TestReadRows(t *testing.T) {
+	const n = 5000 // more than a 64 KiB buffer of binary rows: ranges seek
+	dir := t.TempDir()
+	tb := rowsTable(t, n, true)
+	num := rowsTable(t, n, false)
+	var files []string
+	for _, name := range []string{"t.csv", "t.tsv", "t.ecsv", "t.npy", "t.npz", "t.fits", "u.csv.gz", "u.npy.gz", "u.fits.gz", "num.npy", "num.npz"} {
+		src := tb
+		if strings.Contains(name, ".npy") || strings.HasPrefix(name, "num") {
+			src = num // a plain 2-D array
+		}
+		path := filepath.Join(dir, name)
+		plain := strings.TrimSuffix(path, ".gz")
+		if err := WriteFile(plain, src); err != nil {
+			t.Fatal(err)
+		}
+		if plain != path {
+			raw, err := os.ReadFile(plain)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var z bytes.Buffer
+			zw := newGzip(&z)
+			zw.Write(raw)
+			zw.Close()
+			if err := os.WriteFile(path, z.Bytes(), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		files = append(files, path)
+	}
+	fortran := filepath.Join(dir, "fortran.npy")
+	if err := os.WriteFile(fortran, fortranNPY(num.Head(n)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	structured := filepath.Join(dir, "structured.npy")
+	if err := os.WriteFile(structured, structuredNPY(num), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, fortran, structured)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, path := range files {
+		whole, err := ReadFile(path, ReadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		if whole.Len() != n {
+			t.Fatalf("%s: %d rows, want %d", path, whole.Len(), n)
+		}
+		for _, r := range [][2]int{{0, n}, {0, 0}, {n, n}, {0, 1}, {7, 19}, {n - 1, n}, {13, n}} {
+			for _, withCtx := range []bool{false, true} {
+				what := fmt.Sprintf("%s rows [%d, %d) (context %v)", filepath.Base(path), r[0], r[1], withCtx)
+				calls, total := 0, -1
+				opts := ReadOptions{Rows: func(t int) (int, int) { calls++; total = t; return r[0], r[1] }}
+				c := context.Background()
+				if withCtx {
+					c = ctx // a file read through ctxFile, which seeks too
+				}
+				got, err := ReadFileContext(c, path, opts)
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if calls != 1 || total != n {
+					t.Errorf("%s: Rows called %d times with total %d, want once with %d", what, calls, total, n)
+				}
+				sameTable(t, what, got, whole.Rows(span(r[0], r[1])), false)
+				for _, c := range got.Names() {
+					gi, gok := got.Int64(c)
+					wi, _ := whole.Rows(span(r[0], r[1])).Int64(c)
+					if gok && !slices.Equal(gi, wi) {
+						t.Errorf("%s: column %s's exact integers %v, want %v", what, c, gi, wi)
+					}
+				}
+			}
+		}
+		// A range outside the table is an error that says so.
+		_, err = ReadFile(path, ReadOptions{Rows: func(int) (int, int) { return 10, n + 1 }})
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), fmt.Sprintf("[10, %d) is not within the table's %d rows", n+1, n)) {
+			t.Errorf("%s with rows past the end: %v", filepath.Base(path), err)
+		}
+	}
+}
+
+// A shard of a binary catalogue larger than the memory limit is read; the
+// whole file, or a text file, is refused.
+func TestReadRowsMemoryLimit(t *testing.T) {
+	const n = 4000
+	dir := t.TempDir()
+	tb := rowsTable(t, n, false)
+	limit := int64(n * 3 * 8 / 4) // a quarter of the table's cells
+	for _, name := range []string{"big.npy", "big.fits", "big.csv"} {
+		path := filepath.Join(dir, name)
+		if err := WriteFile(path, tb); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadFile(path, ReadOptions{MaxBytes: limit}); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s whole under a %d-byte limit: %v, want ErrTooLarge", name, limit, err)
+		}
+		rows := func(total int) (int, int) { return total - 100, total }
+		got, err := ReadFile(path, ReadOptions{MaxBytes: limit, Rows: rows})
+		if name == "big.csv" {
+			if !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s: a text file is read whole, so its size counts: %v, want ErrTooLarge", name, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s rows [%d, %d) under a %d-byte limit: %v", name, n-100, n, limit, err)
+		}
+		whole, err := ReadFile(path, ReadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameTable(t, name, got, whole.Rows(span(n-100, n)), false)
+		// The limit applies to the range.
+		all := func(total int) (int, int) { return 0, total }
+		if _, err := ReadFile(path, ReadOptions{MaxBytes: limit, Rows: all}); !errors.Is(err, ErrTooLarge) {
+			t.Errorf("%s: all rows under a %d-byte limit: %v, want ErrTooLarge", name, limit, err)
+		}
+	}
+}
+
+// The arrays of an .npz must still have equal lengths when a range is read.
+func TestReadRowsNPZRagged(t *testing.T) {
+	var b bytes.Buffer
+	a := mustNew(t, []string{"a"}, [][]float64{{1, 2, 3, 4}})
+	if err := WriteNPZ(&b, a); err != nil {
+		t.Fatal(err)
+	}
+	// Two members of different lengths: a second archive's member under
+	// another name.
+	var b2 bytes.Buffer
+	if err := WriteNPZ(&b2, mustNew(t, []string{"b"}, [][]float64{{1, 2, 3}})); err != nil {
+		t.Fatal(err)
+	}
+	ragged := mergeNPZ(t, b.Bytes(), b2.Bytes())
+	for _, rows := range []func(int) (int, int){nil, func(int) (int, int) { return 0, 2 }} {
+		_, err := ReadNPZ(bytes.NewReader(ragged), int64(len(ragged)), "ragged.npz")
+		if rows != nil {
+			_, err = readNPZ(bytes.NewReader(ragged), int64(len(ragged)), "ragged.npz", DefaultMaxBytes(), rows)
+		}
+		if !errors.Is(err, ErrRagged) {
+			t.Errorf("ragged .npz (range %v): %v, want ErrRagged", rows != nil, err)
+		}
+	}
+}
