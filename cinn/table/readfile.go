@@ -299,6 +299,18 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 	if opts.Format != "" {
 		format = opts.Format
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
+	}
+	defer f.Close()
+	if format == "" && !gz && opts.Rows != nil && st.Mode().IsRegular() {
+		// Whether the file may exceed the memory limit depends on its
+		// format: sniff it as readFormat would.
+		head := make([]byte, 4096)
+		n, _ := f.ReadAt(head, 0)
+		format = sniff(head[:n])
+	}
 	maxBytes := opts.maxBytes()
 	ranged := opts.Rows != nil && (format == FormatNPY || format == FormatNPZ || format == FormatFITS)
 	if st.Size() > maxBytes && !ranged {
@@ -306,11 +318,6 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 			"the file is %s, more than the memory limit of %s; raise the memory limit if the machine has the memory, or split the file",
 			HumanBytes(st.Size()), HumanBytes(maxBytes))}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
-	}
-	defer f.Close()
 	var r io.Reader = f
 	if ctx.Done() != nil {
 		r = ctxFile{ctx, f}

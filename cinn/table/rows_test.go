@@ -164,9 +164,16 @@ func TestReadRowsMemoryLimit(t *testing.T) {
 	dir := t.TempDir()
 	tb := rowsTable(t, n, false)
 	limit := int64(n * 3 * 8 / 4) // a quarter of the table's cells
-	for _, name := range []string{"big.npy", "big.fits", "big.csv"} {
+	for _, name := range []string{"big.npy", "big.fits", "big.csv", "big-fits.bin"} {
 		path := filepath.Join(dir, name)
-		if err := WriteFile(path, tb); err != nil {
+		if strings.HasSuffix(name, ".bin") { // a FITS file whose format is sniffed
+			if err := WriteFile(filepath.Join(dir, "src.fits"), tb); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(filepath.Join(dir, "src.fits"), path); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := WriteFile(path, tb); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := ReadFile(path, ReadOptions{MaxBytes: limit}); !errors.Is(err, ErrTooLarge) {
