@@ -560,19 +560,22 @@ func (fr *fitsReader) readBinTable(h *fitsHeader, dataSize int64, opts ReadOptio
 	if len(outs) == 0 {
 		return &Table{}, nil // no columns to read, however many rows
 	}
+	// truncated reports a file that ends inside row i (0-based), at offset.
+	truncated := func(i, offset int64) error {
+		return &ParseError{File: fr.name, Row: int(i + 1), Offset: offset,
+			Err: cause(ErrTruncated, "HDU %d: the file ends inside row %d of %d (%s); the file was cut short: copy or download it again", h.hduNum, i+1, rows, ErrTruncated)}
+	}
 	if lo > 0 {
 		d, err := skipper(fr.r, fr.src)(lo * rowBytes)
 		if fr.off += d; err != nil {
-			return nil, &ParseError{File: fr.name, Row: int(d/rowBytes + 1), Offset: fr.off,
-				Err: cause(ErrTruncated, "HDU %d: the file ends inside row %d of %d (%s); the file was cut short: copy or download it again", h.hduNum, d/rowBytes+1, rows, ErrTruncated)}
+			return nil, truncated(d/rowBytes, fr.off)
 		}
 	}
 	buf := make([]byte, rowBytes)
 	be := binary.BigEndian
 	for i := lo; i < hi; i++ {
 		if n, err := io.ReadFull(fr.r, buf); err != nil {
-			return nil, &ParseError{File: fr.name, Row: int(i + 1), Offset: fr.off + int64(n),
-				Err: cause(ErrTruncated, "HDU %d: the file ends inside row %d of %d (%s); the file was cut short: copy or download it again", h.hduNum, i+1, rows, ErrTruncated)}
+			return nil, truncated(i, fr.off+int64(n))
 		}
 		fr.off += rowBytes
 		for j := range outs {

@@ -63,8 +63,7 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64, rows func(i
 				return lo, hi, err
 			}
 			if total != firstTotal {
-				return 0, 0, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
-					"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", total, first, firstTotal)}
+				return 0, 0, raggedNPZ(member, total, first, firstTotal)
 			}
 			return lo, hi, nil
 		}
@@ -74,8 +73,7 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64, rows func(i
 		}
 		budget -= int64(sub.n) * 8 * int64(len(sub.cols))
 		if first != "" && sub.n != out.n { // an array of shape (n, 0) has no rows
-			return nil, &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
-				"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", sub.n, first, out.n)}
+			return nil, raggedNPZ(member, int64(sub.n), first, int64(out.n))
 		}
 		for i, c := range sub.cols {
 			switch {
@@ -101,6 +99,13 @@ func readNPZ(r io.ReaderAt, size int64, name string, maxBytes int64, rows func(i
 		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "the archive holds no .npy arrays")}
 	}
 	return out, nil
+}
+
+// raggedNPZ is the error of an array of n rows in an archive whose array
+// first has firstN.
+func raggedNPZ(member string, n int64, first string, firstN int64) error {
+	return &ParseError{File: member, Offset: -1, Err: cause(ErrRagged,
+		"%d rows, but array %q has %d; the arrays of an .npz are read as columns of one table and must have equal lengths", n, first, firstN)}
 }
 
 // npzMember is one array of an .npz archive as columns.
