@@ -115,10 +115,11 @@
 // norms, log-determinant sums, pre-processing and statistics accumulate in
 // float64. Every matrix product goes through gonum's blas32 interface
 // (blas32.Implementation().Sgemm, and Sgemv for bias gradients). At
-// start-up the package installs cinn/sgemm with blas32.Use; the environment
-// variable GOCINN_BLAS selects "gonum" (gonum's pure-Go BLAS) or "go"
-// (sgemm's portable kernels) instead, and a program may call blas32.Use
-// itself. The parallel loops (training and sampling chunks, GEMM,
+// start-up the package installs cinn/sgemm with blas32.Use, with the
+// fastest kernels the machine has; the environment variable GOCINN_BLAS
+// selects "avx2" or "avx512" (sgemm capped at that kernel set), "go"
+// (sgemm's portable kernels) or "gonum" (gonum's pure-Go BLAS) instead, BLAS
+// names what is installed, and a program may call blas32.Use itself. The parallel loops (training and sampling chunks, GEMM,
 // diagnostics) use GOMAXPROCS goroutines, or GOCINN_THREADS if that is
 // smaller (to keep a kernel on a shared machine to a few cores); results do
 // not depend on it. On amd64 CPUs with AVX2 the fused bias + ReLU, the ReLU masks of
@@ -214,8 +215,12 @@
 // output is also independent of GOMAXPROCS. (Both guarantees assume that
 // the installed blas32 implementation computes each output element in an
 // order that does not depend on the number of threads; TestReproducible
-// checks it. Across different CPUs the SIMD kernels may round differently;
-// GOCINN_BLAS=go gives the same bits everywhere.)
+// checks it. Different kernel sets round differently, and over many steps
+// the difference grows into a different network, as another seed would
+// give: a 16-bin network trained with the AVX-512 kernels is not the one
+// the AVX2 kernels train from the same seeds. Record BLAS with results;
+// GOCINN_BLAS=avx2 on an AVX-512 machine repeats an AVX2 machine's run bit
+// for bit, and GOCINN_BLAS=go gives the same bits everywhere.)
 //
 // # File format
 //

@@ -91,8 +91,10 @@ type IsochroneResult struct {
 	Permute string `json:",omitempty"`
 	// LinearMix is Config.LinearMix: a learned mixing follows every
 	// permutation; MixInit (Config.MixInit) says how it started.
-	LinearMix         bool   `json:",omitempty"`
-	MixInit           string `json:",omitempty"`
+	LinearMix bool   `json:",omitempty"`
+	MixInit   string `json:",omitempty"`
+	// BLAS is cinn.BLAS() of the run, as TaskResult.BLAS.
+	BLAS              string `json:",omitempty"`
 	TrainZ            []float64
 	HeldOutZ          float64
 	Epochs, BestEpoch int
@@ -330,7 +332,7 @@ func deriveSamples(ctx context.Context, g *isochrone.Grid, m *cinn.Model, y *mat
 // package documentation.
 func RunIsochrone(ctx context.Context, dataDir string, s IsochroneSettings) (IsochroneResult, error) {
 	s.defaults()
-	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ, Derived: s.Derived}
+	res := IsochroneResult{TrainStars: s.TrainStars, TestStars: s.TestStars, Samples: s.Samples, TrainZ: s.TrainZ, HeldOutZ: s.HeldOutZ, Derived: s.Derived, BLAS: cinn.BLAS()}
 	if s.Load != "" && s.Model != "" {
 		return res, fmt.Errorf("validation: Load %s and Model %s: a loaded network is not trained again; set one, not both", s.Load, s.Model)
 	}

@@ -160,6 +160,11 @@ type TaskResult struct {
 	// Published says whether the observations were sbibm's published
 	// ones (Settings.Published).
 	Published bool `json:",omitempty"`
+	// BLAS is cinn.BLAS() of the run: the matrix kernels, whose rounding
+	// (and so the trained network) differs between kernel sets. Results
+	// older than the field have none; those rerun to check were made with
+	// "sgemm avx2" (docs/validation.md, "Run times on this machine").
+	BLAS string `json:",omitempty"`
 }
 
 // ReferenceSamples draws n samples of the reference posterior of task for
@@ -206,7 +211,7 @@ func NewTaskModel(task simulators.Task, cfg cinn.Config, bounded bool) (*cinn.Mo
 func TrainTask(ctx context.Context, task simulators.Task, s Settings) (*cinn.Model, TaskResult, error) {
 	s.defaults()
 	name := task.Name()
-	res := TaskResult{Task: name, Budget: s.Budget, Observations: s.Observations, Samples: s.Samples, Seed: s.Seed}
+	res := TaskResult{Task: name, Budget: s.Budget, Observations: s.Observations, Samples: s.Samples, Seed: s.Seed, BLAS: cinn.BLAS()}
 
 	// Training data: a fixed seed per (seed, budget).
 	theta, x := simulators.Simulations(task, s.Budget, rand.NewPCG(uint64(s.Seed), uint64(s.Budget)))
@@ -353,8 +358,21 @@ func sameRun(p, res *TaskResult, s Settings) string {
 	case !sameJSON(p.Train, res.Train) || !sameJSON(p.Config, res.Config):
 		return "its network or training settings differ"
 	case p.Epochs != res.Epochs || p.BestEpoch != res.BestEpoch || p.BestValLoss != res.BestValLoss:
-		return fmt.Sprintf("its training ended differently (best validation loss %v at epoch %d of %d, this run %v at %d of %d)",
-			p.BestValLoss, p.BestEpoch, p.Epochs, res.BestValLoss, res.BestEpoch, res.Epochs)
+		return fmt.Sprintf("its training ended differently (best validation loss %v at epoch %d of %d, this run %v at %d of %d)%s",
+			p.BestValLoss, p.BestEpoch, p.Epochs, res.BestValLoss, res.BestEpoch, res.Epochs, kernelHint(p.BLAS, res.BLAS))
+	}
+	return ""
+}
+
+// kernelHint explains a retrained network that differs from an earlier
+// run's by the matrix kernels of the two runs, when they differ or the
+// earlier run did not record them.
+func kernelHint(earlier, now string) string {
+	switch {
+	case earlier == "":
+		return fmt.Sprintf("; the earlier run did not record its matrix kernels, this run used %s, and kernel sets round differently (older runs checked used avx2: try GOCINN_BLAS=avx2)", now)
+	case earlier != now:
+		return fmt.Sprintf("; the earlier run used the matrix kernels %s, this run %s, and kernel sets round differently (set GOCINN_BLAS to repeat it)", earlier, now)
 	}
 	return ""
 }

@@ -244,6 +244,34 @@ func TestRunTaskPrevious(t *testing.T) {
 	if !logs("training ended differently") {
 		t.Errorf("log %q does not say why the earlier scores were not kept", logged)
 	}
+	if one.BLAS == "" || one.BLAS != cinn.BLAS() {
+		t.Errorf("result records matrix kernels %q, want cinn.BLAS() %q", one.BLAS, cinn.BLAS())
+	}
+	// The earlier run's kernels are named when they may explain the
+	// difference.
+	other.BLAS = "sgemm avx2"
+	s.Previous = &other
+	logged = nil
+	if _, err := RunTask(context.Background(), task, s); err != nil {
+		t.Fatal(err)
+	}
+	if one.BLAS != "sgemm avx2" && !logs("the earlier run used the matrix kernels sgemm avx2, this run "+one.BLAS) {
+		t.Errorf("log %q does not name the two runs' kernels", logged)
+	}
+}
+
+// TestKernelHint: a resumed run that trained differently names the matrix
+// kernels when they differ or were not recorded, and nothing otherwise.
+func TestKernelHint(t *testing.T) {
+	for _, tc := range []struct{ earlier, now, want string }{
+		{"sgemm avx2", "sgemm avx2", ""},
+		{"sgemm avx2", "sgemm avx512", "; the earlier run used the matrix kernels sgemm avx2, this run sgemm avx512, and kernel sets round differently (set GOCINN_BLAS to repeat it)"},
+		{"", "sgemm avx512", "; the earlier run did not record its matrix kernels, this run used sgemm avx512, and kernel sets round differently (older runs checked used avx2: try GOCINN_BLAS=avx2)"},
+	} {
+		if got := kernelHint(tc.earlier, tc.now); got != tc.want {
+			t.Errorf("kernelHint(%q, %q) = %q, want %q", tc.earlier, tc.now, got, tc.want)
+		}
+	}
 }
 
 // sharedData returns the project's real data folder ($GOCINN_DATA, else

@@ -56,6 +56,11 @@ var (
 // on this machine: "avx512", "avx2" or "go".
 func Arch() string { return active.name }
 
+// Kernels names the micro-kernels impl runs on this machine: its Arch, or
+// the fastest set below it that the machine has ("avx512", "avx2" or "go").
+// Products with different kernel sets may round differently.
+func (impl Implementation) Kernels() string { return impl.kernels().name }
+
 // Arches names the kernel sets this machine runs, fastest first.
 func Arches() []string {
 	var names []string

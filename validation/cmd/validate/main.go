@@ -88,6 +88,7 @@ func main() {
 	)
 	flag.Parse()
 	log.SetFlags(log.Ltime)
+	log.Printf("matrix kernels: %s; results record them as BLAS, GOCINN_BLAS picks others", cinn.BLAS())
 	if *table {
 		if err := printTables(*out); err != nil {
 			log.Fatal(err)
