@@ -84,12 +84,13 @@
 //
 // # Limits
 //
-// A shard of an NPY, NPZ or FITS catalogue reads its own rows only
-// (table.ReadOptions.Rows: the rows before its range are skipped, a seek
-// in a plain file), so Job.MaxBytes bounds the shard's rows, not the file.
-// A text catalogue (CSV, TSV, ECSV, whitespace) is read whole, its needed
-// columns kept, then cut to the shard: it must fit in memory; split such a
-// catalogue into files, or write it as FITS, beyond that. Raw samples of a
+// A shard keeps its own rows only (table.ReadOptions.Rows), so Job.MaxBytes
+// bounds the shard's rows, not the file: an NPY, NPZ or FITS catalogue
+// skips the rows before its range (a seek in a plain file), a text
+// catalogue (CSV, TSV, ECSV, whitespace) is parsed twice, once to count and
+// check every row and once to keep the shard's. Every shard of a text
+// catalogue thus parses the whole file twice; FITS is much faster to
+// shard. Raw samples of a
 // shard are held in memory until written: rows × draws × (parameters + 2) ×
 // 8 bytes; use SummaryOnly for large shards.
 package batch

@@ -378,9 +378,8 @@ func mapColumns(yNames, spec []string) ([]string, error) {
 }
 
 // readCatalogue reads the needed columns of the shard's rows [lo, hi) of
-// the catalogue's total: only those rows of an NPY, NPZ or FITS file (the
-// memory limit applies to them), the whole file then the shard's rows of
-// a text one.
+// the catalogue's total: only those rows are kept (the memory limit applies
+// to them), though a text file is parsed whole, twice (table.ReadOptions.Rows).
 func readCatalogue(path string, yNames, yCols, keep []string, maxBytes int64, shard Shard) (t *table.Table, total, lo, hi int, err error) {
 	want := slices.Clone(yCols)
 	for _, k := range keep {
@@ -415,7 +414,7 @@ func catalogueErr(path string, yNames, yCols []string, err error) error {
 		return fmt.Errorf("batch: catalogue %s: --keep: %w", path, err)
 	}
 	if errors.Is(err, table.ErrTooLarge) {
-		return fmt.Errorf("batch: input catalogue: %w (gocinn sample's flag for that limit is --max-bytes; a shard of an NPY, NPZ or FITS catalogue needs memory for its own rows only, so more shards help there)", err)
+		return fmt.Errorf("batch: input catalogue: %w (gocinn sample's flag for that limit is --max-bytes; a shard needs memory for its own rows only, so more shards help)", err)
 	}
 	return fmt.Errorf("batch: input catalogue: %w", err)
 }

@@ -92,12 +92,12 @@ func TestShardedEqualsWhole(t *testing.T) {
 	}
 }
 
-// A shard of an NPZ or FITS catalogue reads only its own rows, so a
+// A shard of an NPZ, FITS or CSV catalogue keeps only its own rows, so a
 // catalogue too large for the memory limit is sampled in shards, with the
 // numbers of a whole run under a larger limit.
-func TestShardedBinaryCatalogue(t *testing.T) {
+func TestShardedCatalogue(t *testing.T) {
 	model := testModel(t)
-	for _, ext := range []string{"fits", "npz"} {
+	for _, ext := range []string{"fits", "npz", "csv"} {
 		t.Run(ext, func(t *testing.T) {
 			dir := t.TempDir()
 			cat := filepath.Join(dir, "cat."+ext)

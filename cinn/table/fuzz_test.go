@@ -87,18 +87,33 @@ func FuzzReadCSV(f *testing.F) {
 	addSeeds(f, "*.csv", "*.tsv", "*.ecsv")
 	f.Add([]byte("a,b\n1,\"2\n3\"\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tb, err := readDelimited(bytes.NewReader(data), "fuzz.csv", ',', ReadOptions{MaxBytes: fuzzMaxBytes})
-		checkRead(t, tb, err)
-		tb, err = readECSV(bytes.NewReader(data), "fuzz.ecsv", ReadOptions{MaxBytes: fuzzMaxBytes})
-		checkRead(t, tb, err)
+		csv := func(opts ReadOptions) (*Table, error) {
+			return readDelimited(bytes.NewReader(data), "fuzz.csv", ',', opts)
+		}
+		ecsv := func(opts ReadOptions) (*Table, error) {
+			return readECSV(bytes.NewReader(data), "fuzz.ecsv", opts)
+		}
+		for _, read := range []func(ReadOptions) (*Table, error){csv, ecsv} {
+			tb, err := read(ReadOptions{MaxBytes: fuzzMaxBytes})
+			checkRead(t, tb, err)
+			if err == nil {
+				checkTextRange(t, tb, read)
+			}
+		}
 	})
 }
 
 func FuzzReadASCII(f *testing.F) {
 	addSeeds(f, "*.dat", "*.cmd")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tb, err := readASCII(bytes.NewReader(data), "fuzz.dat", ReadOptions{MaxBytes: fuzzMaxBytes})
+		read := func(opts ReadOptions) (*Table, error) {
+			return readASCII(bytes.NewReader(data), "fuzz.dat", opts)
+		}
+		tb, err := read(ReadOptions{MaxBytes: fuzzMaxBytes})
 		checkRead(t, tb, err)
+		if err == nil {
+			checkTextRange(t, tb, read)
+		}
 	})
 }
 
@@ -125,6 +140,15 @@ func checkRange(t *testing.T, whole *Table, read func(rows func(int) (int, int))
 		idx[i] = lo + i
 	}
 	sameTable(t, "row range", got, whole.Rows(idx), true)
+}
+
+// checkTextRange is checkRange for a text table read in two passes, as
+// ReadFile reads a range of a text file.
+func checkTextRange(t *testing.T, whole *Table, read func(ReadOptions) (*Table, error)) {
+	t.Helper()
+	checkRange(t, whole, func(rows func(int) (int, int)) (*Table, error) {
+		return readTextRows("fuzz", ReadOptions{MaxBytes: fuzzMaxBytes, Rows: rows}, read)
+	})
 }
 
 func readNPZBytes(b []byte) (*Table, error) {

@@ -72,9 +72,20 @@ type ReadOptions struct {
 	// skipped (a seek in a file), those after hi are not read, and the
 	// memory limit applies to the range only, so a shard of a catalogue
 	// larger than memory can be read (ReadFile then does not refuse the
-	// file for its size). Text formats are read whole, then cut.
+	// file for its size). ReadFile reads a text file (CSV, TSV, ECSV,
+	// ASCII) twice: once to count and check its rows and decide its
+	// columns' kinds, as a whole read would, then to keep the range, so the
+	// memory limit applies to the range there too. Read, which cannot
+	// read its stream twice, reads text whole, then cuts it.
 	Rows func(total int) (lo, hi int)
+
+	// span, when set, makes a text reader keep only the rows [lo, hi)
+	// while it checks every row, and count them in total.
+	span *rowSpan
 }
+
+// rowSpan is the row range a text reader keeps, and the rows it read.
+type rowSpan struct{ lo, hi, total int }
 
 // rowRange returns the rows [lo, hi) that opts keep of a table of total
 // rows.
@@ -312,12 +323,62 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 		format = sniff(head[:n])
 	}
 	maxBytes := opts.maxBytes()
-	ranged := opts.Rows != nil && (format == FormatNPY || format == FormatNPZ || format == FormatFITS)
+	text := isText(format) && st.Mode().IsRegular()
+	ranged := opts.Rows != nil && (format == FormatNPY || format == FormatNPZ || format == FormatFITS || text)
 	if st.Size() > maxBytes && !ranged {
 		return nil, &ParseError{File: path, Offset: -1, Err: cause(ErrTooLarge,
 			"the file is %s, more than the memory limit of %s; raise the memory limit if the machine has the memory, or split the file",
 			HumanBytes(st.Size()), HumanBytes(maxBytes))}
 	}
+	if opts.Rows != nil && text {
+		return readTextRows(path, opts, func(opts ReadOptions) (*Table, error) {
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return nil, &ParseError{File: path, Offset: -1, Err: pathErr(err)}
+			}
+			return readOpen(ctx, f, path, format, gz, nil, opts)
+		})
+	}
+	return readOpen(ctx, f, path, format, gz, st, opts)
+}
+
+// isText says whether format is one of the text formats.
+func isText(format string) bool {
+	switch format {
+	case FormatCSV, FormatTSV, FormatASCII, FormatECSV:
+		return true
+	}
+	return false
+}
+
+// readTextRows reads opts.Rows of a text table in two passes of read, which
+// reads it from its start: the first checks every row and counts them,
+// keeping none, the second keeps the range. Both decide the columns' kinds
+// from every row, so the range has the kinds a whole read gives it.
+func readTextRows(name string, opts ReadOptions, read func(ReadOptions) (*Table, error)) (*Table, error) {
+	count := opts
+	count.span = &rowSpan{}
+	if _, err := read(count); err != nil {
+		return nil, err
+	}
+	lo, hi, err := opts.rowRange(name, int64(count.span.total))
+	if err != nil {
+		return nil, err
+	}
+	keep := opts
+	keep.span = &rowSpan{lo: int(lo), hi: int(hi)}
+	t, err := read(keep)
+	if err != nil {
+		return nil, err
+	}
+	if keep.span.total != count.span.total {
+		return nil, &ParseError{File: name, Offset: -1, Err: cause(ErrFormat, "the file changed while it was read (%d rows, then %d); read it again when nothing writes it", count.span.total, keep.span.total)}
+	}
+	return t, nil
+}
+
+// readOpen reads the open file f from its current offset: through ctx,
+// decompressed when gz. st gives its size, when known (nil: unknown).
+func readOpen(ctx context.Context, f *os.File, path, format string, gz bool, st os.FileInfo, opts ReadOptions) (*Table, error) {
 	var r io.Reader = f
 	if ctx.Done() != nil {
 		r = ctxFile{ctx, f}
@@ -330,9 +391,9 @@ func ReadFileContext(ctx context.Context, path string, opts ReadOptions) (t *Tab
 		defer zr.Close()
 		return read(zr, path, format, -1, opts)
 	}
-	size := st.Size()
-	if !st.Mode().IsRegular() {
-		size = -1 // a pipe or device: its size says nothing
+	size := int64(-1) // a pipe or device: its size says nothing
+	if st != nil && st.Mode().IsRegular() {
+		size = st.Size()
 	}
 	return read(r, path, format, size, opts)
 }
@@ -425,8 +486,8 @@ func readFormat(r io.Reader, name, format string, size int64, opts ReadOptions) 
 		default:
 			t, err = readECSV(r, name, opts)
 		}
-		if err != nil {
-			return nil, err
+		if err != nil || opts.span != nil {
+			return t, err
 		}
 		return cutRows(t, name, opts)
 	case FormatNPY:

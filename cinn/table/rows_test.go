@@ -45,6 +45,36 @@ func span(lo, hi int) []int {
 	return idx
 }
 
+// asciiFile writes tb as a whitespace-separated ASCII table (which
+// WriteFile does not write) with its names in a '#' line, and returns its
+// path.
+func asciiFile(t *testing.T, dir string, tb *Table) string {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("# a table\n# " + strings.Join(tb.Names(), " ") + "\n")
+	for i := range tb.Len() {
+		for j, c := range tb.Names() {
+			if j > 0 {
+				b.WriteString(" ")
+			}
+			if v, ok := tb.Int64(c); ok {
+				fmt.Fprint(&b, v[i])
+			} else if v, err := tb.Col(c); err == nil {
+				fmt.Fprint(&b, v[i])
+			} else {
+				s, _ := tb.Text(c)
+				b.WriteString(s[i])
+			}
+		}
+		b.WriteString("\n")
+	}
+	path := filepath.Join(dir, "t.dat")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // fortranNPY writes the columns of tb as a Fortran-ordered 2-D float64
 // array.
 func fortranNPY(tb *Table) []byte {
@@ -112,7 +142,7 @@ func TestReadRows(t *testing.T) {
 	if err := os.WriteFile(structured, structuredNPY(num), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, fortran, structured)
+	files = append(files, fortran, structured, asciiFile(t, dir, tb))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	for _, path := range files {
@@ -158,14 +188,15 @@ func TestReadRows(t *testing.T) {
 	}
 }
 
-// A shard of a binary catalogue larger than the memory limit is read; the
-// whole file, or a text file, is refused.
+// A shard of a catalogue larger than the memory limit is read, binary or
+// text; the whole file is refused, and so is a text stream, which Read
+// cannot read twice.
 func TestReadRowsMemoryLimit(t *testing.T) {
 	const n = 4000
 	dir := t.TempDir()
 	tb := rowsTable(t, n, false)
 	limit := int64(n * 3 * 8 / 4) // a quarter of the table's cells
-	for _, name := range []string{"big.npy", "big.fits", "big.csv", "big-fits.bin"} {
+	for _, name := range []string{"big.npy", "big.fits", "big.csv", "big.ecsv", "big-fits.bin"} {
 		path := filepath.Join(dir, name)
 		if strings.HasSuffix(name, ".bin") { // a FITS file whose format is sniffed
 			if err := WriteFile(filepath.Join(dir, "src.fits"), tb); err != nil {
@@ -183,10 +214,13 @@ func TestReadRowsMemoryLimit(t *testing.T) {
 		rows := func(total int) (int, int) { return total - 100, total }
 		got, err := ReadFile(path, ReadOptions{MaxBytes: limit, Rows: rows})
 		if name == "big.csv" {
-			if !errors.Is(err, ErrTooLarge) {
-				t.Errorf("%s: a text file is read whole, so its size counts: %v, want ErrTooLarge", name, err)
+			raw, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
 			}
-			continue
+			if _, err := Read(bytes.NewReader(raw), name, ReadOptions{MaxBytes: limit, Rows: rows}); !errors.Is(err, ErrTooLarge) {
+				t.Errorf("%s as a stream: read whole, so all its cells count: %v, want ErrTooLarge", name, err)
+			}
 		}
 		if err != nil {
 			t.Fatalf("%s rows [%d, %d) under a %d-byte limit: %v", name, n-100, n, limit, err)
@@ -248,7 +282,7 @@ func BenchmarkReadShard(b *testing.B) {
 	}
 	dir := b.TempDir()
 	shard := func(total int) (int, int) { return total - total/10, total }
-	for _, ext := range []string{"fits", "npy"} {
+	for _, ext := range []string{"fits", "npy", "csv"} {
 		path := filepath.Join(dir, "cat."+ext)
 		if err := WriteFile(path, tb); err != nil {
 			b.Fatal(err)
@@ -272,5 +306,45 @@ func BenchmarkReadShard(b *testing.B) {
 				t.Rows(span(lo, hi))
 			}
 		})
+	}
+}
+
+// A range of a text file has the column kinds of the whole file, which its
+// rows outside the range decide too, and a bad cell outside the range is
+// the error it is in a whole read.
+func TestReadRowsTextKinds(t *testing.T) {
+	dir := t.TempDir()
+	good := "a,b,c,d\n1,,x,1\n2,,,2\n3,,,3\n4,y,,4.5\n5,7.5,,5\n"
+	path := filepath.Join(dir, "kinds.csv")
+	if err := os.WriteFile(path, []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	whole, err := ReadFile(path, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(path, ReadOptions{Rows: func(int) (int, int) { return 1, 3 }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameTable(t, "rows [1, 3)", got, whole.Rows(span(1, 3)), false)
+	if !slices.Equal(got.TextNames(), []string{"b", "c"}) {
+		t.Errorf("text columns %v, want b (text from row 4) and c (from row 1)", got.TextNames())
+	}
+	if _, ok := got.Int64("d"); ok {
+		t.Error("column d is exact integers in the range, but not in the file (4.5)")
+	}
+	if _, ok := got.Int64("a"); !ok {
+		t.Error("column a lost its exact integers")
+	}
+
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("a,b\n1,2\n3,4\n5,oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err = ReadFile(bad, ReadOptions{Rows: func(int) (int, int) { return 0, 1 }})
+	var pe *ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, ErrSyntax) || pe.Line != 4 || pe.Col != "b" {
+		t.Errorf("a bad cell after the range: %v, want the syntax error of line 4, column b", err)
 	}
 }

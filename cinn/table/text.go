@@ -60,9 +60,11 @@ type builder struct {
 	file     string
 	names    []string
 	cols     []colBuild
-	rows     int
+	rows     int // rows added
+	kept     int // rows kept: those in span, or all
+	span     *rowSpan
 	maxBytes int64
-	cells    int64
+	cells    int64 // cells kept
 }
 
 type colKind int8
@@ -82,9 +84,9 @@ type colBuild struct {
 	raw    bool // a text column declared so: cells are kept as they are
 }
 
-func newBuilder(file string, names []string, maxBytes int64) (*builder, error) {
+func newBuilder(file string, names []string, opts ReadOptions) (*builder, error) {
 	names = uniqueNames(names)
-	return &builder{file: file, names: names, cols: make([]colBuild, len(names)), maxBytes: maxBytes}, nil
+	return &builder{file: file, names: names, cols: make([]colBuild, len(names)), maxBytes: opts.maxBytes(), span: opts.span}, nil
 }
 
 // uniqueNames renames repeated or empty column names: the second "x"
@@ -111,8 +113,10 @@ func uniqueNames(names []string) []string {
 	return out
 }
 
-// add appends one row. pos(i) returns the byte offset of field i, for
-// errors.
+// add appends one row. With a span, a row outside it is checked and lets
+// its cells decide the columns' kinds (and whether a column stays
+// integer), as a kept row's do, but is not kept. pos(i) returns the byte
+// offset of field i, for errors.
 func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
 	line += b.line
 	pos := func(i int) int64 { return b.off + pos0(i) }
@@ -120,10 +124,13 @@ func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
 		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
 			Err: cause(ErrRagged, "%d fields where the header names %d columns; fix this row, or the header", len(fields), len(b.names))}
 	}
-	b.cells += int64(len(fields))
-	if b.cells*8 > b.maxBytes {
-		return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
-			Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s; raise the memory limit or read a subset", b.cells-int64(len(fields)), HumanBytes(b.cells*8), HumanBytes(b.maxBytes))}
+	keep := b.span == nil || b.rows >= b.span.lo && b.rows < b.span.hi
+	if keep {
+		b.cells += int64(len(fields))
+		if b.cells*8 > b.maxBytes {
+			return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Offset: pos(0),
+				Err: cause(ErrTooLarge, "more than %d numbers (%s as float64) exceed the memory limit of %s; raise the memory limit or read a subset", b.cells-int64(len(fields)), HumanBytes(b.cells*8), HumanBytes(b.maxBytes))}
+		}
 	}
 	for i, raw := range fields {
 		c := &b.cols[i]
@@ -133,14 +140,18 @@ func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
 			if isMissingToken(f) && !c.raw {
 				raw = ""
 			}
-			c.text = append(c.text, raw)
+			if keep {
+				c.text = append(c.text, raw)
+			}
 			continue
 		}
 		if !c.notInt {
 			if n, err := strconv.ParseInt(f, 10, 64); err == nil && f != "-0" {
 				c.kind = kindNum
-				c.ints = append(c.ints, n)
-				c.num = append(c.num, float64(n))
+				if keep {
+					c.ints = append(c.ints, n)
+					c.num = append(c.num, float64(n))
+				}
 				continue
 			}
 			c.notInt, c.ints = true, nil
@@ -150,20 +161,31 @@ func (b *builder) add(fields []string, line int, pos0 func(i int) int64) error {
 			if c.kind == kindUnknown && !math.IsNaN(v) {
 				c.kind = kindNum
 			}
-			c.num = append(c.num, v)
+			if keep {
+				c.num = append(c.num, v)
+			}
 			continue
 		}
 		if c.kind == kindNum {
 			return &ParseError{File: b.file, Line: line, Row: b.rows + 1, Col: b.names[i], Offset: pos(i),
 				Err: cause(ErrSyntax, "%q is not a number, but the column held numbers in the rows above; fix the cell, or write an empty cell or NA for a missing value", clip(f, 40))}
 		}
-		// The first non-missing cell is text: the column is a text column.
+		// The first non-missing cell is text: the column is a text column
+		// (its cells kept so far were all missing).
 		c.kind = kindText
 		c.text = make([]string, len(c.num), max(cap(c.num), 16))
 		c.num = nil
-		c.text = append(c.text, raw)
+		if keep {
+			c.text = append(c.text, raw)
+		}
 	}
 	b.rows++
+	if keep {
+		b.kept++
+	}
+	if b.span != nil {
+		b.span.total = b.rows
+	}
 	return nil
 }
 
@@ -186,7 +208,7 @@ func (b *builder) table() (*Table, error) {
 			return nil, &ParseError{File: b.file, Offset: -1, Err: cause(ErrHeader, "%v", err)}
 		}
 	}
-	t.n = b.rows
+	t.n = b.kept
 	return t, nil
 }
 
@@ -327,19 +349,19 @@ func readASCII(r io.Reader, name string, opts ReadOptions) (*Table, error) {
 			}
 			switch {
 			case !numeric:
-				b, err = newBuilder(name, append([]string(nil), f...), opts.maxBytes())
+				b, err = newBuilder(name, append([]string(nil), f...), opts)
 				if err != nil {
 					return nil, err
 				}
 				continue
 			case len(lastComment) == len(f):
-				b, err = newBuilder(name, lastComment, opts.maxBytes())
+				b, err = newBuilder(name, lastComment, opts)
 			case nComments == 0:
 				names := make([]string, len(f))
 				for i := range names {
 					names[i] = fmt.Sprintf("col%d", i)
 				}
-				b, err = newBuilder(name, names, opts.maxBytes())
+				b, err = newBuilder(name, names, opts)
 			case len(lastComment) == 0:
 				return nil, &ParseError{File: name, Line: lr.line, Offset: start,
 					Err: cause(ErrHeader, "no column names: the comment lines before the first data line are empty; put the names in a last '#' line before the data")}
@@ -422,7 +444,7 @@ func readDelimitedFrom(r io.Reader, name string, comma rune, opts ReadOptions, a
 		}
 		names[i] = h
 	}
-	b, err := newBuilder(name, names, opts.maxBytes())
+	b, err := newBuilder(name, names, opts)
 	if err != nil {
 		return nil, err
 	}
