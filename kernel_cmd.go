@@ -36,8 +36,8 @@ func kernelOptions(logger *slog.Logger) kernel.Options {
 			FileExtension: ".gocinn",
 			PygmentsLexer: "text",
 		},
-		Banner: fmt.Sprintf("gocinn %s (%s): conditional invertible neural networks for astrophysical inverse problems.\n"+
-			"Lines starting with %% are commands.", version, runtime.Version()),
+		Banner: fmt.Sprintf("gocinn %s (%s, matrix kernels %s): conditional invertible neural networks for astrophysical inverse problems.\n"+
+			"Lines starting with %% are commands.", version, runtime.Version(), magics.MatrixKernels()),
 		HelpLinks: []kernel.HelpLink{
 			{Text: "gocinn", URL: "https://github.com/gocinn/gocinn"},
 			{Text: "FrEIA (invertible networks in PyTorch)", URL: "https://github.com/vislearn/FrEIA"},

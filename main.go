@@ -25,7 +25,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+
+	"github.com/gocinn/gocinn/magics"
 )
 
 // version is gocinn's version, reported by "gocinn version" and in
@@ -179,12 +182,15 @@ func cmdVersion() *command {
 	return &command{
 		UsageLine: "version",
 		Short:     "print the version",
-		Long:      "Version prints gocinn's version.",
+		Long: "Version prints gocinn's version, the Go release it was built with and the\n" +
+			"matrix kernels the network engine runs (set by GOCINN_BLAS: avx512, avx2,\n" +
+			"go or gonum; machines with different kernels train different networks\n" +
+			"from the same seeds).",
 		Run: func(_ context.Context, _ *command, args []string, stdout, _ io.Writer) error {
 			if len(args) > 0 {
 				return usageError{"version takes no arguments"}
 			}
-			fmt.Fprintf(stdout, "gocinn %s\n", version)
+			fmt.Fprintf(stdout, "gocinn %s (%s, matrix kernels %s)\n", version, runtime.Version(), magics.MatrixKernels())
 			return nil
 		},
 	}

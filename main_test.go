@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/gocinn/gocinn/magics"
 )
 
 func TestRun(t *testing.T) {
@@ -21,7 +24,7 @@ func TestRun(t *testing.T) {
 		{nil, 2, "", "Usage:"},
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{[]string{"--help"}, 0, "The commands are:", ""},
-		{[]string{"version"}, 0, "gocinn " + version + "\n", ""},
+		{[]string{"version"}, 0, "gocinn " + version + " (" + runtime.Version() + ", matrix kernels " + magics.MatrixKernels() + ")\n", ""},
 		{[]string{"version", "extra"}, 2, "", "usage: gocinn version"},
 		{[]string{"help"}, 0, "install", ""},
 		{[]string{"help", "install"}, 0, "-sys-prefix", ""},

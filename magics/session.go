@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/gocinn/gocinn/cinn"
 )
 
 // Session runs cells of magic commands and holds what they make: tables,
@@ -371,3 +373,10 @@ func currentLine(code string, cursor int) (line string, start, col int) {
 }
 
 func isSpace(r rune) bool { return r == ' ' || r == '\t' }
+
+// MatrixKernels names the matrix products the network engine runs
+// (cinn.BLAS: "sgemm avx512", "sgemm avx2", "sgemm go" or "gonum", with
+// the GOCINN_BLAS setting that chose them). Machines with different kernel
+// sets train different networks from the same seeds, so it belongs in
+// version reports.
+func MatrixKernels() string { return cinn.BLAS() }
