@@ -163,7 +163,7 @@ type TaskResult struct {
 	// BLAS is cinn.BLAS() of the run: the matrix kernels, whose rounding
 	// (and so the trained network) differs between kernel sets. Results
 	// older than the field have none; those rerun to check were made with
-	// "sgemm avx2" (docs/validation.md, "Run times on this machine").
+	// "sgemm avx2" (docs/validation.md, "Regenerating everything").
 	BLAS string `json:",omitempty"`
 }
 
