@@ -30,22 +30,20 @@ var blasName string
 // installBLAS installs the products GOCINN_BLAS=env asks for and returns
 // their name.
 func installBLAS(env string) string {
+	var arch, note string
 	switch env {
 	case "gonum":
 		blas32.Use(gonum.Implementation{})
 		return "gonum"
 	case "avx512", "avx2", "go":
-		impl := sgemm.Implementation{Arch: env}
-		blas32.Use(impl)
-		return "sgemm " + impl.Kernels() + " (GOCINN_BLAS=" + env + ")"
+		arch, note = env, " (GOCINN_BLAS="+env+")"
+	case "", "sgemm":
+	default:
+		note = " (GOCINN_BLAS=" + env + " is not known: want sgemm, avx512, avx2, go or gonum)"
 	}
-	impl := sgemm.Implementation{}
+	impl := sgemm.Implementation{Arch: arch}
 	blas32.Use(impl)
-	name := "sgemm " + impl.Kernels()
-	if env != "" && env != "sgemm" {
-		name += " (GOCINN_BLAS=" + env + " is not known: want sgemm, avx512, avx2, go or gonum)"
-	}
-	return name
+	return "sgemm " + impl.Kernels() + note
 }
 
 // BLAS names the matrix products this package installed at start-up:

@@ -112,7 +112,8 @@
 // memory can be read. ReadFile reads a text file twice for a range, first
 // checking and counting every row (which also decide the columns' kinds,
 // as in a whole read) and then keeping the range, so the limit applies to
-// the range there too, for about 1.3 times the time of one whole read;
+// the range there too, for 1.2 to 1.5 times the time of one whole read
+// (BenchmarkReadShard);
 // Read, given a stream it cannot read twice, reads text whole, then cuts.
 //
 // Caller bugs (rows out of range, mismatched argument lengths) panic with a

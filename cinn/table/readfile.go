@@ -350,6 +350,19 @@ func isText(format string) bool {
 	return false
 }
 
+// readText reads a table in the text format format (isText).
+func readText(r io.Reader, name, format string, opts ReadOptions) (*Table, error) {
+	switch format {
+	case FormatCSV:
+		return readDelimited(r, name, ',', opts)
+	case FormatTSV:
+		return readDelimited(r, name, '\t', opts)
+	case FormatASCII:
+		return readASCII(r, name, opts)
+	}
+	return readECSV(r, name, opts)
+}
+
 // readTextRows reads opts.Rows of a text table in two passes of read, which
 // reads it from its start: the first checks every row and counts them,
 // keeping none, the second keeps the range. Both decide the columns' kinds
@@ -472,24 +485,14 @@ func readFormat(r io.Reader, name, format string, size int64, opts ReadOptions) 
 		format = sniff(head)
 		r = br
 	}
-	switch format {
-	case FormatCSV, FormatTSV, FormatASCII, FormatECSV:
-		var t *Table
-		var err error
-		switch format {
-		case FormatCSV:
-			t, err = readDelimited(r, name, ',', opts)
-		case FormatTSV:
-			t, err = readDelimited(r, name, '\t', opts)
-		case FormatASCII:
-			t, err = readASCII(r, name, opts)
-		default:
-			t, err = readECSV(r, name, opts)
-		}
+	if isText(format) {
+		t, err := readText(r, name, format, opts)
 		if err != nil || opts.span != nil {
 			return t, err
 		}
 		return cutRows(t, name, opts)
+	}
+	switch format {
 	case FormatNPY:
 		return readNPY(r, name, size, opts)
 	case FormatNPZ:
