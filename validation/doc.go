@@ -44,6 +44,12 @@
 // posterior averaged over 20,000 fresh simulations: far less noisy than a
 // C2ST on a few observations, and seconds of work.
 //
+// ExactC2ST (validate -exact) runs the same test on a second, independent
+// draw of the reference posterior instead of a network's samples: the score
+// of a perfect estimator on the same observations, which shows how much of
+// a cell's distance from 0.5 is the classifier's own noise. ExactTable
+// formats it.
+//
 // The Published and FrEIA tables hold the numbers the results are measured
 // against: sbibm's NPE (neural spline flows) and the seeds' cINN configuration
 // run in FrEIA on the development machine (issue 10).

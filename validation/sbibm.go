@@ -160,6 +160,10 @@ type TaskResult struct {
 	// Published says whether the observations were sbibm's published
 	// ones (Settings.Published).
 	Published bool `json:",omitempty"`
+	// Exact says the scored samples were not a network's but a second,
+	// independent draw of the reference sampler (ExactC2ST): the C2ST a
+	// perfect posterior gets. Budget and the training fields are then zero.
+	Exact bool `json:",omitempty"`
 	// BLAS is cinn.BLAS() of the run: the matrix kernels, whose rounding
 	// (and so the trained network) differs between kernel sets. Results
 	// older than the field have none; those rerun to check were made with
@@ -307,27 +311,9 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		if err != nil {
 			return res, fmt.Errorf("validation: sampling %s observation %d: %w", name, i+1, err)
 		}
-		var ref *mat.Dense
-		if s.Reference != nil {
-			if ref, err = s.Reference(name, i, s.Published); err != nil {
-				return res, err
-			}
-			if ref != nil && ref.RawMatrix().Rows < s.Samples {
-				ref = nil
-			}
-			if ref != nil {
-				ref = mat.DenseCopyOf(ref.Slice(0, s.Samples, 0, task.DimTheta()))
-			}
-		}
-		if ref == nil {
-			start = time.Now()
-			var rhat float64
-			ref, rhat, err = ReferenceSamples(ctx, task, xObs.RawRowView(i), s.Samples, rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), s.MCMC)
-			res.RefSeconds += time.Since(start).Seconds()
-			res.RefRhat = max(res.RefRhat, rhat)
-			if err != nil {
-				return res, fmt.Errorf("validation: reference posterior of %s observation %d: %w", name, i+1, err)
-			}
+		ref, err := observationReference(ctx, task, xObs, i, s, &res)
+		if err != nil {
+			return res, err
 		}
 		start = time.Now()
 		c, err := diagnostics.C2STWith(ctx, ref, post[0], s.C2ST)
@@ -343,6 +329,30 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		res.Std = 0 // not NaN, which JSON cannot hold
 	}
 	return res, nil
+}
+
+// observationReference returns the reference posterior samples of
+// observation i (row i of xObs): s.Reference's cached ones when it has
+// enough, else a fresh draw of ReferenceSamples with the observation's own
+// seed, whose time and split-R̂ are added to res.
+func observationReference(ctx context.Context, task simulators.Task, xObs *mat.Dense, i int, s Settings, res *TaskResult) (*mat.Dense, error) {
+	if s.Reference != nil {
+		ref, err := s.Reference(task.Name(), i, s.Published)
+		if err != nil {
+			return nil, err
+		}
+		if ref != nil && ref.RawMatrix().Rows >= s.Samples {
+			return mat.DenseCopyOf(ref.Slice(0, s.Samples, 0, task.DimTheta())), nil
+		}
+	}
+	start := time.Now()
+	ref, rhat, err := ReferenceSamples(ctx, task, xObs.RawRowView(i), s.Samples, rand.NewPCG(uint64(simulators.ObservationSeed), 2000+uint64(i)), s.MCMC)
+	res.RefSeconds += time.Since(start).Seconds()
+	res.RefRhat = max(res.RefRhat, rhat)
+	if err != nil {
+		return nil, fmt.Errorf("validation: reference posterior of %s observation %d: %w", task.Name(), i+1, err)
+	}
+	return ref, nil
 }
 
 // sameRun says why the earlier result p does not describe the network of

@@ -30,6 +30,9 @@ func C2STTable(results []TaskResult) string {
 	byKey := map[key]TaskResult{}
 	var tasks []string
 	for _, r := range results {
+		if r.Exact {
+			continue // ExactTable's
+		}
 		byKey[key{r.Task, r.Budget}] = r
 		if !slices.Contains(tasks, r.Task) {
 			tasks = append(tasks, r.Task)
@@ -160,6 +163,32 @@ func PairedNPETable(results []TaskResult) string {
 			b.WriteString("|---|---|---|---|---|---|\n")
 		}
 		fmt.Fprintf(&b, "| %s | 10^5 | %.4f | %.4f | %+.4f ± %.4f | %d of %d |\n", r.Task, r.Mean, p.NPE, p.Diff, p.SE, p.Lower, p.N)
+	}
+	return b.String()
+}
+
+// ExactTable formats the results of ExactC2ST (the C2ST of exact posterior
+// samples against the reference: the floor under any estimator's score) as
+// a Markdown table, or returns "" when there are none.
+func ExactTable(results []TaskResult) string {
+	var b strings.Builder
+	for _, r := range results {
+		if !r.Exact {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("| task | observations | C2ST of exact posterior samples | per observation |\n")
+			b.WriteString("|---|---|---|---|\n")
+		}
+		obs := ""
+		if r.Published {
+			obs = ", sbibm's"
+		}
+		per := make([]string, len(r.C2ST))
+		for i, c := range r.C2ST {
+			per[i] = fmt.Sprintf("%.3f", c)
+		}
+		fmt.Fprintf(&b, "| %s | %d × %d%s | %.4f ± %.4f | %s |\n", r.Task, len(r.C2ST), r.Samples, obs, r.Mean, r.Std, strings.Join(per, " "))
 	}
 	return b.String()
 }

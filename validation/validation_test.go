@@ -722,3 +722,66 @@ func TestPairedNPE(t *testing.T) {
 		t.Errorf("PairedNPETable of gocinn's observations = %q, want empty", tab)
 	}
 }
+
+// TestExactC2ST scores a second draw of two_moons' exact posterior against
+// the reference: indistinguishable, so near 0.5 on every observation, and
+// reproducible from the seed. The mismatch case (exact samples of another
+// observation) must score clearly higher, so the test can tell a right
+// pairing from a wrong one.
+func TestExactC2ST(t *testing.T) {
+	task, _ := simulators.Lookup("two_moons")
+	c2st := diagnostics.C2STSettings{Seed: 1, MaxIter: 200}
+	var asked []int
+	s := Settings{Observations: 2, Samples: 400, C2ST: c2st, Reference: func(name string, i int, p bool) (*mat.Dense, error) {
+		asked = append(asked, i)
+		return nil, nil // no cache: ExactC2ST draws the reference itself
+	}}
+	res, err := ExactC2ST(context.Background(), task, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Exact || res.Budget != 0 || res.Epochs != 0 || len(res.C2ST) != 2 || !slices.Equal(asked, []int{0, 1}) {
+		t.Fatalf("result %+v, reference asked for %v", res, asked)
+	}
+	for i, c := range res.C2ST {
+		if c > 0.6 {
+			t.Errorf("observation %d: exact samples score %.3f against the reference, want near 0.5", i+1, c)
+		}
+	}
+	again, err := ExactC2ST(context.Background(), task, Settings{Observations: 2, Samples: 400, C2ST: c2st})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(again.C2ST, res.C2ST) {
+		t.Errorf("same seed, scores %v then %v", res.C2ST, again.C2ST)
+	}
+
+	// Samples of observation 1's posterior against observation 2's
+	// reference: what a wrong pairing would score.
+	_, x := simulators.Observations(task, 2, simulators.ObservationSeed)
+	ref, _, err := ReferenceSamples(context.Background(), task, x.RawRowView(1), 400, rand.NewPCG(uint64(simulators.ObservationSeed), 2001), simulators.MCMCSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong, _, err := ReferenceSamples(context.Background(), task, x.RawRowView(0), 400, rand.NewPCG(1, 3001), simulators.MCMCSettings{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := diagnostics.C2STWith(context.Background(), ref, wrong, c2st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Accuracy < 0.7 {
+		t.Errorf("another observation's posterior scores %.3f, want clearly above the exact %v", w.Accuracy, res.C2ST)
+	}
+	t.Logf("exact %v, wrong observation %.3f", res.C2ST, w.Accuracy)
+
+	tab := ExactTable([]TaskResult{res, {Task: "slcp", Budget: 1000, C2ST: []float64{0.9}}})
+	want := fmt.Sprintf("| two_moons | 2 × 400 | %.4f ± %.4f | %.3f %.3f |\n", res.Mean, res.Std, res.C2ST[0], res.C2ST[1])
+	if !strings.Contains(tab, want) || strings.Contains(tab, "slcp") {
+		t.Errorf("ExactTable:\n%s\nwant the row %q and no trained network's", tab, want)
+	}
+	if strings.Contains(C2STTable([]TaskResult{res}), "400") {
+		t.Errorf("C2STTable shows an exact result")
+	}
+}

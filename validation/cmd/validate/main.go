@@ -84,6 +84,7 @@ func main() {
 		bounded   = flag.Bool("bounded", false, "map parameters with a box prior from the box to the real line (a probit) before training")
 		published = flag.Bool("published", false, "score sbibm's published observations instead of ten drawn from the prior (slcp, gaussian_linear, gaussian_linear_uniform)")
 		reject    = flag.Bool("reject", false, "keep only posterior samples inside the prior's support (sbi's leakage correction)")
+		exact     = flag.Bool("exact", false, "score a second, independent draw of each -tasks' reference posterior instead of a trained network (no training; -budgets ignored): the C2ST a perfect posterior gets on the same observations, written as TASK-exact.json")
 		resume    = flag.Bool("resume", false, "keep the scores of an earlier result file of the same run in -out (with fewer -obs) when the retrained network is the same")
 	)
 	flag.Parse()
@@ -145,6 +146,30 @@ func main() {
 		}
 		bs = append(bs, n)
 	}
+	mcmc := simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}
+	if *exact {
+		for _, name := range names {
+			task, err := simulators.Lookup(strings.TrimSpace(name))
+			if err != nil {
+				log.Fatal(err)
+			}
+			res, err := validation.ExactC2ST(ctx, task, validation.Settings{
+				Observations: *obs, Samples: *samples, Seed: *seed, Published: *published, Log: log.Printf,
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, mcmc),
+				MCMC:      mcmc,
+			})
+			if err != nil {
+				log.Printf("%s exact: FAILED: %v", name, err)
+				failed = true
+				continue
+			}
+			log.Printf("%s exact: mean C2ST %.4f ± %.4f (sample %.0fs, reference %.0fs, C2ST %.0fs)", res.Task, res.Mean, res.Std, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
+			if err := writeJSON(filepath.Join(*out, fmt.Sprintf("%s-exact%s.json", task.Name(), *tag)), res); err != nil {
+				log.Fatal(err)
+			}
+		}
+		bs = nil
+	}
 	for _, b := range bs {
 		for _, name := range names {
 			task, err := simulators.Lookup(strings.TrimSpace(name))
@@ -160,7 +185,7 @@ func main() {
 			}
 			res, err := validation.RunTask(ctx, task, validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
-				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}),
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, mcmc),
 				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Published: *published, Previous: prev,
 			})
 			if err != nil {
@@ -250,6 +275,10 @@ func printTables(dir string) error {
 		rs = append(rs, r)
 	}
 	fmt.Print(validation.C2STTable(rs))
+	if t := validation.ExactTable(rs); t != "" {
+		fmt.Println()
+		fmt.Print(t)
+	}
 	if t := validation.PairedNPETable(rs); t != "" {
 		fmt.Println()
 		fmt.Print(t)
