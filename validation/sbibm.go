@@ -166,8 +166,10 @@ type TaskResult struct {
 	Exact bool `json:",omitempty"`
 	// BLAS is cinn.BLAS() of the run: the matrix kernels, whose rounding
 	// (and so the trained network) differs between kernel sets. Results
-	// older than the field have none; those rerun to check were made with
-	// "sgemm avx2" (docs/validation.md, "Regenerating everything").
+	// older than the field have none; of those rerun to check, the sixth
+	// session's (the main table's 10^3 and 10^4 rows) were made with
+	// "sgemm avx512", the twentieth session's (its 10^5 row) with "sgemm
+	// avx2" (docs/validation.md, "Regenerating everything").
 	BLAS string `json:",omitempty"`
 }
 
@@ -380,7 +382,7 @@ func sameRun(p, res *TaskResult, s Settings) string {
 func kernelHint(earlier, now string) string {
 	switch {
 	case earlier == "":
-		return fmt.Sprintf("; the earlier run did not record its matrix kernels, this run used %s, and kernel sets round differently (older runs checked used avx2: try GOCINN_BLAS=avx2)", now)
+		return fmt.Sprintf("; the earlier run did not record its matrix kernels, this run used %s, and kernel sets round differently (older runs checked used avx512 or avx2: try GOCINN_BLAS=avx512, then avx2)", now)
 	case earlier != now:
 		return fmt.Sprintf("; the earlier run used the matrix kernels %s, this run %s, and kernel sets round differently (set GOCINN_BLAS to repeat it)", earlier, now)
 	}

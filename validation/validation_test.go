@@ -266,7 +266,7 @@ func TestKernelHint(t *testing.T) {
 	for _, tc := range []struct{ earlier, now, want string }{
 		{"sgemm avx2", "sgemm avx2", ""},
 		{"sgemm avx2", "sgemm avx512", "; the earlier run used the matrix kernels sgemm avx2, this run sgemm avx512, and kernel sets round differently (set GOCINN_BLAS to repeat it)"},
-		{"", "sgemm avx512", "; the earlier run did not record its matrix kernels, this run used sgemm avx512, and kernel sets round differently (older runs checked used avx2: try GOCINN_BLAS=avx2)"},
+		{"", "sgemm avx512", "; the earlier run did not record its matrix kernels, this run used sgemm avx512, and kernel sets round differently (older runs checked used avx512 or avx2: try GOCINN_BLAS=avx512, then avx2)"},
 	} {
 		if got := kernelHint(tc.earlier, tc.now); got != tc.want {
 			t.Errorf("kernelHint(%q, %q) = %q, want %q", tc.earlier, tc.now, got, tc.want)
