@@ -8,8 +8,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"gonum.org/v1/gonum/stat"
-
 	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/simulators"
 )
@@ -60,9 +58,6 @@ func ExactC2ST(ctx context.Context, task simulators.Task, s Settings) (TaskResul
 		res.C2ST = append(res.C2ST, c.Accuracy)
 		s.Log("%s exact: observation %d C2ST %.3f", name, i+1, c.Accuracy)
 	}
-	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
-	if len(res.C2ST) == 1 {
-		res.Std = 0
-	}
+	res.summarise()
 	return res, nil
 }

@@ -326,11 +326,16 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		res.C2ST = append(res.C2ST, c.Accuracy)
 		s.Log("%s %d: observation %d C2ST %.3f", name, s.Budget, i+1, c.Accuracy)
 	}
-	res.Mean, res.Std = stat.MeanStdDev(res.C2ST, nil)
-	if len(res.C2ST) == 1 {
-		res.Std = 0 // not NaN, which JSON cannot hold
-	}
+	res.summarise()
 	return res, nil
+}
+
+// summarise sets r's Mean and Std from its C2ST scores.
+func (r *TaskResult) summarise() {
+	r.Mean, r.Std = stat.MeanStdDev(r.C2ST, nil)
+	if len(r.C2ST) == 1 {
+		r.Std = 0 // not NaN, which JSON cannot hold
+	}
 }
 
 // observationReference returns the reference posterior samples of

@@ -146,6 +146,9 @@ func main() {
 		}
 		bs = append(bs, n)
 	}
+	if *obs < 1 || *obs > 10 {
+		log.Fatalf("validate: -obs %d: want 1 to 10 (the fixed observations)", *obs)
+	}
 	mcmc := simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}
 	if *exact {
 		for _, name := range names {
