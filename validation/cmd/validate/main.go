@@ -151,27 +151,7 @@ func main() {
 	}
 	mcmc := simulators.MCMCSettings{Burn: *burn, MaxRhat: *maxRhat}
 	if *exact {
-		for _, name := range names {
-			task, err := simulators.Lookup(strings.TrimSpace(name))
-			if err != nil {
-				log.Fatal(err)
-			}
-			res, err := validation.ExactC2ST(ctx, task, validation.Settings{
-				Observations: *obs, Samples: *samples, Seed: *seed, Published: *published, Log: log.Printf,
-				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, mcmc),
-				MCMC:      mcmc,
-			})
-			if err != nil {
-				log.Printf("%s exact: FAILED: %v", name, err)
-				failed = true
-				continue
-			}
-			log.Printf("%s exact: mean C2ST %.4f ± %.4f (sample %.0fs, reference %.0fs, C2ST %.0fs)", res.Task, res.Mean, res.Std, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
-			if err := writeJSON(filepath.Join(*out, fmt.Sprintf("%s-exact%s.json", task.Name(), *tag)), res); err != nil {
-				log.Fatal(err)
-			}
-		}
-		bs = nil
+		bs = []int{0} // one pass over the tasks, nothing trained
 	}
 	for _, b := range bs {
 		for _, name := range names {
@@ -179,26 +159,34 @@ func main() {
 			if err != nil {
 				log.Fatal(err)
 			}
+			run := fmt.Sprintf("%s %d", task.Name(), b)
 			file := filepath.Join(*out, fmt.Sprintf("%s-%d%s.json", task.Name(), b, *tag))
-			var prev *validation.TaskResult
-			if *resume {
-				if prev, err = readResult(file); err != nil {
-					log.Fatal(err)
-				}
-			}
-			res, err := validation.RunTask(ctx, task, validation.Settings{
+			s := validation.Settings{
 				Budget: b, Observations: *obs, Samples: *samples, Seed: *seed, Train: ts, Config: cfg,
-				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, mcmc),
-				Log:       log.Printf, PriorRejection: *reject, Bounded: *bounded, Published: *published, Previous: prev,
-			})
+				Reference: validation.ReferenceCache(filepath.Join(*out, "reference"), *samples, mcmc), MCMC: mcmc,
+				Log: log.Printf, PriorRejection: *reject, Bounded: *bounded, Published: *published,
+			}
+			var res validation.TaskResult
+			if *exact {
+				run = task.Name() + " exact"
+				file = filepath.Join(*out, fmt.Sprintf("%s-exact%s.json", task.Name(), *tag))
+				res, err = validation.ExactC2ST(ctx, task, s)
+			} else {
+				if *resume {
+					if s.Previous, err = readResult(file); err != nil {
+						log.Fatal(err)
+					}
+				}
+				res, err = validation.RunTask(ctx, task, s)
+			}
 			if err != nil {
 				// Go on with the other tasks; the table shows the gap.
-				log.Printf("%s %d: FAILED: %v", name, b, err)
+				log.Printf("%s: FAILED: %v", run, err)
 				failed = true
 				continue
 			}
-			log.Printf("%s %d: mean C2ST %.3f ± %.3f (train %.0fs, sample %.0fs, reference %.0fs, C2ST %.0fs)",
-				res.Task, res.Budget, res.Mean, res.Std, res.TrainSeconds, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
+			log.Printf("%s: mean C2ST %.4f ± %.4f (train %.0fs, sample %.0fs, reference %.0fs, C2ST %.0fs)",
+				run, res.Mean, res.Std, res.TrainSeconds, res.SampleSeconds, res.RefSeconds, res.C2STSeconds)
 			if err := writeJSON(file, res); err != nil {
 				log.Fatal(err)
 			}
