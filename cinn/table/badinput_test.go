@@ -128,7 +128,7 @@ func TestTooLarge(t *testing.T) {
 	_, err = ReadFile(path, ReadOptions{})
 	wantErr(t, "short npy", err, ErrTruncated, path, "24000 bytes of data", "has only 80")
 	_, err = ReadNPY(bytes.NewReader(append(npyHeaderBytes("'<f8'", []int{1000, 3}), make([]byte, 80)...)), "short.npy")
-	wantErr(t, "short npy stream", err, ErrTruncated, "short.npy", "ends after 72 of the 24000 bytes")
+	wantErr(t, "short npy stream", err, ErrTruncated, "short.npy", "ends after 80 of the 24000 bytes") // all 80 bytes, the last row partly
 
 	// A FITS header declaring 10^12 rows.
 	var b bytes.Buffer

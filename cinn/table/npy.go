@@ -561,8 +561,8 @@ func readNPYData(r io.Reader, skip func(int64) (int64, error), name string, h *n
 				}
 			}
 			for i := int64(0); i < rows; i++ {
-				if _, err := io.ReadFull(r, buf); err != nil {
-					return nil, truncated(read)
+				if n, err := io.ReadFull(r, buf); err != nil {
+					return nil, truncated(read + int64(n))
 				}
 				read += item
 				appendCell(&cols[j], npyField{dt: f.dt}, buf)
@@ -586,8 +586,8 @@ func readNPYData(r io.Reader, skip func(int64) (int64, error), name string, h *n
 		}
 		buf := make([]byte, rowBytes)
 		for i := int64(0); i < rows; i++ {
-			if _, err := io.ReadFull(r, buf); err != nil {
-				return nil, truncated((lo + i) * int64(rowBytes))
+			if n, err := io.ReadFull(r, buf); err != nil {
+				return nil, truncated((lo+i)*int64(rowBytes) + int64(n))
 			}
 			for j, f := range fields {
 				appendCell(&cols[j], f, buf[f.offset:f.offset+f.dt.size])

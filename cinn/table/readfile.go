@@ -122,15 +122,15 @@ func cutRows(t *Table, name string, opts ReadOptions) (*Table, error) {
 // skipper returns a function that skips n bytes of br, a buffered reader
 // of src, and returns how many it skipped: by seeking src when it is an
 // io.Seeker and n is more than br holds, by reading through otherwise.
+// Like reading through, a seek that would pass the end of src stops there
+// and returns io.EOF with the bytes there were to skip, so that errors
+// report where the data really ends.
 func skipper(br *bufio.Reader, src io.Reader) func(n int64) (int64, error) {
 	return func(n int64) (int64, error) {
 		if s, ok := src.(io.Seeker); ok && n > int64(br.Buffered()) {
-			pos, err := s.Seek(0, io.SeekCurrent)
-			if err == nil {
-				if _, err = s.Seek(pos-int64(br.Buffered())+n, io.SeekStart); err == nil {
-					br.Reset(src)
-					return n, nil
-				}
+			if d, ok, err := seekSkip(br, s, n); ok {
+				br.Reset(src)
+				return d, err
 			}
 		}
 		done := int64(0)
@@ -143,6 +143,30 @@ func skipper(br *bufio.Reader, src io.Reader) func(n int64) (int64, error) {
 		}
 		return done, nil
 	}
+}
+
+// seekSkip skips n bytes of br by seeking s, its source. ok is false when
+// s cannot seek (a pipe), and s is then where it was.
+func seekSkip(br *bufio.Reader, s io.Seeker, n int64) (skipped int64, ok bool, err error) {
+	pos, err := s.Seek(0, io.SeekCurrent)
+	if err != nil {
+		return 0, false, nil
+	}
+	at := pos - int64(br.Buffered()) // the reader's position in s
+	end, err := s.Seek(0, io.SeekEnd)
+	if err != nil {
+		s.Seek(pos, io.SeekStart)
+		return 0, false, nil
+	}
+	skipped, err = n, nil
+	if at+n > end {
+		skipped, err = max(end-at, 0), io.EOF
+	}
+	if _, serr := s.Seek(at+skipped, io.SeekStart); serr != nil {
+		s.Seek(pos, io.SeekStart)
+		return 0, false, nil
+	}
+	return skipped, true, err
 }
 
 func (o ReadOptions) maxBytes() int64 {

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -346,5 +347,67 @@ func TestReadRowsTextKinds(t *testing.T) {
 	var pe *ParseError
 	if !errors.As(err, &pe) || !errors.Is(err, ErrSyntax) || pe.Line != 4 || pe.Col != "b" {
 		t.Errorf("a bad cell after the range: %v, want the syntax error of line 4, column b", err)
+	}
+}
+
+// A row range of a binary stream of unknown size that was cut short is an
+// ErrTruncated whose offset is where the stream ends, whether the rows
+// before the range are skipped by seeking (a bytes.Reader) or by reading
+// through (a pipe), and whether the stream ends before the range or
+// inside it, between rows or inside one.
+func TestReadRowsTruncatedStream(t *testing.T) {
+	const n = 5000
+	num := rowsTable(t, n, false)
+	dir := t.TempDir()
+	file := func(name string) []byte {
+		path := filepath.Join(dir, name)
+		if err := WriteFile(path, num); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	npyStart := func(b []byte) int { return 10 + int(binary.LittleEndian.Uint16(b[8:10])) }
+	cNPY, fNPY, fits := file("c.npy"), fortranNPY(num), file("t.fits")
+	const rowBytes = 24 // x, y (float64) and id (int64)
+	fitsStart := len(fits) - (n*rowBytes+2879)/2880*2880
+	if fitsStart%2880 != 0 || len(cNPY)-npyStart(cNPY) != n*rowBytes || len(fNPY)-npyStart(fNPY) != n*rowBytes {
+		t.Fatalf("unexpected layouts: FITS data at %d, NPY data %d and %d bytes", fitsStart, len(cNPY)-npyStart(cNPY), len(fNPY)-npyStart(fNPY))
+	}
+	type pipe struct{ io.Reader } // hides Seek
+	for _, c := range []struct {
+		name string
+		b    []byte
+		cut  int
+	}{
+		{"c.npy", cNPY, npyStart(cNPY) + 3000*rowBytes + 5},
+		{"c.npy", cNPY, npyStart(cNPY) + 3000*rowBytes},
+		{"f.npy", fNPY, npyStart(fNPY) + 2*n*8 + 777}, // inside the third column
+		{"t.fits", fits, fitsStart + 3000*rowBytes + 5},
+	} {
+		for _, r := range [][2]int{{4000, 4100}, {2990, 3010}, {0, n}, {50, 100}} {
+			if c.name != "f.npy" && r == [2]int{50, 100} {
+				continue // before the cut: no error
+			}
+			for _, seek := range []bool{true, false} {
+				var src io.Reader = bytes.NewReader(c.b[:c.cut])
+				if !seek {
+					src = pipe{src}
+				}
+				what := fmt.Sprintf("%s cut at byte %d, rows [%d, %d), seekable %v", c.name, c.cut, r[0], r[1], seek)
+				_, err := Read(src, c.name, ReadOptions{Rows: func(int) (int, int) { return r[0], r[1] }})
+				var pe *ParseError
+				if !errors.Is(err, ErrTruncated) || !errors.As(err, &pe) {
+					t.Errorf("%s: %v, want ErrTruncated", what, err)
+					continue
+				}
+				if pe.Offset != int64(c.cut) {
+					t.Errorf("%s: offset %d, want %d (%v)", what, pe.Offset, c.cut, err)
+				}
+			}
+		}
 	}
 }
