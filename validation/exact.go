@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/gocinn/gocinn/cinn/diagnostics"
 	"github.com/gocinn/gocinn/cinn/simulators"
 )
 
@@ -49,14 +48,9 @@ func ExactC2ST(ctx context.Context, task simulators.Task, s Settings) (TaskResul
 		if err != nil {
 			return res, fmt.Errorf("validation: exact posterior of %s observation %d: %w", name, i+1, err)
 		}
-		start = time.Now()
-		c, err := diagnostics.C2STWith(ctx, ref, exact, s.C2ST)
-		res.C2STSeconds += time.Since(start).Seconds()
-		if err != nil {
-			return res, fmt.Errorf("validation: C2ST of %s observation %d: %w", name, i+1, err)
+		if err := res.score(ctx, s, ref, exact, name+" exact", i); err != nil {
+			return res, err
 		}
-		res.C2ST = append(res.C2ST, c.Accuracy)
-		s.Log("%s exact: observation %d C2ST %.3f", name, i+1, c.Accuracy)
 	}
 	res.summarise()
 	return res, nil

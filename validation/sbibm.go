@@ -275,7 +275,6 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		return res, err
 	}
 	res.Published = s.Published
-	var start time.Time
 	if _, ok := task.(simulators.PosteriorDensity); ok {
 		if res.KL, res.KLErr, err = PosteriorKL(ctx, task, m, 20000, rand.NewPCG(uint64(s.Seed), 7000)); err != nil {
 			return res, fmt.Errorf("validation: KL of %s: %w", name, err)
@@ -301,7 +300,7 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 
 	for i := first; i < s.Observations; i++ {
 		xi := mat.DenseCopyOf(xObs.Slice(i, i+1, 0, task.DimX()))
-		start = time.Now()
+		start := time.Now()
 		post, err := m.Sample(ctx, xi, s.Samples, rand.NewPCG(uint64(s.Seed), 1000+uint64(i)))
 		if err == nil && s.PriorRejection {
 			var acc float64
@@ -317,17 +316,27 @@ func RunTask(ctx context.Context, task simulators.Task, s Settings) (TaskResult,
 		if err != nil {
 			return res, err
 		}
-		start = time.Now()
-		c, err := diagnostics.C2STWith(ctx, ref, post[0], s.C2ST)
-		res.C2STSeconds += time.Since(start).Seconds()
-		if err != nil {
-			return res, fmt.Errorf("validation: C2ST of %s observation %d: %w", name, i+1, err)
+		if err := res.score(ctx, s, ref, post[0], fmt.Sprintf("%s %d", name, s.Budget), i); err != nil {
+			return res, err
 		}
-		res.C2ST = append(res.C2ST, c.Accuracy)
-		s.Log("%s %d: observation %d C2ST %.3f", name, s.Budget, i+1, c.Accuracy)
 	}
 	res.summarise()
 	return res, nil
+}
+
+// score runs the C2ST of observation i's samples against its reference,
+// appends the accuracy to r.C2ST, counts the time and logs the score under
+// run's name.
+func (r *TaskResult) score(ctx context.Context, s Settings, ref, samples *mat.Dense, run string, i int) error {
+	start := time.Now()
+	c, err := diagnostics.C2STWith(ctx, ref, samples, s.C2ST)
+	r.C2STSeconds += time.Since(start).Seconds()
+	if err != nil {
+		return fmt.Errorf("validation: C2ST of %s observation %d: %w", r.Task, i+1, err)
+	}
+	r.C2ST = append(r.C2ST, c.Accuracy)
+	s.Log("%s: observation %d C2ST %.3f", run, i+1, c.Accuracy)
+	return nil
 }
 
 // summarise sets r's Mean and Std from its C2ST scores.
